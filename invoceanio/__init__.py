@@ -1,0 +1,51 @@
+"""invoceanio: an async-first SDK for the InvoiceOcean / Fakturownia invoicing API.
+
+>>> from invoceanio import InvoiceOcean
+"""
+
+from invoceanio.client import InvoiceOcean
+from invoceanio.errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    ConnectError,
+    ConnectionLostError,
+    DecodeError,
+    InvoiceOceanError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeout,
+    ResponseTooLargeError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from invoceanio.middleware.retry import RetryPolicy
+from invoceanio.resources.base import PaginationError
+from invoceanio.secrets import Secret
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectionLostError",
+    "DecodeError",
+    "InvoiceOcean",
+    "InvoiceOceanError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeout",
+    "ResponseTooLargeError",
+    "RetryPolicy",
+    "Secret",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+]

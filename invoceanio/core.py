@@ -1,0 +1,278 @@
+"""The engine the resource services share: build a request, send it, interpret the answer.
+
+Building and interpreting are plain functions of their inputs; only :meth:`ApiCore.call` awaits
+the middleware chain. Interpreting is where a status, a content type or an error body becomes a
+typed exception, so every resource gets the same errors for the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+import cattrs
+
+from invoceanio.codecs.base import Codec, CodecError
+from invoceanio.codecs.registry import CodecRegistry
+from invoceanio.errors import (
+    APIError,
+    AuthenticationError,
+    DecodeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from invoceanio.http import Reconciler, Request, Response, Send
+from invoceanio.middleware.retry import parse_retry_after
+from invoceanio.models.converter import structure, to_wire
+from invoceanio.providers.base import ErrorInfo, Provider
+
+__all__ = ["ApiCore", "Expect"]
+
+T = TypeVar("T")
+Expect = Literal["data", "pdf", "bytes"]
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+_ACCEPT = {"pdf": "application/pdf", "bytes": "*/*"}
+
+
+class ApiCore:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        provider: Provider,
+        codecs: CodecRegistry,
+        format: str,
+        send: Send,
+        timeout: float | None,
+    ) -> None:
+        self.base_url = base_url
+        self.provider = provider
+        self.codecs = codecs
+        self.codec = codecs.by_name(format)
+        self.json_codec = codecs.by_name("json")
+        self._send = send
+        self.timeout = timeout
+
+    # building -------------------------------------------------------------------------------
+
+    def codec_for(self, *, xml_form: bool) -> Codec:
+        """The configured format, or JSON for a call the API offers only in JSON."""
+        return self.codec if xml_form else self.json_codec
+
+    def build(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        body: Any = None,
+        root: str | None = None,
+        xml_form: bool = True,
+        expect: Expect = "data",
+        idempotent: bool | None = None,
+        operation: str = "",
+    ) -> Request:
+        codec = self.codec_for(xml_form=xml_form)
+        fmt = {"pdf": "pdf", "bytes": None}.get(expect, codec.name)
+        url = self.provider.url(self.base_url, path, fmt)
+        headers = {"Accept": _ACCEPT.get(expect, codec.media_type)}
+        encoded: bytes | None = None
+        if body is not None:
+            document = self.provider.wrap(root, to_wire(body))
+            try:
+                encoded = codec.encode(document)
+            except CodecError as exc:
+                raise DecodeError(f"cannot encode the request body: {exc}") from None
+            headers["Content-Type"] = codec.media_type
+        extra: dict[str, Any] = {} if idempotent is None else {"idempotent": idempotent}
+        return Request(
+            method=method,
+            url=url,
+            params=tuple(params),
+            headers=headers,
+            body=encoded,
+            timeout=self.timeout,
+            context={"operation": operation or f"{method} {path}"},
+            **extra,
+        )
+
+    def oid_reconciler(self, collection: str, oid: str, template: Request) -> Reconciler | None:
+        return self.provider.oid_reconciler(
+            base_url=self.base_url,
+            codec=self.codec,
+            collection=collection,
+            oid=oid,
+            template=template,
+        )
+
+    # sending --------------------------------------------------------------------------------
+
+    async def call(self, request: Request, *, expect: Expect = "data") -> Any:
+        """Send ``request`` and return its decoded document (bytes for PDFs), or raise."""
+        response = await self._send(request)
+        return self.interpret(request, response, expect=expect)
+
+    # interpreting ---------------------------------------------------------------------------
+
+    def interpret(self, request: Request, response: Response, *, expect: Expect = "data") -> Any:
+        if not response.is_success:
+            raise self.error_for(request, response)
+        if expect == "bytes":
+            return response.body
+        if self.provider.is_html(response):
+            raise DecodeError(
+                f"expected {'a PDF' if expect == 'pdf' else 'data'} but got an HTML page "
+                "(a login page: is the token right and the feature on the account's plan?)",
+                method=request.method,
+                url=request.path,
+                status=response.status,
+                content_type=response.content_type,
+            )
+        if expect == "pdf":
+            if not response.body.startswith(b"%PDF"):
+                raise DecodeError(
+                    f"expected a PDF document, got {response.content_type or 'an unlabelled body'}",
+                    method=request.method,
+                    url=request.path,
+                    status=response.status,
+                    content_type=response.content_type,
+                )
+            return response.body
+        if not response.body.strip():
+            return None
+        data = self.decode(request, response)
+        info = self.provider.body_error(data)
+        if info is not None:
+            error_type = ValidationError if info.field_errors else APIError
+            raise self._api_error(error_type, info, request, response, data)
+        return data
+
+    def decode(self, request: Request, response: Response) -> Any:
+        declared = response.content_type
+        codec = self.codecs.by_media_type(declared) if declared else self.codec
+        if codec is None:
+            raise DecodeError(
+                f"unexpected content type {declared!r}",
+                method=request.method,
+                url=request.path,
+                status=response.status,
+                content_type=declared,
+            )
+        try:
+            return codec.decode(response.body)
+        except CodecError as exc:
+            raise DecodeError(
+                str(exc),
+                method=request.method,
+                url=request.path,
+                status=response.status,
+                content_type=declared,
+            ) from None
+
+    def error_for(self, request: Request, response: Response) -> APIError | DecodeError:
+        data: Any = None
+        codec = self.codecs.by_media_type(response.content_type)
+        if codec is not None:
+            try:
+                data = codec.decode(response.body)
+            except CodecError:
+                data = None
+        if data is None and not self.provider.is_html(response):
+            data = response.body[:2000].decode("utf-8", "replace")
+        info = self.provider.error_info(data)
+        if info is None:
+            reason = "redirect (not followed)" if 300 <= response.status < 400 else "error"
+            info = ErrorInfo(f"HTTP {response.status} {reason}")
+        status = response.status
+        error_type = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+        return self._api_error(error_type, info, request, response, data)
+
+    @staticmethod
+    def _api_error(
+        error_type: type[APIError],
+        info: ErrorInfo,
+        request: Request,
+        response: Response,
+        data: Any,
+    ) -> APIError:
+        if error_type is RateLimitError:
+            return RateLimitError(
+                info.message,
+                status=response.status,
+                method=request.method,
+                url=request.path,
+                body=data,
+                field_errors=info.field_errors,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        return error_type(
+            info.message,
+            status=response.status,
+            method=request.method,
+            url=request.path,
+            body=data,
+            field_errors=info.field_errors,
+        )
+
+    # models ---------------------------------------------------------------------------------
+
+    def to_model(self, request: Request, data: Any, cls: type[T]) -> T:
+        try:
+            return structure(self.provider.unwrap_one(data), cls)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            raise DecodeError(
+                f"the response is not a valid {cls.__name__}: {_describe(exc)}",
+                method=request.method,
+                url=request.path,
+            ) from None
+
+    def to_models(self, request: Request, data: Any, cls: type[T]) -> list[T]:
+        try:
+            items = self.provider.unwrap_page(data).items
+        except CodecError as exc:
+            raise DecodeError(str(exc), method=request.method, url=request.path) from None
+        try:
+            return [structure(item, cls) for item in items]
+        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            raise DecodeError(
+                f"a list item is not a valid {cls.__name__}: {_describe(exc)}",
+                method=request.method,
+                url=request.path,
+            ) from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))[:300]
+    return str(exc)[:300]
+
+
+def query_value(value: Any) -> str:
+    """One query-string value in the API's spelling (dates ISO, flags true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    wire = to_wire(value)
+    return wire if isinstance(wire, str) else str(wire)
+
+
+def query_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Keyword filters to query pairs; None is left out, lists become repeated ``key[]``."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in filters.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | set | frozenset):
+            name = key if key.endswith("[]") else f"{key}[]"
+            pairs.extend((name, query_value(item)) for item in value)
+        else:
+            pairs.append((key, query_value(value)))
+    return pairs

@@ -1,0 +1,183 @@
+"""Every exception invoceanio raises, in one tree.
+
+```
+InvoiceOceanError
+├── ConfigurationError            bad arguments, caught before any network I/O
+├── TransportError                the exchange itself failed
+│   ├── ConnectError              never sent: always safe to retry
+│   ├── RequestTimeout            .phase says where ("connect" is safe, "read" is not)
+│   └── ConnectionLostError       sent, no answer: the outcome is unknown
+├── DecodeError                   bad JSON/XML, HTML where JSON was expected, not a PDF, too big
+│   └── ResponseTooLargeError
+└── APIError                      the server answered with an error (.status, .method, .url, .body)
+    ├── AuthenticationError 401   PermissionDeniedError 403   NotFoundError 404
+    ├── ValidationError 422       (.field_errors: {field: [messages]})
+    ├── RateLimitError 429        (.retry_after in seconds, or None)
+    └── ServerError 5xx
+```
+
+A 200 response whose body says error (``{"code": "error"}``) raises the matching ``APIError``
+too, with the real HTTP status. Every URL stored on an error has already been redacted: no
+error message, repr or traceback ever holds the API token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectionLostError",
+    "DecodeError",
+    "InvoiceOceanError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeout",
+    "ResponseTooLargeError",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+]
+
+TimeoutPhase = Literal["connect", "write", "read", "total"]
+
+
+class InvoiceOceanError(Exception):
+    """Base class of every error raised by invoceanio."""
+
+
+class ConfigurationError(InvoiceOceanError, ValueError):
+    """The client was given arguments it cannot use (raised before any network I/O)."""
+
+
+class TransportError(InvoiceOceanError):
+    """The HTTP exchange failed before a complete response was read.
+
+    ``request_sent`` tells whether the server may have received the request: when it is true,
+    the outcome of a non-idempotent request is unknown and it must not be re-sent blindly.
+    """
+
+    request_sent: bool = True
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.request_sent
+
+
+class ConnectError(TransportError):
+    """No connection could be made; the request never left this machine."""
+
+    request_sent = False
+
+
+class RequestTimeout(TransportError):
+    """A time limit ran out. ``phase="connect"`` means the request was never sent."""
+
+    def __init__(
+        self, message: str, *, phase: TimeoutPhase, method: str = "", url: str = ""
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.phase: TimeoutPhase = phase
+        self.request_sent = phase != "connect"
+
+
+class ConnectionLostError(TransportError):
+    """The connection dropped after the request was sent: the server may have acted on it."""
+
+
+class DecodeError(InvoiceOceanError):
+    """A response body could not be read as what the call expects."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        status: int | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        where = f" ({method} {url})" if method or url else ""
+        super().__init__(f"{message}{where}")
+        self.method = method
+        self.url = url
+        self.status = status
+        self.content_type = content_type
+
+
+class ResponseTooLargeError(DecodeError):
+    """The response body is larger than the configured cap; it was not read in full."""
+
+
+class APIError(InvoiceOceanError):
+    """The server answered, and the answer is an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        body: object = None,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {message} ({method} {url})")
+        self.message = message
+        self.status = status
+        self.method = method
+        self.url = url
+        self.body = body
+        self.field_errors: dict[str, list[str]] = {
+            key: list(values) for key, values in (field_errors or {}).items()
+        }
+
+
+class AuthenticationError(APIError):
+    """401: the token is wrong or missing, or the account prefix does not exist."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the credentials are valid but not allowed to do this."""
+
+
+class NotFoundError(APIError):
+    """404: no such object (or no such path)."""
+
+
+class ValidationError(APIError):
+    """422: the server refused the data; ``field_errors`` maps field names to messages."""
+
+
+class RateLimitError(APIError):
+    """429: throttled. ``retry_after`` is the server's hint in seconds, when it gave one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        body: object = None,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, status=status, method=method, url=url, body=body, field_errors=field_errors
+        )
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """5xx: the server failed."""

@@ -1,0 +1,81 @@
+"""Which hosts a client may talk to, checked before any network I/O.
+
+An account lives at ``https://{prefix}.{brand}``; a few global calls go to ``https://app.{brand}``.
+Only known brand domains are accepted, so a typo cannot send a token to someone else's host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Final
+from urllib.parse import urlsplit
+
+from invoceanio.errors import ConfigurationError
+
+__all__ = ["BRANDS", "account_url", "app_url", "check_base_url", "check_prefix", "is_loopback"]
+
+BRANDS: Final = (
+    "fakturownia.pl",
+    "invoiceocean.com",
+    "invoiceocean.de",
+    "efakturierung.de",
+    "vosfactures.fr",
+    "bitfactura.com",
+)
+# A DNS label: letters, digits and inner hyphens, at most 63 characters.
+_DNS_LABEL: Final = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+def check_prefix(prefix: str) -> str:
+    """Return the account prefix lower-cased, or raise ConfigurationError if it is no DNS label."""
+    if not isinstance(prefix, str) or not _DNS_LABEL.match(prefix.lower()):
+        raise ConfigurationError(
+            f"prefix must be a DNS label (letters, digits, inner hyphens), got {prefix!r}"
+        )
+    return prefix.lower()
+
+
+def check_brand(brand: str) -> str:
+    brand = brand.lower().strip(".") if isinstance(brand, str) else brand
+    if brand not in BRANDS:
+        raise ConfigurationError(f"unknown brand {brand!r}; known brands: {', '.join(BRANDS)}")
+    return brand
+
+
+def account_url(prefix: str, brand: str) -> str:
+    return f"https://{check_prefix(prefix)}.{check_brand(brand)}"
+
+
+def app_url(brand: str) -> str:
+    return f"https://app.{check_brand(brand)}"
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    """Accept an https URL, or plain http only for loopback hosts (the sandbox, tests)."""
+    if not isinstance(base_url, str):
+        raise ConfigurationError("base_url must be a str")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+    if parts.username or parts.password:
+        raise ConfigurationError("base_url must not carry credentials; use api_token=")
+    if parts.query or parts.fragment:
+        raise ConfigurationError("base_url must not carry a query string or fragment")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"base_url must use https (plain http is only allowed for loopback hosts), "
+            f"got host {parts.hostname!r}"
+        )
+    return base_url.rstrip("/")

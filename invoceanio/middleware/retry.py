@@ -1,0 +1,251 @@
+"""Retries, decided in one place, that never issue a second invoice.
+
+The API has no idempotency key, so which failures may be retried depends on whether the request
+may have reached the server and whether sending it twice is harmless:
+
+| failure                            | GET/PUT/DELETE | POST create, reconciler | other POST   |
+|------------------------------------|----------------|-------------------------|--------------|
+| not sent (connect error/timeout)   | retry          | retry                   | retry        |
+| sent, no answer (read timeout)     | retry          | look up; re-send if none| raise        |
+| 429 / 503 (honouring Retry-After)  | retry          | retry                   | retry        |
+| 500 / 502 / 504                    | retry          | look up, then retry     | return       |
+| 422 duplicate key                  | -              | return the existing one | -            |
+
+The reconciler (supplied by the provider for invoice creates carrying an ``oid``) looks the key up
+through the rest of the chain, so the look-up is limited, logged and authenticated like any other
+request. When attempts or the deadline run out, the last response is handed back to the layer
+that raises the typed error, and the last transport error is re-raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import attrs
+from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
+from tenacity.stop import stop_any, stop_base
+
+from invoceanio.errors import ConfigurationError, TransportError
+from invoceanio.http import Reconciler, Request, Response, Send
+
+__all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
+
+logger = logging.getLogger("invoceanio.retry")
+
+_THROTTLED = frozenset({429, 503})
+_SERVER_FAILED = frozenset({500, 502, 504})
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ConfigurationError(f"RetryPolicy.{attribute.name} must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How hard to try. ``RetryPolicy(max_attempts=1)`` (or :meth:`disabled`) turns retries off.
+
+    ``sleep`` and ``clock`` are injectable so tests can record delays instead of sleeping.
+    """
+
+    max_attempts: int = attrs.field(default=4)
+    #: Overall time budget in seconds for all attempts and waits together (None: no deadline).
+    deadline: float | None = attrs.field(default=60.0, validator=_positive)
+    backoff_base: float = attrs.field(default=0.5, validator=_positive)
+    backoff_max: float = attrs.field(default=20.0, validator=_positive)
+    #: A Retry-After hint longer than this is not waited for: the RateLimitError is raised.
+    max_retry_after: float = attrs.field(default=120.0, validator=_positive)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    @max_attempts.validator
+    def _check_attempts(self, _: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or value < 1:
+            raise ConfigurationError("RetryPolicy.max_attempts must be an int of at least 1")
+
+    @classmethod
+    def disabled(cls) -> RetryPolicy:
+        return cls(max_attempts=1)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _Attempts:
+    """The state of one logical request across its attempts: what the last one taught us."""
+
+    def __init__(self, request: Request, call_next: Send, policy: RetryPolicy) -> None:
+        self.request = request
+        self.call_next = call_next
+        self.policy = policy
+        self.retryable = False
+        self.hint: float | None = None
+        # True once an attempt may have reached the server without us learning the outcome.
+        self.maybe_applied = False
+        self.started = policy.clock()
+
+    async def run(self) -> Response:
+        self.retryable = False
+        self.hint = None
+        request = self.request
+        if self.maybe_applied and request.reconciler is not None:
+            existing = await self._look_up(request.reconciler)
+            if existing is not None:
+                return existing
+        try:
+            response = await self.call_next(request)
+        except TransportError as exc:
+            if exc.request_sent and not request.idempotent:
+                # Outcome unknown: only a create we can look up afterwards may go again.
+                self.maybe_applied = True
+                self.retryable = request.reconciler is not None
+            else:
+                self.maybe_applied = self.maybe_applied or exc.request_sent
+                self.retryable = True
+            raise
+        return await self._classify(response)
+
+    async def _look_up(self, reconciler: Reconciler) -> Response | None:
+        """The existing object as a Response; None when absent (so the create is re-sent).
+
+        A look-up that fails ends this attempt: a retryable failure is retried (the next attempt
+        looks up again), any other is handed back so the caller raises its typed error.
+        """
+        try:
+            lookup = await self.call_next(reconciler.lookup_request())
+        except TransportError:
+            self.retryable = True
+            raise
+        if lookup.is_success:
+            return reconciler.existing_from(lookup)
+        self._classify_status(lookup, idempotent=True)
+        return lookup
+
+    def _classify_status(self, response: Response, *, idempotent: bool) -> None:
+        status = response.status
+        if status in _THROTTLED:
+            self.hint = parse_retry_after(response.headers.get("Retry-After"))
+            self.retryable = self.hint is None or self.hint <= self.policy.max_retry_after
+        elif status in _SERVER_FAILED:
+            if idempotent:
+                self.retryable = True
+            elif self.request.reconciler is not None:
+                self.maybe_applied = True
+                self.retryable = True
+
+    async def _classify(self, response: Response) -> Response:
+        request = self.request
+        self._classify_status(response, idempotent=request.idempotent)
+        if self.retryable:
+            return response
+        if (
+            response.status == 422
+            and request.reconciler is not None
+            and request.reconciler.is_duplicate(response)
+        ):
+            existing = await self._look_up(request.reconciler)
+            if existing is not None:
+                return existing
+        elif response.status == 404 and request.method == "DELETE" and self.maybe_applied:
+            # An earlier attempt that got no answer did delete it: the caller's goal is met.
+            return attrs.evolve(response, status=204, body=b"", reconciled=True)
+        return response
+
+    # tenacity hooks
+    def should_retry(self, _: RetryCallState) -> bool:
+        return self.retryable
+
+    def wait(self, state: RetryCallState) -> float:
+        if self.hint is not None:
+            return self.hint
+        backoff = wait_random_exponential(
+            multiplier=self.policy.backoff_base, max=self.policy.backoff_max
+        )
+        return float(backoff(state))
+
+    def past_deadline(self, state: RetryCallState) -> bool:
+        deadline = self.policy.deadline
+        if deadline is None:
+            return False
+        return self.policy.clock() - self.started + state.upcoming_sleep >= deadline
+
+    def log_retry(self, state: RetryCallState) -> None:
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        outcome = state.outcome
+        reason = (
+            type(outcome.exception()).__name__
+            if outcome is not None and outcome.failed
+            else f"HTTP {outcome.result().status}"
+            if outcome is not None
+            else "?"
+        )
+        logger.info(
+            "retrying %s %s in %.2fs (attempt %d of %d failed: %s)",
+            self.request.method,
+            self.request.safe_url,
+            state.upcoming_sleep,
+            state.attempt_number,
+            self.policy.max_attempts,
+            reason,
+        )
+
+
+class _StopWhen(stop_base):
+    """Stops before a wait would carry the request past its overall deadline."""
+
+    def __init__(self, attempts: _Attempts) -> None:
+        self._attempts = attempts
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._attempts.past_deadline(retry_state)
+
+
+def _last_outcome(state: RetryCallState) -> Response:
+    # Out of attempts: give back the last response (the caller raises its typed error) or
+    # re-raise the last transport error itself, never tenacity's RetryError.
+    assert state.outcome is not None
+    result: Response = state.outcome.result()
+    return result
+
+
+class RetryMiddleware:
+    """The outermost middleware: a fresh tenacity ``AsyncRetrying`` per request."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    async def __call__(self, request: Request, call_next: Send) -> Response:
+        if self.policy.max_attempts == 1:
+            return await call_next(request)
+        attempts = _Attempts(request, call_next, self.policy)
+        retrying = AsyncRetrying(
+            sleep=self.policy.sleep,
+            stop=stop_any(stop_after_attempt(self.policy.max_attempts), _StopWhen(attempts)),
+            wait=attempts.wait,
+            retry=attempts.should_retry,
+            before_sleep=attempts.log_retry,
+            retry_error_callback=_last_outcome,
+        )
+        response: Response = await retrying(attempts.run)
+        return response

@@ -1,0 +1,308 @@
+"""The one cattrs converter between JSON-shaped wire data and the attrs models, built once.
+
+Its hooks encode the API's wire quirks (see ``api-quirks.md``):
+
+- money and quantities arrive as dot-decimal strings, sometimes numbers, and the docs even send
+  comma decimals ("59,00"): all become ``Decimal``, never float, and go back as strings;
+- ``tax`` is a rate or a code (``zw``, ``np``, ``oo``, ``disabled``);
+- a blank date is ``""`` (read as None); ``sell_date`` may be a month ("2026-11");
+- flags come as ``"0"``/``"1"``/``"yes"``/``"false"``: the string ``"0"`` is never True;
+- ids may be ints or numeric strings;
+- enumerations are open: unknown values stay plain strings.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from invoceanio.models.base import Draft, Model
+from invoceanio.models.values import OpenStrEnum, Unset, YearMonth
+
+__all__ = ["converter", "structure", "to_wire"]
+
+T = TypeVar("T")
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError(f"expected a decimal, got a boolean {value!r}")
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        # repr gives the shortest string that round-trips: 0.1 -> Decimal("0.1"), not 0.1000…055.
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if "," in text:
+            if "." in text:
+                raise ValueError(f"ambiguous decimal separators in {value!r}")
+            text = text.replace(",", ".")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+    else:
+        raise ValueError(f"expected a decimal, got {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite decimal: {value!r}")
+    return result
+
+
+def structure_int(value: Any, _: Any = int) -> int | None:
+    if isinstance(value, bool):
+        raise ValueError(f"expected an integer, got a boolean {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    if isinstance(value, float | Decimal) and value == int(value):
+        return int(value)
+    raise ValueError(f"expected an integer, got {value!r}")
+
+
+def structure_bool(value: Any, _: Any = bool) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if not text:
+            return None
+    raise ValueError(f"expected a flag, got {value!r}")
+
+
+def structure_str(value: Any, _: Any = str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+def structure_date(value: Any, _: Any = date) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text).date()
+    raise ValueError(f"expected a date, got {value!r}")
+
+
+def structure_datetime(value: Any, _: Any = datetime) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        return datetime.fromisoformat(text) if text else None
+    raise ValueError(f"expected a date and time, got {value!r}")
+
+
+def structure_sell_date(value: Any, _: Any = None) -> date | YearMonth | None:
+    if value is None:
+        return None
+    if isinstance(value, YearMonth):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 7:
+        return YearMonth.parse(value.strip())
+    return structure_date(value)
+
+
+def structure_tax(value: Any, _: Any = None) -> Decimal | str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and not _NUMBER.match(value.strip()):
+        return value.strip() or None
+    return structure_decimal(value)
+
+
+def _union_members(type_: Any) -> frozenset[Any] | None:
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType):
+        return None
+    return frozenset(arg for arg in typing.get_args(type_) if arg is not type(None))
+
+
+def _open_enum_of(type_: Any) -> type[OpenStrEnum] | None:
+    members = _union_members(type_)
+    if members is None or str not in members or len(members) != 2:
+        return None
+    (other,) = members - {str}
+    if isinstance(other, type) and issubclass(other, OpenStrEnum):
+        return other
+    return None
+
+
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    origin: Any = typing.get_origin(type_)
+    args = typing.get_args(type_)
+    return origin is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _unstructure_scalar(value: Any) -> Any:
+    """Turn any value users put into a plain-dict write into JSON-shaped data."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, YearMonth):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Model | Draft):
+        return converter.unstructure(value)
+    if isinstance(value, Mapping):
+        return {str(key): _unstructure_scalar(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_unstructure_scalar(item) for item in value]
+    return value
+
+
+def _make_structure(cls: type[Model], conv: cattrs.Converter) -> Callable[[Any, Any], Model]:
+    known = frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
+    generated = make_dict_structure_fn(cls, conv, extra=override(omit=True))
+
+    def structure_model(data: Any, _: Any) -> Model:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
+        instance = generated(data, cls)
+        extra = {key: value for key, value in data.items() if key not in known}
+        if extra:
+            # The instance is brand new and not yet shared: filling it in beats a second copy.
+            object.__setattr__(instance, "extra", extra)
+        return instance
+
+    return structure_model
+
+
+def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Callable[[Any], Any]:
+    # Defaults (None on models, UNSET on drafts) are left out: a write sends only what is set.
+    generated = make_dict_unstructure_fn(
+        cls, conv, _cattrs_omit_if_default=True, extra=override(omit=True)
+    )
+
+    def unstructure_model(instance: Model | Draft) -> dict[str, Any]:
+        data = generated(instance)
+        for key, value in instance.extra.items():
+            data.setdefault(key, _unstructure_scalar(value))
+        return data
+
+    return unstructure_model
+
+
+def _build() -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=True)
+    conv.register_structure_hook(Decimal, structure_decimal)
+    conv.register_structure_hook(int, structure_int)
+    conv.register_structure_hook(bool, structure_bool)
+    conv.register_structure_hook(str, structure_str)
+    conv.register_structure_hook(date, structure_date)
+    conv.register_structure_hook(datetime, structure_datetime)
+    conv.register_structure_hook_func(
+        lambda t: _union_members(t) == frozenset({date, YearMonth}), structure_sell_date
+    )
+    conv.register_structure_hook_func(
+        lambda t: _union_members(t) == frozenset({Decimal, str}), structure_tax
+    )
+
+    def structure_open_enum(value: Any, type_: Any) -> Any:
+        if value is None:
+            return None
+        enum_type = _open_enum_of(type_)
+        assert enum_type is not None
+        return enum_type.parse(structure_str(value))
+
+    conv.register_structure_hook_func(lambda t: _open_enum_of(t) is not None, structure_open_enum)
+
+    def structure_tuple_or_empty(value: Any, type_: Any) -> tuple[Any, ...]:
+        # A null or blank list on the wire is an empty tuple, not an error.
+        if value is None or _blank(value):
+            return ()
+        (item_type, _ellipsis) = typing.get_args(type_)
+        return tuple(conv.structure(item, item_type) for item in value)
+
+    conv.register_structure_hook_func(
+        _is_homogeneous_tuple,
+        structure_tuple_or_empty,
+    )
+
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(date, date.isoformat)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(YearMonth, str)
+    conv.register_unstructure_hook(Unset, lambda _: None)
+    conv.register_unstructure_hook(dict, _unstructure_scalar)
+    conv.register_unstructure_hook_func(
+        lambda t: _open_enum_of(t) is not None,
+        lambda value: value.value if isinstance(value, enum.Enum) else value,
+    )
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Model | Draft),
+        lambda instance: _unstructure_for(type(instance))(instance),
+    )
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and issubclass(t, Model),
+        lambda t, c: _make_structure(t, c),
+    )
+    return conv
+
+
+_unstructure_cache: dict[type[Any], Callable[[Any], Any]] = {}
+
+
+def _unstructure_for(cls: type[Model | Draft]) -> Callable[[Any], Any]:
+    fn = _unstructure_cache.get(cls)
+    if fn is None:
+        fn = _unstructure_cache[cls] = _make_unstructure(cls, converter)
+    return fn
+
+
+converter = _build()
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Wire data to a model; raises ``cattrs`` errors that the client turns into DecodeError."""
+    return converter.structure(data, cls)
+
+
+def to_wire(value: Any) -> Any:
+    """A model, a draft or a plain dict (with Decimal, date, enum values) to JSON-shaped data."""
+    return _unstructure_scalar(value)

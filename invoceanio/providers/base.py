@@ -1,0 +1,71 @@
+"""What a provider is: the conventions of one invoicing API, kept apart from the machinery.
+
+Transport, middleware, codecs and bulk helpers know nothing of URL schemes, root keys or error
+shapes; resource services ask the provider. A second API with other conventions (Fakturan.nu v2:
+no path suffix, ``{"data": ...}`` envelopes, paging metadata, ``{"errors": ...}`` bodies) is a
+second implementation of this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from invoceanio.codecs.base import Codec
+from invoceanio.http import Reconciler, Request, Response
+
+__all__ = ["ErrorInfo", "Page", "Provider"]
+
+
+@attrs.frozen
+class ErrorInfo:
+    """What an error body says, whatever its shape on the wire."""
+
+    message: str
+    field_errors: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Page:
+    """The items of one list response, and whether the provider knows more follow."""
+
+    items: list[Any]
+    #: True/False when the response says so; None when only a short page tells (InvoiceOcean).
+    has_more: bool | None = None
+
+
+class Provider(Protocol):
+    #: Codec names every call of this API can use ("json", "xml").
+    formats: frozenset[str]
+
+    def url(self, base_url: str, path: str, fmt: str | None) -> str:
+        """The absolute URL of ``path`` (``"invoices/12"``) in a format ("json", "xml", "pdf"),
+        or as it stands (``fmt=None``) for calls that have no format of their own."""
+
+    def wrap(self, root: str | None, data: Any) -> Any:
+        """The request document for ``data`` under the resource root key."""
+
+    def unwrap_one(self, data: Any) -> Any:
+        """The object in a single-object response document."""
+
+    def unwrap_page(self, data: Any) -> Page:
+        """The items of a list response document."""
+
+    def page_params(self, page: int, per_page: int) -> list[tuple[str, str]]:
+        """Query parameters that select one page."""
+
+    def error_info(self, data: Any) -> ErrorInfo | None:
+        """What an error document says; None when it does not look like an error."""
+
+    def body_error(self, data: Any) -> ErrorInfo | None:
+        """For a 2xx document: the error it reports despite the status, or None."""
+
+    def oid_reconciler(
+        self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
+    ) -> Reconciler | None:
+        """A reconciler for a create carrying the unique external key ``oid``, if supported."""
+
+    def is_html(self, response: Response) -> bool:
+        """True when the body is an HTML page (a login page where data was expected)."""

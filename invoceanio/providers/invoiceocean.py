@@ -1,0 +1,153 @@
+"""The conventions of the InvoiceOcean / Fakturownia / VosFactures / BitFactura API.
+
+- The format is the path suffix: ``/invoices/12.json``, ``.xml``, ``.pdf``.
+- Writes wrap the object in its root key (``{"invoice": {...}}``); reads are bare.
+- Lists are bare arrays without totals: a short page is the last one.
+- Errors come as ``{"code": "error", "message": {field: [...]}}``, ``{"message": "..."}``,
+  ``{"errors": ...}`` or ``{"error": "..."}``; some 200 responses say ``"status": "error"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from invoceanio.codecs.base import Codec, CodecError
+from invoceanio.http import Request, Response
+from invoceanio.providers.base import ErrorInfo, Page
+
+__all__ = ["InvoiceOceanProvider", "OidReconciler"]
+
+_MAX_MESSAGE = 300
+
+
+def _as_messages(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _field_errors(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(key): _as_messages(messages) for key, messages in value.items()}
+
+
+def _summary(field_errors: Mapping[str, list[str]]) -> str:
+    return "; ".join(
+        f"{field}: {' '.join(message.lstrip('- ') for message in messages)}"
+        for field, messages in field_errors.items()
+    )
+
+
+class InvoiceOceanProvider:
+    formats = frozenset({"json", "xml"})
+
+    def url(self, base_url: str, path: str, fmt: str | None) -> str:
+        return f"{base_url}/{path}.{fmt}" if fmt else f"{base_url}/{path}"
+
+    def wrap(self, root: str | None, data: Any) -> Any:
+        return data if root is None else {root: data}
+
+    def unwrap_one(self, data: Any) -> Any:
+        return data
+
+    def unwrap_page(self, data: Any) -> Page:
+        if not isinstance(data, list):
+            raise CodecError(f"expected a list, got {type(data).__name__}")
+        return Page(items=data)
+
+    def page_params(self, page: int, per_page: int) -> list[tuple[str, str]]:
+        return [("page", str(page)), ("per_page", str(per_page))]
+
+    def error_info(self, data: Any) -> ErrorInfo | None:
+        if isinstance(data, str):
+            text = data.strip()
+            return ErrorInfo(text[:_MAX_MESSAGE]) if text else None
+        if not isinstance(data, Mapping):
+            return None
+        message = data.get("message")
+        errors = data.get("errors")
+        fields = _field_errors(message) or _field_errors(errors)
+        if fields:
+            return ErrorInfo(_summary(fields)[:_MAX_MESSAGE], fields)
+        for candidate in (message, data.get("error"), errors):
+            if isinstance(candidate, str) and candidate.strip():
+                return ErrorInfo(candidate.strip()[:_MAX_MESSAGE])
+            if isinstance(candidate, list) and candidate:
+                return ErrorInfo("; ".join(map(str, candidate))[:_MAX_MESSAGE])
+        if data.get("code") == "error" or data.get("status") == "error":
+            return ErrorInfo("the server reported an error without a message")
+        return None
+
+    def body_error(self, data: Any) -> ErrorInfo | None:
+        if isinstance(data, Mapping) and (
+            data.get("code") == "error" or data.get("status") == "error"
+        ):
+            return self.error_info(data)
+        return None
+
+    def oid_reconciler(
+        self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
+    ) -> OidReconciler:
+        return OidReconciler(
+            provider=self,
+            codec=codec,
+            lookup=Request(
+                method="GET",
+                url=self.url(base_url, collection, codec.name),
+                # period=all: the default window (12 months) would miss an old invoice.
+                params=(("oid", oid), ("period", "all")),
+                headers={"Accept": codec.media_type},
+                timeout=template.timeout,
+                context={**template.context, "operation": "reconcile-oid"},
+            ),
+            oid=oid,
+        )
+
+    def is_html(self, response: Response) -> bool:
+        if response.content_type in ("text/html", "application/xhtml+xml"):
+            return True
+        head = response.body[:256].lstrip().lower()
+        return head.startswith((b"<!doctype html", b"<html"))
+
+
+@attrs.frozen
+class OidReconciler:
+    """Finds an invoice by ``oid``: the safe way to learn whether an unanswered create landed."""
+
+    provider: InvoiceOceanProvider
+    codec: Codec
+    lookup: Request
+    oid: str
+
+    def lookup_request(self) -> Request:
+        return self.lookup
+
+    def existing_from(self, lookup: Response) -> Response | None:
+        try:
+            items = self.provider.unwrap_page(self.codec.decode(lookup.body)).items
+        except CodecError:
+            return None
+        for item in items:
+            if isinstance(item, Mapping) and str(item.get("oid")) == self.oid:
+                body = self.codec.encode(item if self.codec.name == "json" else {"invoice": item})
+                return Response(
+                    status=200,
+                    headers={"Content-Type": self.codec.media_type},
+                    body=body,
+                    elapsed=lookup.elapsed,
+                    reconciled=True,
+                )
+        return None
+
+    def is_duplicate(self, response: Response) -> bool:
+        if response.status != 422:
+            return False
+        try:
+            info = self.provider.error_info(self.codec.decode(response.body))
+        except CodecError:
+            return False
+        return info is not None and "oid" in info.field_errors

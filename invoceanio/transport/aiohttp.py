@@ -1,0 +1,450 @@
+"""The production transport: one long-lived :class:`aiohttp.ClientSession` per client.
+
+Everything above the transport reasons about failures through one question: *may the server
+have received this request?* aiohttp answers it only partly through its exception types, so
+this module does the translation in one place and keeps three promises the rest of the SDK
+relies on:
+
+- **Status is data.** Every HTTP status, 3xx included, comes back as a :class:`Response`;
+  redirects are never followed, because following one would re-send credentials and bodies to
+  a place the caller did not choose.
+- **Failures say whether the request went out.** :class:`ConnectError` and
+  ``RequestTimeout(phase="connect")`` mean it never left; everything else means the outcome is
+  unknown. When aiohttp's exception type alone does not tell (a plain ``TimeoutError`` from the
+  total time limit), a connector hook records how far the exchange got; if that is unknown the
+  answer is the conservative one (``phase="total"``, counted as sent).
+- **Nothing secret leaks through an error.** Messages carry ``request.safe_url`` only, and the
+  original aiohttp exception is chained as ``__cause__`` only when no part of it (message, repr,
+  its own causes) contains the query string or a credential.
+
+Bodies are read with a hard cap (``max_body_size``) on the decoded bytes, so a misbehaving or
+hostile server cannot make the client buffer an unbounded response (gzip bombs included).
+
+Lifecycle: the session is created lazily on the first ``send`` (it must be born inside the
+running event loop) and reused for every request. After :meth:`AiohttpTransport.aclose` the
+transport does **not** reopen: further sends raise :class:`ConfigurationError`, since a silent
+reopen would hide a use-after-close bug and leak a session nobody closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote, quote_plus, urlencode
+
+import aiohttp
+from yarl import URL
+
+from invoceanio.errors import (
+    ConfigurationError,
+    ConnectError,
+    ConnectionLostError,
+    InvoiceOceanError,
+    RequestTimeout,
+    ResponseTooLargeError,
+)
+from invoceanio.http import Request, Response
+from invoceanio.redaction import SENSITIVE_PARAMS
+
+if TYPE_CHECKING:
+    from aiohttp.client_reqrep import ClientRequest
+    from aiohttp.connector import Connection
+    from aiohttp.tracing import Trace
+
+__all__ = ["AiohttpTransport"]
+
+_DEFAULT_MAX_BODY: Final = 50 * 1024 * 1024
+_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie"})
+# Distinct per-request timeouts are few in practice; the bound only stops a caller who
+# computes a fresh float per request from growing the cache forever.
+_TIMEOUT_CACHE_SIZE: Final = 32
+
+# How far the current exchange got, written by _StageTrackingConnector. A ContextVar works
+# because aiohttp calls connector.connect() in the task that awaits session.request().
+_NOT_STARTED: Final = 0
+_CONNECTING: Final = 1
+_CONNECTED: Final = 2
+_STAGE: ContextVar[int] = ContextVar("invoceanio_aiohttp_stage", default=_NOT_STARTED)
+
+# Everything aiohttp (or the socket layer under it) raises for a failed exchange. TimeoutError
+# is an OSError on 3.11, listed for clarity. CancelledError is a BaseException: never caught.
+_FAILURES: Final = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+class _StageTrackingConnector(aiohttp.TCPConnector):
+    """A TCPConnector that records whether a connection was obtained for this request.
+
+    aiohttp's total time limit surfaces as a bare ``TimeoutError`` whether it fired while
+    connecting (request not sent, safe to retry) or while waiting for the answer (outcome
+    unknown). Only the connector knows which, so it leaves a mark.
+    """
+
+    async def connect(
+        self,
+        req: ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's signature, not ours
+    ) -> Connection:
+        _STAGE.set(_CONNECTING)
+        conn = await super().connect(req, traces, timeout)
+        _STAGE.set(_CONNECTED)
+        return conn
+
+
+def _positive(name: str, value: float | None, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if value is None or isinstance(value, bool) or not value > 0:
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+
+
+class AiohttpTransport:
+    """Sends requests over a shared, keep-alive aiohttp session.
+
+    ``timeout`` is the default total time for one exchange (connect, send, read the whole body);
+    ``Request.timeout`` overrides it per request. ``connect_timeout`` bounds getting a
+    connection, including the wait for a free one in the pool. ``None`` disables either.
+
+    Passing ``session`` hands over a session you manage: it is used as is (its connector,
+    proxies, TLS settings, default headers) and :meth:`aclose` leaves it open. Its own
+    ``ClientTimeout`` is overridden by this transport's timeouts on every request. With a
+    supplied session ``max_connections`` is ignored, and the connect-phase bookkeeping is not
+    available, so a bare total timeout is reported as ``phase="total"``.
+
+    ``user_agent`` becomes the default ``User-Agent``; a request's own header wins.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        timeout: float | None = 30.0,
+        connect_timeout: float | None = 10.0,
+        max_body_size: int = _DEFAULT_MAX_BODY,
+        session: aiohttp.ClientSession | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise ConfigurationError(f"max_connections must be an int, got {max_connections!r}")
+        if isinstance(max_body_size, bool) or not isinstance(max_body_size, int):
+            raise ConfigurationError(f"max_body_size must be an int, got {max_body_size!r}")
+        _positive("max_connections", max_connections, optional=False)
+        _positive("max_body_size", max_body_size, optional=False)
+        _positive("timeout", timeout, optional=True)
+        _positive("connect_timeout", connect_timeout, optional=True)
+        if session is not None and session.closed:
+            raise ConfigurationError("the aiohttp session passed in is already closed")
+
+        self._max_connections = max_connections
+        self._max_body_size = max_body_size
+        self._connect_timeout = connect_timeout
+        self._user_agent = user_agent
+        # Built once: the common case (no per-request timeout) allocates nothing.
+        self._default_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._session: aiohttp.ClientSession | None = session
+        self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        # A supplied session's default headers are not ours to change, so the User-Agent is
+        # merged per request instead; with our own session it is a session default.
+        self._merge_user_agent = user_agent if session is not None else None
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session in use; ``None`` before the first send or after :meth:`aclose`."""
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def max_body_size(self) -> int:
+        return self._max_body_size
+
+    async def send(self, request: Request) -> Response:
+        """Send ``request`` and read the whole response; see the module docstring."""
+        session = self._session
+        if session is None:
+            session = self._open()
+        elif self._loop is not None and self._loop is not asyncio.get_running_loop():
+            raise ConfigurationError(
+                "AiohttpTransport is bound to the event loop it was first used in; "
+                "create one transport per event loop"
+            )
+        timeout = self._default_timeout if request.timeout is None else self._timeout_for(request)
+        headers = request.headers
+        if self._merge_user_agent is not None:
+            headers = self._with_user_agent(headers, self._merge_user_agent)
+
+        # Reset rather than set-and-restore: sends in one task never overlap, and a stale
+        # value from the previous send must not leak into this one.
+        _STAGE.set(_NOT_STARTED)
+        started = time.perf_counter()
+        failure: BaseException | None = None
+        try:
+            resp = await session.request(
+                request.method,
+                request.url,
+                params=request.params or None,
+                headers=headers,
+                data=request.body,
+                allow_redirects=False,
+                timeout=timeout,
+            )
+        except _FAILURES as exc:
+            failure = exc
+        except RuntimeError as exc:
+            # aiohttp's only signal for a session closed under us (typically a supplied one).
+            if not session.closed:
+                raise
+            failure = exc
+        if failure is not None:
+            raise self._translate(failure, request, _STAGE.get())
+
+        cap = self._max_body_size
+        too_large = False
+        body = b""
+        try:
+            length = resp.content_length
+            # A HEAD (or 204/304) Content-Length describes a body that is not coming.
+            if (
+                length is not None
+                and length > cap
+                and request.method != "HEAD"
+                and resp.status not in (204, 304)
+            ):
+                too_large = True
+            else:
+                chunks: list[bytes] = []
+                size = 0
+                readany = resp.content.readany
+                while chunk := await readany():
+                    size += len(chunk)
+                    if size > cap:
+                        too_large = True
+                        break
+                    chunks.append(chunk)
+                # join() of a single chunk returns it without copying.
+                body = b"".join(chunks)
+        except _FAILURES as exc:
+            failure = exc
+        except BaseException:
+            # Cancellation mid-body: the connection holds unread data, so it cannot go back
+            # to the pool.
+            resp.close()
+            raise
+        if failure is not None:
+            resp.close()
+            raise self._translate(failure, request, _CONNECTED)
+        if too_large:
+            # Closing, not releasing: the rest of the body is still on the wire.
+            resp.close()
+            raise ResponseTooLargeError(
+                f"response body is larger than the {cap}-byte limit",
+                method=request.method,
+                url=request.safe_url,
+                status=resp.status,
+                content_type=resp.content_type,
+            )
+        resp.release()
+        return Response(
+            status=resp.status,
+            headers=resp.headers,
+            body=body,
+            elapsed=time.perf_counter() - started,
+        )
+
+    async def aclose(self) -> None:
+        """Close the session this transport created (never one passed in). Idempotent."""
+        session, self._session = self._session, None
+        self._closed = True
+        if session is not None and self._owns_session:
+            await session.close()
+
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ConfigurationError(
+                "this AiohttpTransport has been closed; create a new transport (or client)"
+            )
+        self._loop = asyncio.get_running_loop()
+        connector = _StageTrackingConnector(
+            limit=self._max_connections, limit_per_host=self._max_connections
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self._default_timeout,
+            headers={"User-Agent": self._user_agent} if self._user_agent else None,
+            # The API is token-authenticated; stored cookies would only be hidden state
+            # shared between requests (and per-response parsing work).
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        return self._session
+
+    def _timeout_for(self, request: Request) -> aiohttp.ClientTimeout:
+        seconds = request.timeout
+        assert seconds is not None
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            _positive("Request.timeout", seconds, optional=False)
+            if len(self._timeouts) >= _TIMEOUT_CACHE_SIZE:
+                self._timeouts.clear()
+            timeout = aiohttp.ClientTimeout(total=seconds, connect=self._connect_timeout)
+            self._timeouts[seconds] = timeout
+        return timeout
+
+    @staticmethod
+    def _with_user_agent(headers: Mapping[str, str], user_agent: str) -> Mapping[str, str]:
+        if any(name.lower() == "user-agent" for name in headers):
+            return headers
+        return {"User-Agent": user_agent, **headers}
+
+    def _translate(self, exc: BaseException, request: Request, stage: int) -> InvoiceOceanError:
+        """Map an aiohttp failure to the SDK's tree; the result is raised by the caller.
+
+        Raised outside the ``except`` block on purpose: that leaves ``__context__`` empty, so
+        a dropped cause is really gone rather than merely hidden.
+        """
+        method = request.method
+        url = request.safe_url
+        leaky = _leaks_secret(exc, request)
+        detail = _describe(exc, leaky)
+        error: InvoiceOceanError
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            error = RequestTimeout(
+                f"{method} {url}: timed out while connecting",
+                phase="connect",
+                method=method,
+                url=url,
+            )
+        elif isinstance(exc, aiohttp.SocketTimeoutError):
+            error = RequestTimeout(
+                f"{method} {url}: timed out waiting for the server to answer",
+                phase="read",
+                method=method,
+                url=url,
+            )
+        elif isinstance(exc, TimeoutError):
+            # The total limit: which phase depends on how far the connector got.
+            if stage == _CONNECTING:
+                error = RequestTimeout(
+                    f"{method} {url}: timed out while connecting",
+                    phase="connect",
+                    method=method,
+                    url=url,
+                )
+            elif stage == _CONNECTED:
+                error = RequestTimeout(
+                    f"{method} {url}: timed out waiting for the server to answer",
+                    phase="read",
+                    method=method,
+                    url=url,
+                )
+            else:
+                error = RequestTimeout(
+                    f"{method} {url}: timed out (the request may have been sent)",
+                    phase="total",
+                    method=method,
+                    url=url,
+                )
+        elif isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ServerFingerprintMismatch):
+            # DNS, refused, unreachable, TLS handshake and certificate failures all happen
+            # before a byte of the request is written.
+            error = ConnectError(
+                f"{method} {url}: could not connect ({detail})", method=method, url=url
+            )
+        elif isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+            # Retrying cannot fix a malformed URL; it is a configuration mistake.
+            error = ConfigurationError(f"{method} {url}: not a usable http(s) URL")
+        elif isinstance(exc, RuntimeError):
+            error = ConfigurationError(
+                f"{method} {url}: the aiohttp session was closed while still in use"
+            )
+        else:
+            # Sent (or possibly sent) and no complete answer: the outcome is unknown.
+            error = ConnectionLostError(
+                f"{method} {url}: connection lost before a complete response ({detail})",
+                method=method,
+                url=url,
+            )
+        error.__cause__ = None if leaky else exc
+        error.__suppress_context__ = True
+        return error
+
+
+def _describe(exc: BaseException, leaky: bool) -> str:
+    name = type(exc).__name__
+    if leaky:
+        return name
+    text = str(exc)
+    return f"{name}: {text}" if text else name
+
+
+def _secret_needles(request: Request) -> set[str]:
+    """Every spelling of the request's secrets that an exception message might contain."""
+    needles: set[str] = set()
+    if request.params:
+        needles.add(urlencode(request.params, safe="[],"))
+        try:
+            wire = URL(request.url).extend_query(request.params).raw_query_string
+        except (ValueError, TypeError):
+            wire = ""
+        if wire:
+            needles.add(wire)
+            for pair in wire.split("&"):
+                key, _, value = pair.partition("=")
+                if key.lower() in SENSITIVE_PARAMS and value:
+                    needles.add(value)
+        for key, value in request.params:
+            if key.lower() in SENSITIVE_PARAMS and value:
+                needles.update((value, quote(value, safe=""), quote_plus(value, safe="")))
+    for name, value in request.headers.items():
+        if name.lower() in _SECRET_HEADERS and value:
+            needles.add(value)
+            # "Bearer abc" may be logged as just the credential.
+            needles.add(value.rpartition(" ")[2])
+    if "@" in request.url:
+        needles.add(request.url.partition("://")[2].rpartition("@")[0])
+    needles.discard("")
+    return needles
+
+
+def _leaks_secret(exc: BaseException, request: Request) -> bool:
+    """True when ``exc`` or anything chained to it would print a secret of ``request``."""
+    needles = _secret_needles(request)
+    if not needles:
+        return False
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        try:
+            texts = [str(current), repr(current), *map(str, getattr(current, "__notes__", ()))]
+        except Exception:
+            # An exception we cannot even render cannot be proven safe.
+            return True
+        if any(needle in text for text in texts for needle in needles):
+            return True
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+    return False

@@ -1,0 +1,131 @@
+"""Builders shared by the tests: canned responses, recording handlers, clients on MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from invoceanio import InvoiceOcean, RetryPolicy
+from invoceanio.http import Request, Response
+from invoceanio.transport import MockTransport
+
+Handler = Callable[[Request], Response]
+
+
+def json_response(
+    status: int = 200, data: Any = None, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        status=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        body=b"" if data is None else json.dumps(data).encode(),
+    )
+
+
+def raw_response(status: int, body: bytes, content_type: str | None, **headers: str) -> Response:
+    all_headers = dict(headers)
+    if content_type is not None:
+        all_headers["Content-Type"] = content_type
+    return Response(status=status, headers=all_headers, body=body)
+
+
+class Recorder:
+    """A MockTransport handler that answers from a script and records every request."""
+
+    def __init__(self, *answers: Response | BaseException | Handler) -> None:
+        self.answers = list(answers)
+        self.requests: list[Request] = []
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        if not self.answers:
+            raise AssertionError(f"unexpected request {request!r}")
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        if isinstance(answer, Response):
+            return answer
+        return answer(request)
+
+
+class SleepRecorder:
+    """An injectable sleep that records delays and advances a fake clock instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.now = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+def make_client(
+    handler: Handler,
+    *,
+    retry: RetryPolicy | None = None,
+    sleeper: SleepRecorder | None = None,
+    **options: Any,
+) -> InvoiceOcean:
+    """A client on MockTransport; retries sleep through ``sleeper`` (never for real)."""
+    sleeper = sleeper or SleepRecorder()
+    policy = retry or RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock)
+    options.setdefault("prefix", "acme")
+    options.setdefault("api_token", "test-token")
+    return InvoiceOcean(transport=MockTransport(handler), retry=policy, **options)
+
+
+def query(request: Request) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for key, value in request.params:
+        result.setdefault(key, []).append(value)
+    return result
+
+
+def body_json(request: Request) -> Any:
+    assert request.body is not None
+    return json.loads(request.body)
+
+
+def invoice_payload(**fields: Any) -> dict[str, Any]:
+    """An invoice as the live API returns it (strings for money, as recorded in 2018 fixtures)."""
+    payload: dict[str, Any] = {
+        "id": 100,
+        "number": "FV 1/11/2026",
+        "kind": "vat",
+        "income": True,
+        "status": "issued",
+        "issue_date": "2026-11-22",
+        "sell_date": "2026-11-22",
+        "payment_to": "2026-11-29",
+        "paid_date": "",
+        "price_net": "100.0",
+        "price_gross": "123.0",
+        "price_tax": "23.0",
+        "currency": "PLN",
+        "buyer_name": "Klient ABC",
+        "buyer_company": True,
+        "client_id": 7,
+        "oid": None,
+        "created_at": "2026-11-22T10:00:00.000+01:00",
+        "positions": [
+            {
+                "id": 1,
+                "name": "Produkt X1",
+                "quantity": "1.0",
+                "tax": "23",
+                "price_net": "100.0",
+                "total_price_gross": "123.0",
+            }
+        ],
+    }
+    payload.update(fields)
+    return payload
+
+
+def ids(items: Iterable[Any]) -> list[Any]:
+    return [item.id for item in items]
