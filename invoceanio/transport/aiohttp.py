@@ -177,7 +177,8 @@ class AiohttpTransport:
                 "AiohttpTransport is bound to the event loop it was first used in; "
                 "create one transport per event loop"
             )
-        timeout = self._default_timeout if request.timeout is None else self._timeout_for(request)
+        seconds = request.timeout
+        timeout = self._default_timeout if seconds is None else self._timeout_for(seconds)
         headers = request.headers
         if self._merge_user_agent is not None:
             headers = self._with_user_agent(headers, self._merge_user_agent)
@@ -297,9 +298,7 @@ class AiohttpTransport:
         )
         return self._session
 
-    def _timeout_for(self, request: Request) -> aiohttp.ClientTimeout:
-        seconds = request.timeout
-        assert seconds is not None
+    def _timeout_for(self, seconds: float) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(seconds)
         if timeout is None:
             _positive("Request.timeout", seconds, optional=False)

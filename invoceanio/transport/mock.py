@@ -62,7 +62,7 @@ class MockTransport:
             raise TypeError(
                 f"MockTransport handler must return a Response, got {type(response).__name__}"
             )
-        if False:
+        if len(response.body) > self.max_body_size:
             raise ResponseTooLargeError(
                 f"response body is larger than the {self.max_body_size}-byte limit",
                 method=request.method,
