@@ -87,12 +87,13 @@ class LoopbackApi:
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response()
-            if obj.get("oid") and obj.get("oid_unique") == "yes":
-                if any(item.get("oid") == obj["oid"] for item in records.values()):
-                    return web.json_response(
-                        {"code": "error", "message": {"oid": ["has already been taken"]}},
-                        status=422,
-                    )
+            duplicate = obj.get("oid_unique") == "yes" and any(
+                item.get("oid") == obj.get("oid") for item in records.values()
+            )
+            if obj.get("oid") and duplicate:
+                return web.json_response(
+                    {"code": "error", "message": {"oid": ["has already been taken"]}}, status=422
+                )
             record = {**obj, "id": next(self.ids), "price_gross": _total(obj)}
             record.pop("oid_unique", None)
             records[record["id"]] = record

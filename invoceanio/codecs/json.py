@@ -43,3 +43,6 @@ class JsonCodec:
         except (ValueError, UnicodeDecodeError) as exc:
             # Not chained: the parser's message may quote the whole body back.
             raise CodecError(f"malformed JSON: {str(exc)[:120]}") from None
+        except RecursionError:
+            # The stdlib parser recurses once per nesting level; a hostile body can exhaust it.
+            raise CodecError("JSON nested too deeply") from None

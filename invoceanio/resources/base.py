@@ -9,7 +9,7 @@ from invoceanio.core import ApiCore, query_params
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.models.base import Draft, Model
 
-__all__ = ["MAX_PER_PAGE", "PaginationError", "ResourceService", "check_id"]
+__all__ = ["MAX_PER_PAGE", "PaginationError", "ResourceService", "check_id", "check_key"]
 
 ModelT = TypeVar("ModelT", bound=Model)
 MAX_PER_PAGE = 100
@@ -23,15 +23,29 @@ class PaginationError(DecodeError):
 def check_id(value: int | str) -> str:
     """An object id for a path: digits only, so nothing a caller passes can reshape the URL."""
     text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit():
+    # isascii: str.isdigit() also accepts "²" and "١٢", which are no ids the API knows.
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) == 0:
         raise ConfigurationError(f"an id must be a positive integer, got {value!r}")
     return text
 
 
+def check_key(value: object, name: str) -> str:
+    """An external key to look up: blank would match every object that has none."""
+    text = str(value)
+    if value is None or isinstance(value, bool) or not text.strip():
+        raise ConfigurationError(f"{name} must be a non-empty string, got {value!r}")
+    return text
+
+
 def check_page(page: int, per_page: int) -> None:
-    if not isinstance(page, int) or page < 1:
+    # bool is an int: page=True would go out as "page=True".
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
         raise ConfigurationError(f"page must be an int of at least 1, got {page!r}")
-    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+    if (
+        isinstance(per_page, bool)
+        or not isinstance(per_page, int)
+        or not 1 <= per_page <= MAX_PER_PAGE
+    ):
         raise ConfigurationError(f"per_page must be 1..{MAX_PER_PAGE}, got {per_page!r}")
 
 

@@ -13,7 +13,7 @@ from invoceanio.errors import ConfigurationError
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.converter import to_wire
 from invoceanio.models.invoice import Invoice
-from invoceanio.resources.base import ResourceService, WriteData, check_id
+from invoceanio.resources.base import ResourceService, WriteData, check_id, check_key
 
 __all__ = ["InvoicesService", "PrintOption"]
 
@@ -91,11 +91,10 @@ class InvoicesService(ResourceService[Invoice]):
 
     async def find_by_oid(self, oid: str) -> Invoice | None:
         """The invoice carrying this external order number, or None (searches every period)."""
-        request = self._core.build(
-            "GET", self.collection, params=[("oid", str(oid)), ("period", "all")]
-        )
+        oid = check_key(oid, "oid")
+        request = self._core.build("GET", self.collection, params=[("oid", oid), ("period", "all")])
         for invoice in self._core.to_models(request, await self._core.call(request), Invoice):
-            if invoice.oid == str(oid):
+            if invoice.oid == oid:
                 return invoice
         return None
 
