@@ -177,10 +177,16 @@ def _is_homogeneous_tuple(type_: Any) -> bool:
     return origin is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+def decimal_text(value: Decimal) -> str:
+    """Fixed-point text, never exponent notation: ``Decimal("1E+2")`` (what ``normalize()``
+    gives for 100) goes out as "100"; the API documents dot (or comma) decimals only."""
+    return format(value, "f")
+
+
 def _unstructure_scalar(value: Any) -> Any:
     """Turn any value users put into a plain-dict write into JSON-shaped data."""
     if isinstance(value, Decimal):
-        return str(value)
+        return decimal_text(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, YearMonth):
@@ -264,7 +270,11 @@ def _build() -> cattrs.Converter:
         structure_tuple_or_empty,
     )
 
-    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Decimal, decimal_text)
+    # Registered on the class: an enum member in a union such as a draft's
+    # ``InvoiceKind | str | Unset`` is dispatched by its own type, and as a ``str`` subclass it
+    # would otherwise go out as the member itself rather than its plain value.
+    conv.register_unstructure_hook(OpenStrEnum, lambda value: value.value)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(YearMonth, str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
 from typing import Any, Final
 
@@ -45,7 +45,10 @@ _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 class YearMonth:
     """A month, as the API allows for ``sell_date`` ("2026-11")."""
 
-    year: int
+    # The years ``date`` allows: any other year has no "YYYY-MM" spelling to send or read back.
+    year: int = attrs.field(
+        validator=attrs.validators.and_(attrs.validators.ge(MINYEAR), attrs.validators.le(MAXYEAR))
+    )
     month: int = attrs.field()
 
     @month.validator
