@@ -113,8 +113,11 @@ class InvoiceOcean:
             )
         if not isinstance(max_concurrency, int) or max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be an int of at least 1")
-        if timeout is not None and timeout <= 0:
-            raise ConfigurationError("timeout must be positive (or None for no limit)")
+        # "not > 0" also refuses NaN, which every comparison answers with False.
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+        ):
+            raise ConfigurationError("timeout must be a positive number (or None for no limit)")
         self.format = format
         self.auth = auth
         self.retry_policy = retry if retry is not None else RetryPolicy()

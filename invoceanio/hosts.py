@@ -9,9 +9,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from invoceanio.errors import ConfigurationError
+from invoceanio.redaction import redact_url
 
 __all__ = ["BRANDS", "account_url", "app_url", "check_base_url", "check_prefix", "is_loopback"]
 
@@ -24,13 +25,14 @@ BRANDS: Final = (
     "bitfactura.com",
 )
 # A DNS label: letters, digits and inner hyphens, at most 63 characters.
-_DNS_LABEL: Final = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Matched with fullmatch: "$" would also accept a trailing newline.
+_DNS_LABEL: Final = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
 
 
 def check_prefix(prefix: str) -> str:
     """Return the account prefix lower-cased, or raise ConfigurationError if it is no DNS label."""
-    if not isinstance(prefix, str) or not _DNS_LABEL.match(prefix.lower()):
+    if not isinstance(prefix, str) or not _DNS_LABEL.fullmatch(prefix.lower()):
         raise ConfigurationError(
             f"prefix must be a DNS label (letters, digits, inner hyphens), got {prefix!r}"
         )
@@ -62,16 +64,30 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _port_ok(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError:
+        return False
+    return True
+
+
 def check_base_url(base_url: str) -> str:
     """Accept an https URL, or plain http only for loopback hosts (the sandbox, tests)."""
     if not isinstance(base_url, str):
         raise ConfigurationError("base_url must be a str")
+    # urlsplit silently drops tabs and newlines: the URL checked would not be the URL used.
+    if any(ch.isspace() or not ch.isprintable() for ch in base_url):
+        raise ConfigurationError("base_url must not contain whitespace or control characters")
     parts = urlsplit(base_url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
-    if parts.username or parts.password:
+    if parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts):
+        raise ConfigurationError(
+            f"base_url must be an absolute http(s) URL, got {redact_url(base_url)!r}"
+        )
+    if "@" in parts.netloc:
         raise ConfigurationError("base_url must not carry credentials; use api_token=")
-    if parts.query or parts.fragment:
+    # Checked on the raw string: an empty "?" or "#" would still swallow every path after it.
+    if "?" in base_url or "#" in base_url:
         raise ConfigurationError("base_url must not carry a query string or fragment")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigurationError(

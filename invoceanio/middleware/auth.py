@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import json
 from typing import Literal
+from urllib.parse import quote, quote_plus
 
 import attrs
 
-from invoceanio.errors import InvoiceOceanError, TransportError
+from invoceanio.errors import InvoiceOceanError
 from invoceanio.http import Request, Response, Send
+from invoceanio.redaction import redact_url
 from invoceanio.secrets import Secret
 
 __all__ = ["AuthMiddleware", "AuthMode", "BasicAuth", "BearerAuth", "BodyAuth", "QueryAuth"]
@@ -36,7 +38,7 @@ class AuthMiddleware:
         try:
             return await call_next(self.authorize(request))
         except InvoiceOceanError as exc:
-            _scrub(exc, [s.reveal() for s in self._secrets if s])
+            _scrub(exc, _spellings(self._secrets))
             raise
 
 
@@ -97,14 +99,29 @@ class BasicAuth(AuthMiddleware):
         try:
             return await call_next(self.authorize(request))
         except InvoiceOceanError as exc:
-            needles = [s.reveal() for s in (*self._secrets, self._encoded) if s]
-            _scrub(exc, needles)
+            _scrub(exc, _spellings((*self._secrets, self._encoded)))
             raise
 
 
+def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
+    """Every spelling of the secrets an exception could quote: raw, URL-encoded, JSON-escaped."""
+    needles: set[str] = set()
+    for secret in secrets:
+        value = secret.reveal()
+        if value:
+            needles.update(
+                (value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1])
+            )
+    return sorted(needles)
+
+
 def _leaks(exc: BaseException, needles: list[str]) -> bool:
-    text = f"{exc!s}{exc!r}"
-    return any(needle in text for needle in needles)
+    try:
+        texts = [str(exc), repr(exc), *map(str, getattr(exc, "__notes__", ()))]
+    except Exception:
+        # An exception that cannot even be rendered cannot be shown to be safe.
+        return True
+    return any(needle in text for text in texts for needle in needles)
 
 
 def _scrub(exc: BaseException, needles: list[str]) -> None:
@@ -112,22 +129,34 @@ def _scrub(exc: BaseException, needles: list[str]) -> None:
 
     Our own errors are built from redacted URLs; this guards against a backend exception (or a
     user's custom transport) that quotes the raw request. The error itself is kept, so callers
-    still see the right type.
+    still see the right type; a message or a string attribute (``url``...) that holds a
+    credential is withheld.
     """
     if not needles:
         return
+    notes = getattr(exc, "__notes__", None)
+    if isinstance(notes, list):
+        notes[:] = [note for note in notes if not any(needle in str(note) for needle in needles)]
     if _leaks(exc, needles):
         exc.args = ("(message withheld: it contained a credential)",)
-        if isinstance(exc, TransportError):
-            exc.url = ""
+    for name, value in list(getattr(exc, "__dict__", {}).items()):
+        if isinstance(value, str) and any(needle in value for needle in needles):
+            safe = redact_url(value)
+            setattr(exc, name, "" if any(needle in safe for needle in needles) else safe)
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
         for attribute in ("__cause__", "__context__"):
             linked = getattr(current, attribute)
-            if linked is not None and _leaks(linked, needles):
+            if linked is None:
+                continue
+            if _leaks(linked, needles):
                 setattr(current, attribute, None)
                 if attribute == "__cause__":
                     current.__suppress_context__ = True
-        current = current.__cause__ or current.__context__
+            else:
+                pending.append(linked)
