@@ -6,6 +6,7 @@ It sits below the retry middleware, so a request sleeping in backoff gives its s
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 
 from invoceanio.errors import ConfigurationError
@@ -16,10 +17,19 @@ __all__ = ["LimiterMiddleware"]
 
 class LimiterMiddleware:
     def __init__(self, max_concurrency: int, rate_per_second: float | None = None) -> None:
-        if max_concurrency < 1:
-            raise ConfigurationError("max_concurrency must be at least 1")
-        if rate_per_second is not None and rate_per_second <= 0:
-            raise ConfigurationError("rate_per_second must be positive")
+        if (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ConfigurationError("max_concurrency must be an int of at least 1")
+        if rate_per_second is not None and (
+            isinstance(rate_per_second, bool)
+            or not isinstance(rate_per_second, int | float)
+            # NaN passes "<= 0" and would turn the limit off without a word.
+            or not (0 < rate_per_second < math.inf)
+        ):
+            raise ConfigurationError("rate_per_second must be a positive, finite number")
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._interval = 1.0 / rate_per_second if rate_per_second else 0.0
@@ -34,7 +44,8 @@ class LimiterMiddleware:
             await asyncio.sleep(start - now)
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
+        # Pace first: a request waiting for its start time must not hold a concurrency slot.
+        if self._interval:
+            await self._pace()
         async with self._slots:
-            if self._interval:
-                await self._pace()
             return await call_next(request)

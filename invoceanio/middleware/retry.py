@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -42,8 +43,9 @@ _SERVER_FAILED = frozenset({500, 502, 504})
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float | None) -> None:
-    if value is not None and value < 0:
-        raise ConfigurationError(f"RetryPolicy.{attribute.name} must not be negative")
+    # NaN slips past ``< 0`` and would silently disable the check it feeds (deadline, limit).
+    if value is not None and not value >= 0:
+        raise ConfigurationError(f"RetryPolicy.{attribute.name} must be a number, not negative")
 
 
 @attrs.frozen(kw_only=True)
@@ -65,7 +67,7 @@ class RetryPolicy:
 
     @max_attempts.validator
     def _check_attempts(self, _: attrs.Attribute[int], value: int) -> None:
-        if not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigurationError("RetryPolicy.max_attempts must be an int of at least 1")
 
     @classmethod
@@ -79,9 +81,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        # "nan"/"inf" parse as floats but are no delay anyone sent on purpose.
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -147,11 +152,9 @@ class _Attempts:
             self.hint = parse_retry_after(response.headers.get("Retry-After"))
             self.retryable = self.hint is None or self.hint <= self.policy.max_retry_after
         elif status in _SERVER_FAILED:
-            if idempotent:
-                self.retryable = True
-            elif self.request.reconciler is not None:
-                self.maybe_applied = True
-                self.retryable = True
+            # A 5xx (a gateway's 504 above all) may come after the server acted on the request.
+            self.maybe_applied = True
+            self.retryable = idempotent or self.request.reconciler is not None
 
     async def _classify(self, response: Response) -> Response:
         request = self.request
@@ -236,9 +239,11 @@ class RetryMiddleware:
         self.policy = policy
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
-        if self.policy.max_attempts == 1:
-            return await call_next(request)
         attempts = _Attempts(request, call_next, self.policy)
+        if self.policy.max_attempts == 1:
+            # No retry, but still one reconciled attempt: a duplicate oid returns the existing
+            # invoice, which is what makes a caller's own retry of a create safe.
+            return await attempts.run()
         retrying = AsyncRetrying(
             sleep=self.policy.sleep,
             stop=stop_any(stop_after_attempt(self.policy.max_attempts), _StopWhen(attempts)),
