@@ -8,7 +8,6 @@ nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 
-
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite (unit tests on MockTransport, integration tests on loopback)."""
