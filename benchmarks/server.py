@@ -1,0 +1,165 @@
+"""A minimal, fast InvoiceOcean stand-in for the throughput benchmark, run in its own process.
+
+It answers ``POST /invoices.json`` with 201 and a realistic invoice (1-3 positions, about 80
+fields), ``GET /invoices.json`` (the oid look-up a retried create would make) with ``[]`` and
+``GET /invoices/{id}.json`` with one invoice. Answers are encoded once at start-up and only
+rotated per request, so the server spends its time in aiohttp, not in building payloads: both
+clients under test see the same server cost.
+
+It runs in a separate process (:class:`ServerProcess` starts ``python -m benchmarks.server``)
+so its work does not share the client's event loop or GIL. It still shares the machine's
+cores with the client, which matters on a 2-core box: see ``benchmarks/README.md``.
+
+Run it alone with ``python -m benchmarks.server [--port N]``; it prints ``PORT <n>`` once it
+listens and stops on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import select
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from aiohttp import web
+
+from benchmarks.payloads import invoice_payload
+
+__all__ = ["ServerProcess", "build_app", "main"]
+
+_JSON = "application/json; charset=utf-8"
+_READY_PREFIX = "PORT "
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_app() -> web.Application:
+    """The application: pre-encoded answers, no middleware, no access log."""
+    created = [
+        json.dumps(invoice_payload(invoice_id=200 + count, positions=count)).encode()
+        for count in (1, 2, 3)
+    ]
+    next_created = itertools.cycle(created).__next__
+    one = created[-1]
+    empty_page = b"[]"
+
+    async def create_invoice(request: web.Request) -> web.Response:
+        await request.read()  # a real server reads the whole body before answering
+        return web.Response(status=201, body=next_created(), headers={"Content-Type": _JSON})
+
+    async def list_invoices(request: web.Request) -> web.Response:
+        return web.Response(status=200, body=empty_page, headers={"Content-Type": _JSON})
+
+    async def get_invoice(request: web.Request) -> web.Response:
+        return web.Response(status=200, body=one, headers={"Content-Type": _JSON})
+
+    app = web.Application()
+    app.router.add_post("/invoices.json", create_invoice)
+    app.router.add_get("/invoices.json", list_invoices)
+    app.router.add_get(r"/invoices/{id:\d+}.json", get_invoice)
+    return app
+
+
+async def _serve(port: int) -> None:
+    runner = web.AppRunner(build_app(), access_log=None, handle_signals=False)
+    await runner.setup()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    site = web.SockSite(runner, sock, backlog=1024)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    print(f"{_READY_PREFIX}{sock.getsockname()[1]}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    args = parser.parse_args(argv)
+    asyncio.run(_serve(args.port))
+
+
+class ServerProcess:
+    """Starts the server in a child process and stops it on exit.
+
+    >>> with ServerProcess() as server:  # doctest: +SKIP
+    ...     print(server.base_url)
+    """
+
+    def __init__(self, start_timeout: float = 20.0) -> None:
+        self._start_timeout = start_timeout
+        self._process: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def __enter__(self) -> ServerProcess:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.server"],
+            cwd=_REPO_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._process = process
+        try:
+            self.port = self._wait_for_port(process)
+        except BaseException:
+            self._stop()
+            raise
+        return self
+
+    def _wait_for_port(self, process: subprocess.Popen[str]) -> int:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], self._start_timeout)
+        if not ready:
+            raise RuntimeError("the benchmark server did not start in time")
+        line = process.stdout.readline()
+        if not line.startswith(_READY_PREFIX):
+            raise RuntimeError(f"the benchmark server failed to start (said {line!r})")
+        return int(line[len(_READY_PREFIX) :])
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+
+if __name__ == "__main__":
+    main()
