@@ -17,6 +17,7 @@ from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.errors import (
     APIError,
     AuthenticationError,
+    ConfigurationError,
     DecodeError,
     NotFoundError,
     PermissionDeniedError,
@@ -74,7 +75,7 @@ class ApiCore:
         path: str,
         *,
         params: Sequence[tuple[str, str]] = (),
-        body: Any = None,
+        body: Any = None,  # JSON-shaped already: see resources.base.as_document
         root: str | None = None,
         xml_form: bool = True,
         expect: Expect = "data",
@@ -87,11 +88,10 @@ class ApiCore:
         headers = {"Accept": _ACCEPT.get(expect, codec.media_type)}
         encoded: bytes | None = None
         if body is not None:
-            document = self.provider.wrap(root, to_wire(body))
             try:
-                encoded = codec.encode(document)
+                encoded = codec.encode(self.provider.wrap(root, body))
             except CodecError as exc:
-                raise DecodeError(f"cannot encode the request body: {exc}") from None
+                raise ConfigurationError(f"cannot encode the request body: {exc}") from None
             headers["Content-Type"] = codec.media_type
         extra: dict[str, Any] = {} if idempotent is None else {"idempotent": idempotent}
         return Request(

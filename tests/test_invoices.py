@@ -813,3 +813,18 @@ async def test_requests_above_the_auth_layer_never_hold_the_credential(mode: str
     assert above.params == ()
     assert body_json(above) == {"invoice": {"buyer_name": "x"}}
     assert wire != above
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_value_the_format_cannot_carry_is_refused_before_any_request(fmt: str) -> None:
+    """A write holding something no wire format can express is the caller's error, not a
+    DecodeError, and nothing is sent."""
+
+    def fail(request: Request) -> Response:
+        raise AssertionError(f"no request expected, got {request!r}")
+
+    async with make_client(fail, format=fmt) as io:
+        with pytest.raises(ConfigurationError, match="cannot encode the request body"):
+            await io.invoices.create({"buyer_name": "X", "positions": [{"name": object()}]})
+        with pytest.raises(ConfigurationError, match="must be InvoiceDraft, Invoice or a dict"):
+            await io.invoices.update(1, ["not", "a", "mapping"])  # type: ignore[arg-type]

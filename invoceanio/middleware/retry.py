@@ -233,17 +233,40 @@ def _last_outcome(state: RetryCallState) -> Response:
 
 
 class RetryMiddleware:
-    """The outermost middleware: a fresh tenacity ``AsyncRetrying`` per request."""
+    """The outermost middleware: a fresh tenacity ``AsyncRetrying`` per request that retries."""
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
         attempts = _Attempts(request, call_next, self.policy)
-        if self.policy.max_attempts == 1:
-            # No retry, but still one reconciled attempt: a duplicate oid returns the existing
-            # invoice, which is what makes a caller's own retry of a create safe.
+        # Fast path: most requests succeed at once, and building an AsyncRetrying (and the
+        # reference cycle it leaves for the garbage collector) would cost more than the request's
+        # own bookkeeping. Tenacity takes over only once a retry is due. With max_attempts=1 the
+        # single attempt still reconciles: a duplicate oid returns the existing invoice, which
+        # is what makes a caller's own retry of a create safe.
+        first: Response | TransportError
+        try:
+            first = await attempts.run()
+        except TransportError as exc:
+            if not attempts.retryable or self.policy.max_attempts == 1:
+                raise
+            first = exc
+        else:
+            if not attempts.retryable or self.policy.max_attempts == 1:
+                return first
+        replay: list[Response | TransportError] = [first]
+
+        async def attempt() -> Response:
+            # Tenacity's first attempt replays the outcome already in hand; ``attempts`` still
+            # holds what that outcome taught (retryable, Retry-After hint).
+            if replay:
+                outcome = replay.pop()
+                if isinstance(outcome, TransportError):
+                    raise outcome
+                return outcome
             return await attempts.run()
+
         retrying = AsyncRetrying(
             sleep=self.policy.sleep,
             stop=stop_any(stop_after_attempt(self.policy.max_attempts), _StopWhen(attempts)),
@@ -252,5 +275,5 @@ class RetryMiddleware:
             before_sleep=attempts.log_retry,
             retry_error_callback=_last_outcome,
         )
-        response: Response = await retrying(attempts.run)
+        response: Response = await retrying(attempt)
         return response

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from invoceanio.core import ApiCore, query_params
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.converter import to_wire
 
 __all__ = ["MAX_PER_PAGE", "PaginationError", "ResourceService", "check_id", "check_key"]
 
@@ -18,6 +19,19 @@ WriteData = Draft | Model | Mapping[str, Any]
 
 class PaginationError(DecodeError):
     """The server sent the same page twice (it ignores ``page``): iterating would never end."""
+
+
+def as_document(data: WriteData, entity: str) -> dict[str, Any]:
+    """Write data (a draft, a model or a plain dict) as the JSON-shaped object sent on the wire.
+
+    Converted once here, so the request layer only has to encode it."""
+    if isinstance(data, Draft | Model | Mapping):
+        document = to_wire(data)
+        if isinstance(document, dict):
+            return document
+    raise ConfigurationError(
+        f"data to write must be {entity}Draft, {entity} or a dict, got {type(data).__name__}"
+    )
 
 
 def check_id(value: int | str) -> str:
@@ -97,12 +111,16 @@ class ResourceService(Generic[ModelT]):
         return self._core.to_model(request, await self._core.call(request), self.model)
 
     async def create(self, data: WriteData) -> ModelT:
-        request = self._core.build("POST", self.collection, body=data, root=self.root)
+        document = as_document(data, self.model.__name__)
+        request = self._core.build("POST", self.collection, body=document, root=self.root)
         return self._core.to_model(request, await self._core.call(request), self.model)
 
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
         request = self._core.build(
-            "PUT", f"{self.collection}/{check_id(id)}", body=changes, root=self.root
+            "PUT",
+            f"{self.collection}/{check_id(id)}",
+            body=as_document(changes, self.model.__name__),
+            root=self.root,
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

@@ -10,10 +10,8 @@ import attrs
 
 from invoceanio.core import query_params, query_value
 from invoceanio.errors import ConfigurationError
-from invoceanio.models.base import Draft, Model
-from invoceanio.models.converter import to_wire
 from invoceanio.models.invoice import Invoice
-from invoceanio.resources.base import ResourceService, WriteData, check_id, check_key
+from invoceanio.resources.base import ResourceService, WriteData, as_document, check_id, check_key
 
 __all__ = ["InvoicesService", "PrintOption"]
 
@@ -77,7 +75,7 @@ class InvoicesService(ResourceService[Invoice]):
     async def create(self, data: WriteData) -> Invoice:
         """Issue an invoice. With an ``oid`` it is sent with ``oid_unique`` and, when the outcome
         of a send is unknown, looked up by that oid instead of being sent again."""
-        document = _as_document(data)
+        document = as_document(data, "Invoice")
         oid = document.get("oid")
         if oid not in (None, ""):
             document.setdefault("oid_unique", "yes")
@@ -156,13 +154,3 @@ class InvoicesService(ResourceService[Invoice]):
             body["cancel_reason"] = reason
         request = self._core.build("POST", f"{self.collection}/cancel", body=body, xml_form=False)
         await self._core.call(request)
-
-
-def _as_document(data: WriteData) -> dict[str, Any]:
-    if isinstance(data, Draft | Model | Mapping):
-        document = to_wire(data)
-        if isinstance(document, dict):
-            return document
-    raise ConfigurationError(
-        f"an invoice to create is an InvoiceDraft, an Invoice or a dict, got {type(data).__name__}"
-    )
