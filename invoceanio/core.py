@@ -204,16 +204,9 @@ class ApiCore:
         response: Response,
         data: Any,
     ) -> APIError:
+        extra: dict[str, Any] = {}
         if error_type is RateLimitError:
-            return RateLimitError(
-                info.message,
-                status=response.status,
-                method=request.method,
-                url=request.path,
-                body=data,
-                field_errors=info.field_errors,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
+            extra["retry_after"] = parse_retry_after(response.headers.get("Retry-After"))
         return error_type(
             info.message,
             status=response.status,
@@ -221,6 +214,7 @@ class ApiCore:
             url=request.path,
             body=data,
             field_errors=info.field_errors,
+            **extra,
         )
 
     # models ---------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ masks credential query parameters (``api_token`` and friends) and any user:passw
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
-__all__ = ["SENSITIVE_PARAMS", "redact_url"]
+__all__ = ["SENSITIVE_PARAMS", "chain_quotes_any", "quotes_any", "redact_url"]
 
 SENSITIVE_PARAMS: Final = frozenset(
     {"api_token", "integration_token", "password", "token", "access_token"}
@@ -45,3 +46,29 @@ def redact_url(url: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return url
     return SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment).geturl()
+
+
+def quotes_any(exc: BaseException, needles: Iterable[str]) -> bool:
+    """True when the exception's message, repr or notes contain any of ``needles``."""
+    try:
+        texts = [str(exc), repr(exc), *map(str, getattr(exc, "__notes__", ()))]
+    except Exception:
+        # An exception that cannot even be rendered cannot be shown to be safe.
+        return True
+    return any(needle in text for text in texts for needle in needles)
+
+
+def chain_quotes_any(exc: BaseException, needles: Iterable[str]) -> bool:
+    """``quotes_any`` for the exception and every cause and context chained to it."""
+    needles = list(needles)
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if quotes_any(current, needles):
+            return True
+        pending.extend(link for link in (current.__cause__, current.__context__) if link)
+    return False

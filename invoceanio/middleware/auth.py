@@ -16,7 +16,7 @@ import attrs
 
 from invoceanio.errors import InvoiceOceanError
 from invoceanio.http import Request, Response, Send
-from invoceanio.redaction import redact_url
+from invoceanio.redaction import quotes_any, redact_url
 from invoceanio.secrets import Secret
 
 __all__ = ["AuthMiddleware", "AuthMode", "BasicAuth", "BearerAuth", "BodyAuth", "QueryAuth"]
@@ -115,15 +115,6 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
     return sorted(needles)
 
 
-def _leaks(exc: BaseException, needles: list[str]) -> bool:
-    try:
-        texts = [str(exc), repr(exc), *map(str, getattr(exc, "__notes__", ()))]
-    except Exception:
-        # An exception that cannot even be rendered cannot be shown to be safe.
-        return True
-    return any(needle in text for text in texts for needle in needles)
-
-
 def _scrub(exc: BaseException, needles: list[str]) -> None:
     """Cut any link of the exception chain whose text holds a credential.
 
@@ -137,7 +128,7 @@ def _scrub(exc: BaseException, needles: list[str]) -> None:
     notes = getattr(exc, "__notes__", None)
     if isinstance(notes, list):
         notes[:] = [note for note in notes if not any(needle in str(note) for needle in needles)]
-    if _leaks(exc, needles):
+    if quotes_any(exc, needles):
         exc.args = ("(message withheld: it contained a credential)",)
     for name, value in list(getattr(exc, "__dict__", {}).items()):
         if isinstance(value, str) and any(needle in value for needle in needles):
@@ -154,7 +145,7 @@ def _scrub(exc: BaseException, needles: list[str]) -> None:
             linked = getattr(current, attribute)
             if linked is None:
                 continue
-            if _leaks(linked, needles):
+            if quotes_any(linked, needles):
                 setattr(current, attribute, None)
                 if attribute == "__cause__":
                     current.__suppress_context__ = True

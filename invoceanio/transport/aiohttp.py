@@ -48,7 +48,7 @@ from invoceanio.errors import (
     ResponseTooLargeError,
 )
 from invoceanio.http import Request, Response
-from invoceanio.redaction import SENSITIVE_PARAMS
+from invoceanio.redaction import SENSITIVE_PARAMS, chain_quotes_any
 
 if TYPE_CHECKING:
     from aiohttp.client_reqrep import ClientRequest
@@ -429,21 +429,4 @@ def _leaks_secret(exc: BaseException, request: Request) -> bool:
     needles = _secret_needles(request)
     if not needles:
         return False
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        try:
-            texts = [str(current), repr(current), *map(str, getattr(current, "__notes__", ()))]
-        except Exception:
-            # An exception we cannot even render cannot be proven safe.
-            return True
-        if any(needle in text for text in texts for needle in needles):
-            return True
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                pending.append(linked)
-    return False
+    return chain_quotes_any(exc, needles)
