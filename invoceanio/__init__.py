@@ -3,6 +3,7 @@
 >>> from invoceanio import InvoiceOcean
 """
 
+from invoceanio._version import __version__
 from invoceanio.client import InvoiceOcean
 from invoceanio.errors import (
     APIError,
@@ -24,8 +25,6 @@ from invoceanio.errors import (
 from invoceanio.middleware.retry import RetryPolicy
 from invoceanio.resources.base import PaginationError
 from invoceanio.secrets import Secret
-
-__version__ = "0.1.0"
 
 __all__ = [
     "APIError",

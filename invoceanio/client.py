@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any, Final, get_args
 
 from invoceanio import hosts
+from invoceanio._version import __version__
 from invoceanio.codecs.registry import CodecRegistry, default_registry
 from invoceanio.core import ApiCore
 from invoceanio.errors import ConfigurationError
@@ -35,6 +36,9 @@ __all__ = ["InvoiceOcean"]
 
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_CONCURRENCY: Final = 16
+#: Responses larger than this raise ResponseTooLargeError instead of being buffered.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 50 * 1024 * 1024
+USER_AGENT: Final = f"invoceanio/{__version__}"
 _AUTH_MODES: Final = frozenset(get_args(AuthMode))
 
 
@@ -70,7 +74,9 @@ class InvoiceOcean:
     >>> async with InvoiceOcean(prefix="acme", api_token="...") as io:  # doctest: +SKIP
     ...     invoice = await io.invoices.get(123)
 
-    ``base_url`` overrides ``prefix``/``brand`` (https only, plain http only for loopback hosts).
+    ``max_response_bytes`` caps the body the default transport will read (pass your own
+    ``transport=`` to set it otherwise). ``base_url`` overrides ``prefix``/``brand`` (https
+    only, plain http only for loopback hosts).
     A token of the form ``TOKEN/prefix`` gives the prefix when none is passed. Every argument is
     checked here, before any network I/O, and errors raise :class:`ConfigurationError`.
     """
@@ -91,6 +97,7 @@ class InvoiceOcean:
         login: str | Secret | None = None,
         password: str | Secret | None = None,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         middleware: Sequence[Middleware] = (),
         codecs: CodecRegistry | None = None,
         provider: Provider | None = None,
@@ -124,7 +131,10 @@ class InvoiceOcean:
         auth_layer = _auth(auth, token, _secret(login, "login"), _secret(password, "password"))
         self._owns_transport = transport is None
         self._transport: Transport = transport or AiohttpTransport(
-            max_connections=max_concurrency, timeout=timeout
+            max_connections=max_concurrency,
+            timeout=timeout,
+            max_body_size=max_response_bytes,
+            user_agent=USER_AGENT,
         )
         chain: list[Middleware] = [
             RetryMiddleware(self.retry_policy),

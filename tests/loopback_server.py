@@ -23,6 +23,7 @@ class LoopbackApi:
         self.records: dict[str, dict[int, dict[str, Any]]] = {"invoices": {}, "clients": {}}
         self.ids = itertools.count(1)
         self.requests: list[tuple[str, str]] = []
+        self.user_agents: list[str] = []
         #: Faults consumed one per matching request: ("drop_after_store" | "drop_before_store"
         #: | "503") for POST creates.
         self.create_faults: list[str] = []
@@ -34,6 +35,7 @@ class LoopbackApi:
         return app
 
     def _authorized(self, request: web.Request) -> bool:
+        self.user_agents.append(request.headers.get("User-Agent", ""))
         header = request.headers.get("Authorization", "")
         return header == f"Bearer {TOKEN}" or request.query.get("api_token") == TOKEN
 

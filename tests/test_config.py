@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+import invoceanio
 from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy, Secret
 from invoceanio.hosts import BRANDS
 from invoceanio.http import Request, Response
@@ -406,9 +407,16 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[FakeTransport]:
 
 
 async def test_aclose_closes_the_transport_the_client_created(made: list[FakeTransport]) -> None:
-    io = InvoiceOcean(prefix="acme", api_token=TOKEN, max_concurrency=3, timeout=7.5)
+    io = InvoiceOcean(
+        prefix="acme", api_token=TOKEN, max_concurrency=3, timeout=7.5, max_response_bytes=4096
+    )
     assert len(made) == 1
-    assert made[0].options == {"max_connections": 3, "timeout": 7.5}
+    assert made[0].options == {
+        "max_connections": 3,
+        "timeout": 7.5,
+        "max_body_size": 4096,
+        "user_agent": f"invoceanio/{invoceanio.__version__}",
+    }
     await io.aclose()
     assert made[0].closes == 1
 

@@ -13,11 +13,13 @@ from decimal import Decimal
 import pytest
 from aiohttp.test_utils import TestServer
 
+import invoceanio
 from invoceanio import (
     AuthenticationError,
     ConnectionLostError,
     InvoiceOcean,
     NotFoundError,
+    ResponseTooLargeError,
     RetryPolicy,
 )
 from invoceanio.models import Invoice, InvoiceDraft, PositionDraft
@@ -153,3 +155,22 @@ async def test_second_create_with_same_oid_returns_the_existing_invoice(
         second = await io.invoices.create(_draft("ORDER-SAME"))
     assert second.id == first.id
     assert len(backend.records["invoices"]) == 1
+
+
+async def test_response_over_the_size_cap_is_refused_unread(api: tuple[LoopbackApi, str]) -> None:
+    backend, base_url = api
+    for number in range(30):
+        backend.records["invoices"][number + 1] = {"id": number + 1, "buyer_name": "x" * 100}
+    async with _client(base_url, max_response_bytes=1024) as io:
+        with pytest.raises(ResponseTooLargeError) as caught:
+            await io.invoices.list()
+        assert "GET" in str(caught.value) and "/invoices.json" in str(caught.value)
+        backend.records["invoices"].clear()
+        assert await io.invoices.list() == []
+
+
+async def test_requests_carry_the_sdk_user_agent(api: tuple[LoopbackApi, str]) -> None:
+    backend, base_url = api
+    async with _client(base_url) as io:
+        await io.clients.list()
+    assert backend.user_agents == [f"invoceanio/{invoceanio.__version__}"]
