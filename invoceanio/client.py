@@ -13,12 +13,7 @@ from invoceanio.codecs.registry import CodecRegistry, default_registry
 from invoceanio.core import ApiCore
 from invoceanio.errors import ConfigurationError
 from invoceanio.middleware.auth import (
-    AuthMiddleware,
     AuthMode,
-    BasicAuth,
-    BearerAuth,
-    BodyAuth,
-    QueryAuth,
 )
 from invoceanio.middleware.base import Middleware, build_chain
 from invoceanio.middleware.limiter import LimiterMiddleware
@@ -50,22 +45,6 @@ def _secret(value: str | Secret | None, name: str) -> Secret | None:
     if not isinstance(value, str):
         raise ConfigurationError(f"{name} must be a str or a Secret")
     return Secret(value)
-
-
-def _auth(
-    mode: str, token: Secret | None, login: Secret | None, password: Secret | None
-) -> AuthMiddleware:
-    if mode not in _AUTH_MODES:
-        raise ConfigurationError(f"auth must be one of {sorted(_AUTH_MODES)}, got {mode!r}")
-    if mode == "basic":
-        if not login or not password:
-            raise ConfigurationError("auth='basic' needs login= and password=")
-        return BasicAuth(login, password)
-    if not token:
-        raise ConfigurationError(f"auth={mode!r} needs api_token=")
-    if any(ch.isspace() for ch in token.reveal()):
-        raise ConfigurationError("api_token must not contain whitespace")
-    return {"bearer": BearerAuth, "query": QueryAuth, "body": BodyAuth}[mode](token)
 
 
 class InvoiceOcean:
@@ -103,16 +82,13 @@ class InvoiceOcean:
         provider: Provider | None = None,
     ) -> None:
         token = _secret(api_token, "api_token")
-        if prefix is None and token is not None and "/" in token.reveal():
-            prefix = token.reveal().rpartition("/")[2]
-        if base_url is not None:
-            self.base_url = hosts.check_base_url(base_url)
-        elif prefix is not None:
-            self.base_url = hosts.account_url(prefix, brand)
-        else:
-            raise ConfigurationError("give prefix= (your account's subdomain) or base_url=")
-        self.brand = hosts.check_brand(brand)
         self.provider: Provider = provider or InvoiceOceanProvider()
+        self.brand = hosts.check_brand(brand)
+        self.base_url = (
+            hosts.check_base_url(base_url)
+            if base_url is not None
+            else self.provider.account_url(prefix=prefix, brand=brand, token=token)
+        )
         self.codecs = codecs or default_registry()
         if format not in self.provider.formats or format not in self.codecs.names:
             raise ConfigurationError(
@@ -128,7 +104,9 @@ class InvoiceOcean:
         self.format = format
         self.auth = auth
         self.retry_policy = retry if retry is not None else RetryPolicy()
-        auth_layer = _auth(auth, token, _secret(login, "login"), _secret(password, "password"))
+        auth_layer = self.provider.authenticator(
+            auth, token=token, login=_secret(login, "login"), password=_secret(password, "password")
+        )
         self._owns_transport = transport is None
         self._transport: Transport = transport or AiohttpTransport(
             max_connections=max_concurrency,

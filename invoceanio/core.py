@@ -230,12 +230,16 @@ class ApiCore:
             ) from None
 
     def to_models(self, request: Request, data: Any, cls: type[T]) -> list[T]:
+        return self.to_page(request, data, cls)[0]
+
+    def to_page(self, request: Request, data: Any, cls: type[T]) -> tuple[list[T], bool | None]:
+        """The models of one list response, and whether the provider says more pages follow."""
         try:
-            items = self.provider.unwrap_page(data).items
+            page = self.provider.unwrap_page(data)
         except CodecError as exc:
             raise DecodeError(str(exc), method=request.method, url=request.path) from None
         try:
-            return [structure(item, cls) for item in items]
+            return [structure(item, cls) for item in page.items], page.has_more
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
             raise DecodeError(
                 f"a list item is not a valid {cls.__name__}: {_describe(exc)}",

@@ -22,7 +22,6 @@ from invoceanio.secrets import Secret
 __all__ = ["AuthMiddleware", "AuthMode", "BasicAuth", "BearerAuth", "BodyAuth", "QueryAuth"]
 
 AuthMode = Literal["bearer", "query", "body", "basic"]
-_TOKEN_PARAM = "api_token"
 
 
 class AuthMiddleware:
@@ -54,24 +53,26 @@ class BearerAuth(AuthMiddleware):
 
 
 class QueryAuth(AuthMiddleware):
-    """``?api_token=TOKEN``, as in most of the vendor's examples (URLs are redacted everywhere)."""
+    """The token as a query parameter (``?api_token=TOKEN`` on InvoiceOcean); every URL that is
+    shown anywhere is redacted."""
 
-    def __init__(self, token: Secret) -> None:
+    def __init__(self, token: Secret, *, param: str = "api_token") -> None:
         super().__init__(token)
         self._token = token
+        self._param = param
 
     def authorize(self, request: Request) -> Request:
-        return attrs.evolve(request, params=(*request.params, (_TOKEN_PARAM, self._token.reveal())))
+        return attrs.evolve(request, params=(*request.params, (self._param, self._token.reveal())))
 
 
 class BodyAuth(QueryAuth):
-    """``"api_token"`` beside the root key of a JSON body; requests without a JSON object body
-    (GET, DELETE, XML) carry it in the query, the only other place the API reads it from."""
+    """The token as a member of the JSON body, beside the root key; requests without a JSON
+    object body (GET, DELETE, XML) carry it in the query, the only other place it is read."""
 
-    def __init__(self, token: Secret) -> None:
-        super().__init__(token)
+    def __init__(self, token: Secret, *, param: str = "api_token") -> None:
+        super().__init__(token, param=param)
         # Pre-encoded once: spliced into each body without decoding and re-encoding it.
-        self._member = f'"{_TOKEN_PARAM}":{json.dumps(token.reveal())}'.encode()
+        self._member = f"{json.dumps(param)}:{json.dumps(token.reveal())}".encode()
 
     def authorize(self, request: Request) -> Request:
         body = request.body

@@ -15,6 +15,8 @@ import attrs
 
 from invoceanio.codecs.base import Codec
 from invoceanio.http import Reconciler, Request, Response
+from invoceanio.middleware.base import Middleware
+from invoceanio.secrets import Secret
 
 __all__ = ["ErrorInfo", "Page", "Provider"]
 
@@ -39,6 +41,16 @@ class Page:
 class Provider(Protocol):
     #: Codec names every call of this API can use ("json", "xml").
     formats: frozenset[str]
+    #: Ways this API accepts credentials (``auth=`` values).
+    auth_modes: frozenset[str]
+
+    def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
+        """The base URL of an account, checked (raises ConfigurationError before any I/O)."""
+
+    def authenticator(
+        self, mode: str, *, token: Secret | None, login: Secret | None, password: Secret | None
+    ) -> Middleware:
+        """The innermost middleware that attaches the credentials where this API reads them."""
 
     def url(self, base_url: str, path: str, fmt: str | None) -> str:
         """The absolute URL of ``path`` (``"invoices/12"``) in a format ("json", "xml", "pdf"),

@@ -14,13 +14,18 @@ from typing import Any
 
 import attrs
 
+from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
+from invoceanio.errors import ConfigurationError
 from invoceanio.http import Request, Response
+from invoceanio.middleware.auth import AuthMiddleware, BasicAuth, BearerAuth, BodyAuth, QueryAuth
 from invoceanio.providers.base import ErrorInfo, Page
+from invoceanio.secrets import Secret
 
 __all__ = ["InvoiceOceanProvider", "OidReconciler"]
 
 _MAX_MESSAGE = 300
+_TOKEN_PARAM = "api_token"
 
 
 def _as_messages(value: Any) -> list[str]:
@@ -44,6 +49,33 @@ def _summary(field_errors: Mapping[str, list[str]]) -> str:
 
 class InvoiceOceanProvider:
     formats = frozenset({"json", "xml"})
+    auth_modes = frozenset({"bearer", "query", "body", "basic"})
+
+    def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
+        # Tokens may carry the account prefix after a slash ("TOKEN/acme").
+        if prefix is None and token is not None and "/" in token.reveal():
+            prefix = token.reveal().rpartition("/")[2]
+        if prefix is None:
+            raise ConfigurationError("give prefix= (your account's subdomain) or base_url=")
+        return hosts.account_url(prefix, brand)
+
+    def authenticator(
+        self, mode: str, *, token: Secret | None, login: Secret | None, password: Secret | None
+    ) -> AuthMiddleware:
+        if mode not in self.auth_modes:
+            raise ConfigurationError(f"auth must be one of {sorted(self.auth_modes)}, got {mode!r}")
+        if mode == "basic":
+            if not login or not password:
+                raise ConfigurationError("auth='basic' needs login= and password=")
+            return BasicAuth(login, password)
+        if not token:
+            raise ConfigurationError(f"auth={mode!r} needs api_token=")
+        if any(ch.isspace() for ch in token.reveal()):
+            raise ConfigurationError("api_token must not contain whitespace")
+        if mode == "bearer":
+            return BearerAuth(token)
+        # The API reads the token from the query, or beside the root key of a JSON body.
+        return (QueryAuth if mode == "query" else BodyAuth)(token, param=_TOKEN_PARAM)
 
     def url(self, base_url: str, path: str, fmt: str | None) -> str:
         return f"{base_url}/{path}.{fmt}" if fmt else f"{base_url}/{path}"

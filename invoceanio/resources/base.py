@@ -92,7 +92,9 @@ class ResourceService(Generic[ModelT]):
         while True:
             params = [*self._core.provider.page_params(page, per_page), *filter_params]
             request = self._core.build("GET", self.collection, params=params)
-            items = self._core.to_models(request, await self._core.call(request), self.model)
+            items, has_more = self._core.to_page(
+                request, await self._core.call(request), self.model
+            )
             if items and items == previous:
                 raise PaginationError(
                     f"page {page} repeats page {page - 1}: the server ignores the page parameter",
@@ -101,7 +103,8 @@ class ResourceService(Generic[ModelT]):
                 )
             for item in items:
                 yield item
-            if len(items) < per_page:
+            # A provider that reports paging is believed; otherwise a short page is the last.
+            if not (len(items) == per_page if has_more is None else has_more):
                 return
             previous = items
             page += 1
