@@ -9,6 +9,11 @@ Its hooks encode the API's wire quirks (see ``api-quirks.md``):
 - flags come as ``"0"``/``"1"``/``"yes"``/``"false"``: the string ``"0"`` is never True;
 - ids may be ints or numeric strings;
 - enumerations are open: unknown values stay plain strings.
+
+Structuring is cattrs' generated function per model; every field hook is looked up once, when
+that function is generated, and is one plain call that returns the common wire type at once
+(``str`` for text and money, ``int`` for ids) before the general checks. ``to_wire`` does the
+same for plain built-in values.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import filterfalse
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from invoceanio.models.base import Draft, Model
@@ -43,6 +50,9 @@ def _blank(value: Any) -> bool:
 
 
 def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
+    # Text first: what the wire sends. No str is also a Decimal, bool, int or float.
+    if isinstance(value, str):
+        return _decimal_from_text(value)
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):
@@ -52,18 +62,6 @@ def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
     elif isinstance(value, float):
         # repr gives the shortest string that round-trips: 0.1 -> Decimal("0.1"), not 0.1000…055.
         result = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        if "," in text:
-            if "." in text:
-                raise ValueError(f"ambiguous decimal separators in {value!r}")
-            text = text.replace(",", ".")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"not a decimal number: {value!r}") from None
     else:
         raise ValueError(f"expected a decimal, got {type(value).__name__}")
     if not result.is_finite():
@@ -71,7 +69,26 @@ def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
     return result
 
 
+def _decimal_from_text(value: str) -> Decimal | None:
+    text = value.strip()
+    if not text:
+        return None
+    if "," in text:
+        if "." in text:
+            raise ValueError(f"ambiguous decimal separators in {value!r}")
+        text = text.replace(",", ".")
+    try:
+        result = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a decimal number: {value!r}") from None
+    if not result.is_finite():
+        raise ValueError(f"not a finite decimal: {value!r}")
+    return result
+
+
 def structure_int(value: Any, _: Any = int) -> int | None:
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         raise ValueError(f"expected an integer, got a boolean {value!r}")
     if isinstance(value, int):
@@ -114,45 +131,194 @@ def structure_str(value: Any, _: Any = str) -> str:
 
 
 def structure_date(value: Any, _: Any = date) -> date | None:
+    # Text first: what the wire sends. No str is also a date.
+    if isinstance(value, str):
+        return _date_from_text(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text).date()
     raise ValueError(f"expected a date, got {value!r}")
 
 
+def _date_from_text(value: str) -> date | None:
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text).date()
+
+
 def structure_datetime(value: Any, _: Any = datetime) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
     if isinstance(value, str):
         text = value.strip()
         return datetime.fromisoformat(text) if text else None
+    if isinstance(value, datetime):
+        return value
     raise ValueError(f"expected a date and time, got {value!r}")
 
 
 def structure_sell_date(value: Any, _: Any = None) -> date | YearMonth | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 7:
+            return YearMonth.parse(text)
+        return _date_from_text(value)
     if value is None:
         return None
     if isinstance(value, YearMonth):
         return value
-    if isinstance(value, str) and len(value.strip()) == 7:
-        return YearMonth.parse(value.strip())
     return structure_date(value)
 
 
 def structure_tax(value: Any, _: Any = None) -> Decimal | str | None:
+    if isinstance(value, str):
+        text = value.strip()
+        # A whole rate ("23") needs no pattern: isdecimal() is the pattern's \d, every char.
+        if not text.isdecimal() and not _NUMBER.match(text):
+            return text or None
+        return _decimal_from_text(value)
     if value is None:
         return None
-    if isinstance(value, str) and not _NUMBER.match(value.strip()):
-        return value.strip() or None
     return structure_decimal(value)
+
+
+# --- ``X | None`` fields ------------------------------------------------------------------
+# cattrs' own hook for ``X | None`` looks up the hook of ``X`` again for every value. These are
+# registered for the exact unions the models use, so each field costs one plain call: the
+# common wire type is handled at once, anything else goes to the full hook above (same result).
+
+
+def structure_optional_str(value: Any, _: Any = None) -> str | None:
+    if type(value) is str:
+        return value
+    return None if value is None else structure_str(value)
+
+
+def structure_optional_int(value: Any, _: Any = None) -> int | None:
+    if type(value) is int:
+        return value
+    return None if value is None else structure_int(value)
+
+
+def structure_optional_bool(value: Any, _: Any = None) -> bool | None:
+    if type(value) is bool:
+        return value
+    return None if value is None else structure_bool(value)
+
+
+def structure_optional_decimal(value: Any, _: Any = None) -> Decimal | None:
+    if type(value) is str:
+        # Decimal() ignores the same surrounding whitespace as str.strip(); text it refuses
+        # (blank, comma decimals, garbage) or that is not finite takes the full path below.
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            pass
+        else:
+            if result.is_finite():
+                return result
+    elif value is None:
+        return None
+    return structure_decimal(value)
+
+
+def structure_optional_date(value: Any, _: Any = None) -> date | None:
+    if type(value) is str:
+        text = value.strip()
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text).date() if text else None
+    return None if value is None else structure_date(value)
+
+
+def structure_optional_datetime(value: Any, _: Any = None) -> datetime | None:
+    if type(value) is str:
+        text = value.strip()
+        return datetime.fromisoformat(text) if text else None
+    return None if value is None else structure_datetime(value)
+
+
+_OPTIONAL_HOOKS: Mapping[Any, Callable[[Any, Any], Any]] = {
+    str | None: structure_optional_str,
+    int | None: structure_optional_int,
+    bool | None: structure_optional_bool,
+    Decimal | None: structure_optional_decimal,
+    date | None: structure_optional_date,
+    datetime | None: structure_optional_datetime,
+}
+
+
+def _optional_of(type_: Any) -> Any:
+    """``X`` of a ``X | None`` with a single ``X``; None for any other type."""
+    args = typing.get_args(type_) if _union_members(type_) is not None else ()
+    if len(args) != 2 or type(None) not in args:
+        return None
+    return args[0] if args[1] is type(None) else args[1]
+
+
+def _make_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Any other ``X | None`` (``tuple[str, ...] | None``): the hook of ``X`` found once."""
+    inner = _optional_of(type_)
+    hook = conv.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
+
+
+def _optional_decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _make_unstructure_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """cattrs' own ``X | None`` hook is ``None if v is None else hook_of_x(v)``; when that hook
+    is ``identity`` (str, int, bool) the whole is ``identity``, which the generated unstructure
+    code inlines as a plain attribute read instead of two calls per field."""
+    inner = conv.get_unstructure_hook(_optional_of(type_))
+    if inner is identity:
+        return identity
+    if inner is decimal_text:
+        return _optional_decimal_text
+
+    def unstructure_optional(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return unstructure_optional
+
+
+def _make_open_enum(type_: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    enum_type = _open_enum_of(type_)
+    assert enum_type is not None
+    parse = enum_type.parse
+    # What ``enum_type(text)`` looks up for a plain str; a value not here (unknown, or no str)
+    # still goes through ``parse``.
+    members: dict[str, OpenStrEnum] = {member.value: member for member in enum_type}
+
+    def structure_open_enum(value: Any, _: Any) -> Any:
+        if type(value) is str:
+            member = members.get(value)
+            return member if member is not None else parse(value)
+        if value is None:
+            return None
+        return parse(structure_str(value))
+
+    return structure_open_enum
+
+
+def _make_tuple(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
+    (item_type, _ellipsis) = typing.get_args(type_)
+    item_hook = conv.get_structure_hook(item_type)
+
+    def structure_tuple_or_empty(value: Any, _: Any) -> tuple[Any, ...]:
+        # A null or blank list on the wire is an empty tuple, not an error.
+        if value is None or _blank(value):
+            return ()
+        return tuple([item_hook(item, item_type) for item in value])
+
+    return structure_tuple_or_empty
 
 
 def _union_members(type_: Any) -> frozenset[Any] | None:
@@ -183,8 +349,28 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
+_PLAIN: frozenset[type[Any]] = frozenset({str, int, float, bool, type(None)})
+
+
 def _unstructure_scalar(value: Any) -> Any:
     """Turn any value users put into a plain-dict write into JSON-shaped data."""
+    # Exact built-in types first (what a write is mostly made of), then the general checks.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {
+            key if type(key) is str else str(key): (
+                item if type(item) in _PLAIN else _unstructure_scalar(item)
+            )
+            for key, item in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [item if type(item) in _PLAIN else _unstructure_scalar(item) for item in value]
+    if kind is Decimal:
+        return decimal_text(value)
+    if kind is date or kind is datetime:
+        return value.isoformat()
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, datetime | date):
@@ -204,13 +390,18 @@ def _unstructure_scalar(value: Any) -> Any:
 
 def _make_structure(cls: type[Model], conv: cattrs.Converter) -> Callable[[Any, Any], Model]:
     known = frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
+    is_known = known.__contains__
     generated = make_dict_structure_fn(cls, conv, extra=override(omit=True))
 
     def structure_model(data: Any, _: Any) -> Model:
-        if not isinstance(data, Mapping):
+        if type(data) is dict:
+            instance = generated(data, cls)
+            extra = {key: data[key] for key in filterfalse(is_known, data)}
+        elif isinstance(data, Mapping):
+            instance = generated(data, cls)
+            extra = {key: value for key, value in data.items() if key not in known}
+        else:
             raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
-        instance = generated(data, cls)
-        extra = {key: value for key, value in data.items() if key not in known}
         if extra:
             # The instance is brand new and not yet shared: filling it in beats a second copy.
             object.__setattr__(instance, "extra", extra)
@@ -228,7 +419,7 @@ def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Calla
     def unstructure_model(instance: Model | Draft) -> dict[str, Any]:
         data = generated(instance)
         for key, value in instance.extra.items():
-            data.setdefault(key, _unstructure_scalar(value))
+            data.setdefault(key, value if type(value) in _PLAIN else _unstructure_scalar(value))
         return data
 
     return unstructure_model
@@ -249,26 +440,13 @@ def _build() -> cattrs.Converter:
         lambda t: _union_members(t) == frozenset({Decimal, str}), structure_tax
     )
 
-    def structure_open_enum(value: Any, type_: Any) -> Any:
-        if value is None:
-            return None
-        enum_type = _open_enum_of(type_)
-        assert enum_type is not None
-        return enum_type.parse(structure_str(value))
-
-    conv.register_structure_hook_func(lambda t: _open_enum_of(t) is not None, structure_open_enum)
-
-    def structure_tuple_or_empty(value: Any, type_: Any) -> tuple[Any, ...]:
-        # A null or blank list on the wire is an empty tuple, not an error.
-        if value is None or _blank(value):
-            return ()
-        (item_type, _ellipsis) = typing.get_args(type_)
-        return tuple(conv.structure(item, item_type) for item in value)
-
-    conv.register_structure_hook_func(
-        _is_homogeneous_tuple,
-        structure_tuple_or_empty,
+    for union, hook in _OPTIONAL_HOOKS.items():
+        conv.register_structure_hook(union, hook)
+    conv.register_structure_hook_factory(
+        lambda t: _optional_of(t) is not None and t not in _OPTIONAL_HOOKS, _make_optional
     )
+    conv.register_structure_hook_factory(lambda t: _open_enum_of(t) is not None, _make_open_enum)
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _make_tuple)
 
     conv.register_unstructure_hook(Decimal, decimal_text)
     # Registered on the class: an enum member in a union such as a draft's
@@ -283,6 +461,9 @@ def _build() -> cattrs.Converter:
     conv.register_unstructure_hook_func(
         lambda t: _open_enum_of(t) is not None,
         lambda value: value.value if isinstance(value, enum.Enum) else value,
+    )
+    conv.register_unstructure_hook_factory(
+        lambda t: _optional_of(t) is not None, _make_unstructure_optional
     )
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Model | Draft),
