@@ -1,0 +1,1 @@
+"""The embedded InvoiceOcean-compatible sandbox (in progress)."""
