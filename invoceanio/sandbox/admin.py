@@ -1,0 +1,105 @@
+"""``/__sandbox__/``: the sandbox's own control endpoints (no API token; loopback clients only).
+
+- ``GET counts``: records per collection plus ``outbox`` (e-mails sent).
+- ``GET records/{collection}``: every record of a collection (404 for an unknown one).
+- ``GET outbox``: the e-mails ``send_by_email`` recorded.
+- ``POST reset``: forget every record, e-mail and fault statistic (the fault config stays).
+- ``GET faults`` / ``PUT faults``: the :class:`FaultConfig` as JSON; a PUT changes only the
+  keys it sends (``FaultConfig.from_mapping(base=...)``).
+- ``GET stats``: :meth:`FaultEngine.stats` plus the ``seed`` in effect.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from aiohttp import web
+
+from invoceanio.codecs.base import CodecError
+from invoceanio.errors import ConfigurationError
+from invoceanio.sandbox.faults import FaultConfig
+from invoceanio.sandbox.wire import FAULTS, JSON, STORE, ApiError
+
+__all__ = ["PREFIX", "routes"]
+
+PREFIX = "/__sandbox__"
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=JSON.encode(data), content_type="application/json")
+
+
+def check_loopback(request: web.Request) -> None:
+    """403 unless the client is on a loopback address (or a Unix socket)."""
+    remote = request.remote
+    if not remote:
+        return
+    try:
+        loopback = ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ApiError(403, "the sandbox admin endpoints answer loopback clients only")
+
+
+async def counts(request: web.Request) -> web.Response:
+    return _json(request.app[STORE].counts())
+
+
+async def records(request: web.Request) -> web.Response:
+    try:
+        items = request.app[STORE].records(request.match_info["collection"])
+    except KeyError:
+        raise ApiError(404, "Not found") from None
+    return _json(items)
+
+
+async def outbox(request: web.Request) -> web.Response:
+    return _json(list(request.app[STORE].outbox))
+
+
+async def reset(request: web.Request) -> web.Response:
+    request.app[STORE].reset()
+    request.app[FAULTS].reset_stats()
+    return _json(request.app[STORE].counts())
+
+
+def _faults_view(request: web.Request) -> dict[str, Any]:
+    # Exactly to_mapping(): what a GET answers can be PUT back as it is.
+    return request.app[FAULTS].config.to_mapping()
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return _json(_faults_view(request))
+
+
+async def put_faults(request: web.Request) -> web.Response:
+    engine = request.app[FAULTS]
+    try:
+        data = JSON.decode(await request.read())
+    except CodecError as exc:
+        raise ApiError(400, f"malformed JSON request body: {exc}") from None
+    try:
+        config = FaultConfig.from_mapping(data, base=engine.config)
+    except (ConfigurationError, TypeError, ValueError) as exc:
+        raise ApiError(422, str(exc)[:300]) from None
+    engine.reconfigure(config)
+    return _json(_faults_view(request))
+
+
+async def stats(request: web.Request) -> web.Response:
+    engine = request.app[FAULTS]
+    return _json({**engine.stats(), "seed": engine.seed})
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get(f"{PREFIX}/counts", counts),
+        web.get(f"{PREFIX}/records/{{collection}}", records),
+        web.get(f"{PREFIX}/outbox", outbox),
+        web.post(f"{PREFIX}/reset", reset),
+        web.get(f"{PREFIX}/faults", get_faults),
+        web.put(f"{PREFIX}/faults", put_faults),
+        web.get(f"{PREFIX}/stats", stats),
+    ]

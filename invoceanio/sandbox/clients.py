@@ -1,0 +1,164 @@
+"""``/clients``: list (filters ``name``, ``email``, ``tax_no``, ``external_id``, ``shortcut``),
+get, create, update, delete, in JSON and XML.
+
+``name`` is the only required field (a private person may give ``company: false`` and
+``last_name`` instead). ``shortcut`` defaults to the name and is de-duplicated as the service
+does (``"Acme (2)"``). ``name`` filters by a case-insensitive substring, the other filters match
+exactly. :func:`create_client` is also how an invoice creates its buyer's card.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from aiohttp import web
+
+from invoceanio.sandbox.wire import (
+    STORE,
+    ApiError,
+    flag,
+    integer,
+    paginate,
+    read_document,
+    reply,
+)
+
+__all__ = ["COLLECTION", "create_client", "routes"]
+
+COLLECTION: Final = "clients"
+ROOT: Final = "client"
+_FLAGS: Final = ("company", "use_delivery_address", "disable_auto_reminders", "use_mass_payment")
+_IDS: Final = ("category_id", "department_id", "price_list_id")
+_NESTED: Final = frozenset({"tag_list", "dynamic_fields"})
+_EXACT_FILTERS: Final = ("email", "tax_no", "external_id", "shortcut")
+
+
+def now_text() -> str:
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Client fields with flags as booleans and ids as ints; 422 on a value of the wrong type."""
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in ("id", "api_token"):
+            continue
+        if isinstance(value, dict | list) and key not in _NESTED:
+            raise ApiError.field(key, "is invalid")
+        if key in _FLAGS:
+            value = flag(value, key)
+        elif key in _IDS:
+            value = integer(value, key)
+        elif value is not None and not isinstance(value, str | list | dict):
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+        result[key] = value
+    return result
+
+
+def _unique_shortcut(store: Any, wanted: str, own_id: int | None = None) -> str:
+    taken = {
+        record.get("shortcut") for record in store.all(COLLECTION) if record.get("id") != own_id
+    }
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted} ({n})" in taken:
+        n += 1
+    return f"{wanted} ({n})"
+
+
+def create_client(store: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and store a new client card; 422 when it has no name."""
+    data = _clean(fields)
+    company = data.get("company", True)
+    name = str(data.get("name") or "").strip()
+    if not name and not company:
+        name = " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        ).strip()
+    if not name:
+        raise ApiError.field("name", "can't be blank")
+    stamp = now_text()
+    record: dict[str, Any] = {
+        "id": store.new_id(COLLECTION),
+        "name": name,
+        "shortcut": None,
+        "tax_no": None,
+        "email": None,
+        "external_id": None,
+        "kind": "buyer",
+        "company": company,
+        "token": secrets.token_hex(10),
+        "deleted": False,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    record.update(data)
+    record["name"] = name
+    record["company"] = company
+    record["shortcut"] = _unique_shortcut(store, str(data.get("shortcut") or name), None)
+    store.add(COLLECTION, record)
+    return record
+
+
+def _found(request: web.Request) -> dict[str, Any]:
+    record = request.app[STORE].get(COLLECTION, int(request.match_info["id"]))
+    if record is None:
+        raise ApiError(404, "Not found")
+    return record
+
+
+async def list_clients(request: web.Request) -> web.Response:
+    query = request.query
+    items = request.app[STORE].all(COLLECTION)
+    name = query.get("name", "").strip().casefold()
+    if name:
+        items = [item for item in items if name in str(item.get("name") or "").casefold()]
+    for key in _EXACT_FILTERS:
+        if key in query:
+            items = [item for item in items if str(item.get(key) or "") == query[key]]
+    return reply(request, paginate(query, items), root=COLLECTION)
+
+
+async def get_client(request: web.Request) -> web.Response:
+    return reply(request, _found(request), root=ROOT)
+
+
+async def create(request: web.Request) -> web.Response:
+    fields = await read_document(request, ROOT)
+    record = create_client(request.app[STORE], fields)
+    return reply(request, record, root=ROOT, status=201)
+
+
+async def update(request: web.Request) -> web.Response:
+    record = _found(request)
+    changes = _clean(await read_document(request, ROOT))
+    if "name" in changes and not str(changes["name"] or "").strip():
+        raise ApiError.field("name", "can't be blank")
+    if changes.get("shortcut"):
+        changes["shortcut"] = _unique_shortcut(
+            request.app[STORE], str(changes["shortcut"]), record["id"]
+        )
+    record.update(changes)
+    record["updated_at"] = now_text()
+    return reply(request, record, root=ROOT)
+
+
+async def delete(request: web.Request) -> web.Response:
+    record = _found(request)
+    request.app[STORE].delete(COLLECTION, record["id"])
+    return reply(request, "ok", root="result")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/clients.{fmt:json|xml}", list_clients, name="clients.list"),
+        web.post("/clients.{fmt:json|xml}", create, name="clients.create"),
+        web.get(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", get_client, name="clients.get"),
+        web.put(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", update, name="clients.update"),
+        web.patch(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", update, name="clients.patch"),
+        web.delete(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", delete, name="clients.delete"),
+    ]

@@ -1,0 +1,640 @@
+"""``/invoices``: the invoice resource with its actions, as the service behaves.
+
+- **List** filters: ``period`` (by ``issue_date``; ``last_12_months`` by default, ``this_month``,
+  ``last_month``, ``last_30_days``, ``this_year``, ``last_year``, ``all``, and ``more`` with
+  ``date_from``/``date_to``, which are ignored under any other period), ``client_id``, ``oid``,
+  ``number``, ``kind``, ``kinds[]``, ``income`` (``yes``/``no``/``1``/``0``), ``invoice_id``,
+  ``from_invoice_id``, ``invoice_ids`` (CSV), ``order`` (a field, ``.desc`` for descending;
+  default: newest ``issue_date`` first, then highest id). Positions only with
+  ``include_positions=true``.
+- **Create** (201): totals by :func:`pricing.price_invoice`; ``number`` from
+  :meth:`Store.next_number` when null or absent; ``issue_date`` today and ``sell_date`` the issue
+  date by default; ``payment_to`` = issue date + ``payment_to_kind`` days (default 5 days;
+  ``other_date`` keeps the given ``payment_to``, ``off`` clears it); ``oid_unique: "yes"``
+  refuses a repeated ``oid``; ``client_id: -1`` or ``buyer_*`` fields without a ``client_id``
+  create (or, by name/tax number/e-mail, reuse) a client card; an unknown ``client_id`` is a 422.
+- **Update** (PUT/PATCH): fields merge (a changed ``client_id`` refills the buyer from the
+  card); ``positions`` entries with an ``id`` edit that position
+  (``_destroy`` removes it), entries without one are appended; totals are recomputed. A new
+  price replaces the stored ones; a new quantity alone keeps the (cent-rounded) unit net price.
+- **Actions**: ``.pdf`` (``print_option``), ``send_by_email`` (records the e-mail in
+  ``store.outbox``), ``change_status``, ``cancel`` (no root key; ``kind`` becomes ``canceled``).
+
+Money is dot-decimal strings, ids ints, flags real booleans, as in responses of the service.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from aiohttp import web
+
+from invoceanio.sandbox.clients import COLLECTION as CLIENTS
+from invoceanio.sandbox.clients import create_client, now_text
+from invoceanio.sandbox.pdf import render_invoice_pdf
+from invoceanio.sandbox.pricing import PRICE_FIELDS, PricingError, price_invoice
+from invoceanio.sandbox.store import Store
+from invoceanio.sandbox.wire import (
+    JSON,
+    STORE,
+    ApiError,
+    flag,
+    fmt_of,
+    integer,
+    paginate,
+    parse_date,
+    read_document,
+    read_plain,
+    reply,
+)
+
+__all__ = ["COLLECTION", "routes"]
+
+COLLECTION: Final = "invoices"
+ROOT: Final = "invoice"
+DEFAULT_PAYMENT_DAYS: Final = 5
+MAX_EMAILS: Final = 5
+
+_FLAGS: Final = (
+    "income",
+    "show_discount",
+    "buyer_company",
+    "split_payment",
+    "reverse_charge",
+    "exclude_from_stock_level",
+    "show_attachments",
+    "use_oss",
+    "use_moss",
+    "buyer_override",
+    "additional_info",
+    "test",
+)
+_IDS: Final = (
+    "client_id",
+    "department_id",
+    "category_id",
+    "recipient_id",
+    "warehouse_id",
+    "invoice_id",
+    "from_invoice_id",
+    "invoice_template_id",
+    "price_list_id",
+)
+_NESTED: Final = frozenset(
+    {
+        "positions",
+        "recipients",
+        "issuers",
+        "descriptions",
+        "settlement_positions",
+        "bank_accounts",
+        "calculating_strategy",
+        "additional_fields",
+        "procedure_designations",
+        "invoice_ids",
+    }
+)
+# Request-only keys that are never stored.
+_TRANSIENT: Final = ("oid_unique", "api_token", "buyer_override", "id", "token", "view_url")
+_BUYER_TO_CLIENT: Final = {
+    "buyer_name": "name",
+    "buyer_tax_no": "tax_no",
+    "buyer_street": "street",
+    "buyer_post_code": "post_code",
+    "buyer_city": "city",
+    "buyer_country": "country",
+    "buyer_email": "email",
+    "buyer_phone": "phone",
+    "buyer_first_name": "first_name",
+    "buyer_last_name": "last_name",
+    "buyer_company": "company",
+}
+_MONEY_ORDER: Final = frozenset({"price_net", "price_gross", "price_tax"})
+_ORDER_FIELDS: Final = frozenset(
+    {
+        "id",
+        "number",
+        "updated_at",
+        "created_at",
+        "price_net",
+        "price_gross",
+        "price_tax",
+        "issue_date",
+        "sell_date",
+        "payment_to",
+        "paid_date",
+        "transaction_date",
+        "buyer_name",
+        "buyer_tax_no",
+        "seller_name",
+        "oid",
+    }
+)
+_EMAIL: Final = re.compile(r"[^@\s,]+@[^@\s,]+")
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _store(request: web.Request) -> Store:
+    return request.app[STORE]
+
+
+def _found(request: web.Request, key: str = "id") -> dict[str, Any]:
+    record = _store(request).get(COLLECTION, int(request.match_info[key]))
+    if record is None:
+        raise ApiError(404, "Not found")
+    return record
+
+
+def _money(value: Any, field: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "0.00"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ApiError.field(field, "is not a number")
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ApiError.field(field, "is not a number") from None
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        raise ApiError.field(field, "is not a number")
+    return f"{number.quantize(Decimal('0.01')):f}"
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Invoice fields with flags as booleans, ids as ints, scalars as strings; 422 when a value
+    has the wrong type."""
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str):
+            continue
+        if key in _NESTED:
+            if value is not None and not isinstance(value, list | dict):
+                raise ApiError.field(key, "is invalid")
+        elif isinstance(value, dict | list):
+            raise ApiError.field(key, "is invalid")
+        elif key in _FLAGS:
+            value = flag(value, key)
+        elif key in _IDS:
+            value = integer(value, key)
+        elif key == "paid":
+            value = _money(value, key)
+        elif value is not None and not isinstance(value, str):
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+        result[key] = value
+    if "positions" in result and not isinstance(result["positions"], list):
+        raise ApiError.field("positions", "is invalid")
+    return result
+
+
+def _price(record: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return price_invoice(record)
+    except PricingError as error:
+        raise ApiError.field(error.field, error.message) from None
+
+
+def _dates(record: dict[str, Any], today: date) -> None:
+    """Defaults and checks for issue, sell and due dates (in place)."""
+    issued = parse_date(record.get("issue_date"), "issue_date") or today
+    record["issue_date"] = issued.isoformat()
+    if record.get("sell_date") in (None, ""):
+        record["sell_date"] = record["issue_date"]
+    elif record["sell_date"] != "off":
+        parse_date(record["sell_date"], "sell_date", month=True)
+    sell = str(record["sell_date"])
+    record["transaction_date"] = sell if len(sell) == 10 else record["issue_date"]
+    kind = record.get("payment_to_kind")
+    given = parse_date(record.get("payment_to"), "payment_to")
+    if kind in (None, ""):
+        kind = "other_date" if given else str(DEFAULT_PAYMENT_DAYS)
+    kind = str(kind).strip()
+    if kind == "off":
+        record["payment_to"] = None
+    elif kind == "other_date":
+        record["payment_to"] = (given or issued).isoformat()
+    elif kind.isascii() and kind.isdigit() and len(kind) <= 5:
+        record["payment_to"] = (issued + timedelta(days=int(kind))).isoformat()
+    else:
+        raise ApiError.field("payment_to_kind", "is invalid")
+    record["payment_to_kind"] = kind
+    for field in ("paid_date", "delivery_date"):
+        if record.get(field):
+            parse_date(record[field], field)
+
+
+def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> None:
+    """Resolve ``client_id`` (-1: new card) or create/reuse a card from the buyer fields."""
+    client_id = record.get("client_id")
+    buyer = {
+        field: record[key]
+        for key, field in _BUYER_TO_CLIENT.items()
+        if record.get(key) not in (None, "")
+    }
+    if client_id is not None and client_id != -1:
+        client = store.get(CLIENTS, client_id)
+        if client is None:
+            raise ApiError.field("client_id", "does not exist")
+        if override:
+            client.update(buyer)
+            client["updated_at"] = now_text()
+        for key, field in _BUYER_TO_CLIENT.items():
+            if client.get(field) is not None:
+                record[key] = client[field]
+        return
+    if not set(buyer) - {"company"}:
+        if client_id == -1:
+            raise ApiError.field("buyer_name", "can't be blank")
+        return
+    if client_id is None:
+        for client in store.all(CLIENTS):
+            if any(
+                buyer.get(field) and client.get(field) == buyer[field]
+                for field in ("tax_no", "email")
+            ) or (buyer.get("name") and client.get("name") == buyer["name"]):
+                record["client_id"] = client["id"]
+                return
+    record["client_id"] = create_client(store, buyer)["id"]
+
+
+def _positions(store: Store, invoice_id: int, positions: list[Any]) -> None:
+    stamp = now_text()
+    for position in positions:
+        position.setdefault("id", store.new_id("positions"))
+        position["invoice_id"] = invoice_id
+        position.setdefault("created_at", stamp)
+        position["updated_at"] = stamp
+        if "product_id" in position:
+            position["product_id"] = integer(position["product_id"], "positions.product_id")
+
+
+def _public(record: Mapping[str, Any], *, positions: bool = True) -> dict[str, Any]:
+    result = {key: value for key, value in record.items() if not key.startswith("_")}
+    result.pop("cancel_reason", None)
+    if not positions:
+        result.pop("positions", None)
+    return result
+
+
+def _view(request: web.Request, record: Mapping[str, Any]) -> dict[str, Any]:
+    result = _public(record)
+    additional = request.query.get("additional_fields[invoice]", "")
+    if "cancel_reason" in {part.strip() for part in additional.split(",")}:
+        result["cancel_reason"] = record.get("cancel_reason")
+    return result
+
+
+def _slug(number: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", number).strip("-").lower() or "invoice"
+
+
+# --- list -----------------------------------------------------------------------------------------
+
+
+def _shift_months(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def period_range(query: Mapping[str, str], today: date) -> tuple[date | None, date | None]:
+    """The inclusive ``issue_date`` window of a list request (None: unbounded)."""
+    period = query.get("period", "last_12_months") or "last_12_months"
+    month_start = today.replace(day=1)
+    if period == "all":
+        return None, None
+    if period == "last_12_months":
+        return _shift_months(today, -12) + timedelta(days=1), today
+    if period == "this_month":
+        return month_start, _shift_months(month_start, 1) - timedelta(days=1)
+    if period == "last_month":
+        return _shift_months(month_start, -1), month_start - timedelta(days=1)
+    if period == "last_30_days":
+        return today - timedelta(days=29), today
+    if period == "this_year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if period == "more":
+        return (
+            parse_date(query.get("date_from"), "date_from"),
+            parse_date(query.get("date_to"), "date_to"),
+        )
+    raise ApiError.field("period", "is not included in the list")
+
+
+def _income_filter(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("yes", "1", "true"):
+        return True
+    if value in ("no", "0", "false"):
+        return False
+    raise ApiError.field("income", "is not included in the list")
+
+
+def _order_key(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    def key(item: dict[str, Any]) -> tuple[bool, Any]:
+        value = item.get(field)
+        if value is None or value == "":
+            return (True, "")
+        if field in _MONEY_ORDER:
+            return (False, Decimal(str(value)))
+        if field == "id":
+            return (False, int(value))
+        return (False, str(value))
+
+    return key
+
+
+async def list_invoices(request: web.Request) -> web.Response:
+    query = request.query
+    low, high = period_range(query, date.today())
+    items = _store(request).all(COLLECTION)
+    if low is not None:
+        items = [item for item in items if item["issue_date"] >= low.isoformat()]
+    if high is not None:
+        items = [item for item in items if item["issue_date"] <= high.isoformat()]
+    for key in ("client_id", "invoice_id", "from_invoice_id"):
+        if key in query:
+            wanted = integer(query[key], key)
+            items = [item for item in items if item.get(key) == wanted]
+    for key in ("oid", "number", "kind", "status"):
+        if key in query:
+            items = [item for item in items if str(item.get(key) or "") == query[key]]
+    kinds = query.getall("kinds[]", [])
+    if kinds:
+        items = [item for item in items if item.get("kind") in kinds]
+    if "income" in query:
+        income = _income_filter(query["income"])
+        items = [item for item in items if item.get("income") is income]
+    if query.get("invoice_ids"):
+        ids = {integer(part, "invoice_ids") for part in query["invoice_ids"].split(",")}
+        items = [item for item in items if item["id"] in ids]
+
+    order = query.get("order", "")
+    if order:
+        field, _, direction = order.partition(".")
+        if field not in _ORDER_FIELDS or direction not in ("", "desc", "asc"):
+            raise ApiError.field("order", "is not included in the list")
+        items = sorted(items, key=_order_key("id"))
+        items = sorted(items, key=_order_key(field), reverse=direction == "desc")
+    else:
+        items = sorted(items, key=lambda item: (item["issue_date"], item["id"]), reverse=True)
+
+    with_positions = query.get("include_positions", "").strip().lower() in ("true", "1", "yes")
+    page = [_public(item, positions=with_positions) for item in paginate(query, items)]
+    return reply(request, page, root=COLLECTION)
+
+
+# --- one invoice ----------------------------------------------------------------------------------
+
+
+async def get_invoice(request: web.Request) -> web.Response:
+    record = _found(request)
+    view = _view(request, record)
+    view["payment_url"] = f"{request.url.origin()}/invoice/payment/{record['token']}"
+    return reply(request, view, root=ROOT)
+
+
+def _oid_unique(value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() == "yes":
+        return True
+    try:
+        return flag(value, "oid_unique")
+    except ApiError:
+        return False
+
+
+async def create(request: web.Request) -> web.Response:
+    store = _store(request)
+    document = await read_document(request, ROOT)
+    top_level_unique = None
+    if fmt_of(request) == "json":
+        whole = JSON.decode(await request.read())
+        top_level_unique = whole.get("oid_unique") if isinstance(whole, dict) else None
+    fields = _clean(document)
+    unique = _oid_unique(document.get("oid_unique", top_level_unique))
+    oid = fields.get("oid")
+    if (
+        unique
+        and oid not in (None, "")
+        and any(item.get("oid") == oid for item in store.all(COLLECTION))
+    ):
+        raise ApiError.field("oid", "has already been taken")
+
+    today = date.today()
+    stamp = now_text()
+    record: dict[str, Any] = {
+        "kind": "vat",
+        "number": None,
+        "income": True,
+        "status": "issued",
+        "currency": "PLN",
+        "lang": "pl",
+        "paid": "0.00",
+        "paid_date": None,
+        "payment_type": "transfer",
+        "show_discount": False,
+        "discount_kind": None,
+        "buyer_company": True,
+        "client_id": None,
+        "oid": None,
+        "invoice_id": None,
+        "from_invoice_id": None,
+        "cancelled": False,
+        "from_api": True,
+        "origin": "api",
+    }
+    override = bool(fields.get("buyer_override"))
+    record.update({key: value for key, value in fields.items() if key not in _TRANSIENT})
+    if not isinstance(record["kind"], str) or not record["kind"].strip():
+        raise ApiError.field("kind", "is invalid")
+    _dates(record, today)
+    priced = _price(record)  # before the client: a refused invoice must not leave a new card
+    _link_client(store, priced, override=override)
+    if priced.get("number") in (None, ""):
+        priced["number"] = store.next_number(
+            priced["kind"], date.fromisoformat(priced["issue_date"])
+        )
+    invoice_id = store.new_id(COLLECTION)
+    _positions(store, invoice_id, priced["positions"])
+    token = secrets.token_urlsafe(15)
+    priced.update(
+        id=invoice_id,
+        token=token,
+        view_url=f"{request.url.origin()}/f/{_slug(str(priced['number']))}/{token}",
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    store.add(COLLECTION, priced)
+    return reply(request, _public(priced), root=ROOT, status=201)
+
+
+def _merge_positions(
+    store: Store, existing: list[dict[str, Any]], changes: list[Any]
+) -> list[dict[str, Any]]:
+    by_id = {position["id"]: dict(position) for position in existing}
+    order = [position["id"] for position in existing]
+    appended: list[dict[str, Any]] = []
+    for index, change in enumerate(changes):
+        if not isinstance(change, dict):
+            raise ApiError.field("positions", f"entry {index} is not an object")
+        position_id = integer(change.get("id"), "positions.id")
+        if position_id is None:
+            if not flag(change.get("_destroy"), "positions._destroy"):
+                appended.append({k: v for k, v in change.items() if k not in ("id", "_destroy")})
+            continue
+        if position_id not in by_id:
+            raise ApiError.field("positions.id", f"{position_id} is not a position of this invoice")
+        if flag(change.get("_destroy"), "positions._destroy"):
+            del by_id[position_id]
+            order.remove(position_id)
+            continue
+        current = by_id[position_id]
+        if any(field in change for field in PRICE_FIELDS):
+            # New prices replace every stored (derived) one: the sent one is the new basis.
+            for field in (*PRICE_FIELDS, "price_tax", "total_price_tax"):
+                current.pop(field, None)
+        elif "quantity" in change:
+            # A new quantity keeps the unit price (the stored totals would otherwise win).
+            for field in ("total_price_gross", "total_price_net", "total_price_tax"):
+                current.pop(field, None)
+        current.update({k: v for k, v in change.items() if k not in ("id", "_destroy")})
+    return [by_id[position_id] for position_id in order] + appended
+
+
+async def update(request: web.Request) -> web.Response:
+    store = _store(request)
+    record = _found(request)
+    fields = _clean(await read_document(request, ROOT))
+    override = bool(fields.get("buyer_override"))
+    updated = dict(record)
+    for key, value in fields.items():
+        if key not in _TRANSIENT and key != "positions":
+            updated[key] = value
+    if "positions" in fields:
+        updated["positions"] = _merge_positions(
+            store, record.get("positions") or [], fields["positions"]
+        )
+    if "payment_to" in fields and "payment_to_kind" not in fields:
+        updated["payment_to_kind"] = "other_date"
+    _dates(updated, date.fromisoformat(record["issue_date"]))
+    if "client_id" in fields and fields["client_id"] != record.get("client_id"):
+        # A new card fills the buyer; edited buyer fields alone stay as sent.
+        _link_client(store, updated, override=override)
+    priced = _price(updated)
+    if priced.get("number") in (None, ""):
+        priced["number"] = record["number"]
+    _positions(store, record["id"], priced["positions"])
+    priced["updated_at"] = now_text()
+    record.clear()
+    record.update(priced)
+    return reply(request, _public(record), root=ROOT)
+
+
+async def delete(request: web.Request) -> web.Response:
+    record = _found(request)
+    _store(request).delete(COLLECTION, record["id"])
+    return reply(request, "ok", root="result")
+
+
+async def pdf(request: web.Request) -> web.Response:
+    record = _found(request)
+    try:
+        body = render_invoice_pdf(record, print_option=request.query.get("print_option"))
+    except ValueError as error:
+        raise ApiError.field("print_option", str(error)) from None
+    return web.Response(body=body, content_type="application/pdf")
+
+
+def _addresses(text: str | None, field: str) -> list[str]:
+    if text is None:
+        return []
+    addresses = [part.strip() for part in text.split(",") if part.strip()]
+    if len(addresses) > MAX_EMAILS:
+        raise ApiError.field(field, f"takes at most {MAX_EMAILS} addresses")
+    for address in addresses:
+        if not _EMAIL.fullmatch(address):
+            raise ApiError.field(field, f"{address[:80]} is not an e-mail address")
+    return addresses
+
+
+async def send_by_email(request: web.Request) -> web.Response:
+    store = _store(request)
+    record = _found(request)
+    to = _addresses(request.query.get("email_to"), "email_to")
+    cc = _addresses(request.query.get("email_cc"), "email_cc")
+    if not to and record.get("buyer_email"):
+        to = _addresses(str(record["buyer_email"]), "buyer_email")
+    if not to:
+        raise ApiError.field("email_to", "can't be blank")
+    with_pdf = flag(request.query.get("email_pdf"), "email_pdf")
+    stamp = now_text()
+    store.outbox.append(
+        {
+            "invoice_id": record["id"],
+            "number": record.get("number"),
+            "to": to,
+            "cc": cc,
+            "pdf": with_pdf,
+            "print_option": request.query.get("print_option"),
+            "sent_at": stamp,
+        }
+    )
+    record["sent_time"] = stamp
+    if record.get("status") == "issued":
+        record["status"] = "sent"
+    message = f"Invoice {record.get('number')} was sent to {', '.join(to)}"
+    return reply(request, {"status": "ok", "message": message}, root="result")
+
+
+async def change_status(request: web.Request) -> web.Response:
+    record = _found(request)
+    status = request.query.get("status", "").strip()
+    if not status or len(status) > 50:
+        raise ApiError.field("status", "can't be blank")
+    record["status"] = status
+    if status == "paid":
+        record["paid"] = record.get("price_gross", "0.00")
+        record["paid_date"] = record.get("paid_date") or date.today().isoformat()
+    record["updated_at"] = now_text()
+    return reply(request, _public(record), root=ROOT)
+
+
+async def cancel(request: web.Request) -> web.Response:
+    body = await read_plain(request)
+    invoice_id = integer(body.get("cancel_invoice_id"), "cancel_invoice_id")
+    if invoice_id is None:
+        raise ApiError.field("cancel_invoice_id", "can't be blank")
+    record = _store(request).get(COLLECTION, invoice_id)
+    if record is None:
+        raise ApiError(404, "Not found")
+    reason = body.get("cancel_reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ApiError.field("cancel_reason", "is invalid")
+    record.update(kind="canceled", cancelled=True, cancel_reason=reason, updated_at=now_text())
+    return reply(request, {"code": "success", "message": "Invoice canceled"}, root="result")
+
+
+def routes() -> list[web.RouteDef]:
+    member = r"/invoices/{id:\d{1,18}}"
+    fmt = "{fmt:json|xml}"
+    return [
+        web.get(f"/invoices.{fmt}", list_invoices, name="invoices.list"),
+        web.post(f"/invoices.{fmt}", create, name="invoices.create"),
+        web.post(f"/invoices/cancel.{fmt}", cancel, name="invoices.cancel"),
+        web.get(f"{member}.{fmt}", get_invoice, name="invoices.get"),
+        web.put(f"{member}.{fmt}", update, name="invoices.update"),
+        web.patch(f"{member}.{fmt}", update, name="invoices.patch"),
+        web.delete(f"{member}.{fmt}", delete, name="invoices.delete"),
+        web.get(f"{member}.pdf", pdf, name="invoices.pdf"),
+        web.post(f"{member}/send_by_email.{fmt}", send_by_email, name="invoices.send_by_email"),
+        web.post(f"{member}/change_status.{fmt}", change_status, name="invoices.change_status"),
+    ]

@@ -1,0 +1,87 @@
+"""``Sandbox``: the sandbox app served on a TCP port, started and stopped from Python.
+
+    async with Sandbox(token="t") as sandbox:
+        client = InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token)
+
+``port=0`` picks a free port; :attr:`Sandbox.url` is the real one once started. The store and
+the fault engine are attributes, so a test can inspect records
+(``sandbox.store.records("invoices")``) and change faults at run time
+(``sandbox.faults.reconfigure(FaultConfig(...))``).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from aiohttp import web
+
+from invoceanio.sandbox.app import DEFAULT_MAX_BODY_SIZE, create_app
+from invoceanio.sandbox.faults import FaultConfig, FaultEngine
+from invoceanio.sandbox.store import Store
+
+__all__ = ["Sandbox"]
+
+
+class Sandbox:
+    def __init__(
+        self,
+        *,
+        token: str = "sandbox-token",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultConfig | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    ) -> None:
+        self.token = token
+        self.host = host
+        self.port = port
+        self.store = Store()
+        self.faults = FaultEngine(faults)
+        self.app = create_app(
+            token=token, store=self.store, faults=self.faults, max_body_size=max_body_size
+        )
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` of the running server (RuntimeError before :meth:`start`)."""
+        if self._url is None:
+            raise RuntimeError("the sandbox is not running: call start() or use async with")
+        return self._url
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            return
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        host, port = address[0], address[1]
+        host_text = f"[{host}]" if ":" in host else host
+        self.port = port
+        self._url = f"http://{host_text}:{port}"
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        self._url = None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()

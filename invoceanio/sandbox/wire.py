@@ -1,0 +1,213 @@
+"""The sandbox's wire conventions: formats by path suffix, request documents, replies, errors.
+
+- The path suffix picks the format (``.json``/``.xml``); routes capture it as ``{fmt}``.
+- Write requests wrap the object in its root key (``{"invoice": {...}}`` in JSON, an
+  ``<invoice>`` root element in XML); a JSON body may carry ``api_token`` beside the root key.
+- Replies are bare objects and bare arrays in JSON; in XML the object sits in its root element
+  and a list in ``<invoices type="array">``.
+- Every error is a JSON body ``{"code": "error", "message": ...}`` whatever the suffix, with the
+  message a string or ``{field: [messages]}`` (422). :class:`ApiError` carries one to the error
+  middleware, which renders it.
+
+Also here: the application keys the resource modules share, and parsers for the loose request
+values the service accepts (ids as numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Final
+
+from aiohttp import web
+
+from invoceanio.codecs import JsonCodec, XmlCodec
+from invoceanio.codecs.base import CodecError
+from invoceanio.sandbox.faults import FaultEngine
+from invoceanio.sandbox.store import Store
+
+__all__ = [
+    "FAULTS",
+    "STORE",
+    "TOKEN",
+    "ApiError",
+    "body_error_reply",
+    "error_reply",
+    "flag",
+    "fmt_of",
+    "integer",
+    "paginate",
+    "parse_date",
+    "read_document",
+    "read_plain",
+    "reply",
+]
+
+STORE: Final = web.AppKey("invoceanio_store", Store)
+FAULTS: Final = web.AppKey("invoceanio_faults", FaultEngine)
+TOKEN: Final = web.AppKey("invoceanio_token", str)
+
+JSON: Final = JsonCodec()
+XML: Final = XmlCodec()
+FORMATS: Final = ("json", "xml")
+
+_TRUE: Final = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE: Final = frozenset({"0", "false", "f", "no", "n", "off", ""})
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The first element name of an XML document, after the declaration, comments and PIs.
+_XML_ROOT: Final = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)", re.S)
+
+
+class ApiError(Exception):
+    """An answer of the service's error shape: ``{"code": "error", "message": message}``."""
+
+    def __init__(
+        self, status: int, message: str | Mapping[str, list[str]], *, headers: Any = None
+    ) -> None:
+        super().__init__(str(message))
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+    @classmethod
+    def field(cls, field: str, message: str, status: int = 422) -> ApiError:
+        return cls(status, {field: [message]})
+
+    def response(self) -> web.Response:
+        return error_reply(self.status, self.message, headers=self.headers)
+
+
+def error_reply(
+    status: int, message: str | Mapping[str, list[str]], *, headers: Any = None
+) -> web.Response:
+    body = JSON.encode({"code": "error", "message": message})
+    return web.Response(status=status, body=body, content_type="application/json", headers=headers)
+
+
+def body_error_reply(message: str) -> web.Response:
+    """HTTP 200 whose body says error (as send_by_email does when KSeF blocks it)."""
+    return web.Response(
+        status=200,
+        body=JSON.encode({"code": "error", "message": message}),
+        content_type="application/json",
+    )
+
+
+def fmt_of(request: web.Request) -> str:
+    fmt = request.match_info.get("fmt", "json")
+    return fmt if fmt in FORMATS else "json"
+
+
+def reply(request: web.Request, data: Any, *, root: str, status: int = 200) -> web.Response:
+    """``data`` in the request's format; ``root`` names the XML root element."""
+    if fmt_of(request) == "xml":
+        return web.Response(
+            status=status, body=XML.encode({root: data}), content_type="application/xml"
+        )
+    return web.Response(status=status, body=JSON.encode(data), content_type="application/json")
+
+
+async def _decoded(request: web.Request) -> Any:
+    body = await request.read()
+    fmt = fmt_of(request)
+    try:
+        return (XML if fmt == "xml" else JSON).decode(body)
+    except CodecError as exc:
+        raise ApiError(400, f"malformed {fmt.upper()} request body: {exc}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ApiError(400, f"malformed {fmt.upper()} request body") from None
+
+
+async def read_document(request: web.Request, root: str) -> dict[str, Any]:
+    """The object under ``root`` in the request body: 400 when malformed or missing."""
+    decoded = await _decoded(request)
+    if fmt_of(request) == "xml":
+        match = _XML_ROOT.match(await request.read())
+        if match is None or match.group(1).decode().replace("-", "_") != root:
+            raise ApiError(400, f"param is missing or the value is empty: {root}")
+        document = decoded
+        if document is None or document == "":
+            document = {}
+    else:
+        if not isinstance(decoded, dict) or root not in decoded:
+            raise ApiError(400, f"param is missing or the value is empty: {root}")
+        document = decoded[root]
+    if not isinstance(document, dict):
+        raise ApiError(400, f"param is missing or the value is empty: {root}")
+    return document
+
+
+async def read_plain(request: web.Request) -> dict[str, Any]:
+    """A body without a root key (``cancel``): the top-level object; 400 when not one."""
+    decoded = await _decoded(request)
+    if not isinstance(decoded, dict):
+        raise ApiError(400, "the request body must be an object")
+    return decoded
+
+
+# --- loose request values -----------------------------------------------------------------------
+
+
+def flag(value: Any, field: str) -> bool:
+    """A request flag as a real boolean; ``"0"``/``"false"`` are False. 422 otherwise."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ApiError.field(field, "is not a flag")
+
+
+def integer(value: Any, field: str) -> int | None:
+    """An id as int (ints or numeric strings); None when blank. 422 otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ApiError.field(field, "is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+        return int(value.strip())
+    raise ApiError.field(field, "is not a number")
+
+
+def parse_date(value: Any, field: str, *, month: bool = False) -> date | None:
+    """``YYYY-MM-DD`` (or ``YYYY-MM`` when ``month``) as a date; None when blank; 422 otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if month and re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+            text += "-01"
+        if _DATE.fullmatch(text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+    raise ApiError.field(field, "is not a valid date")
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+DEFAULT_PER_PAGE: Final = 25
+MAX_PER_PAGE: Final = 100
+
+
+def _positive(text: str | None, default: int) -> int:
+    if text is None or not text.strip().isascii() or not text.strip().isdigit():
+        return default
+    return max(int(text.strip()[:18]), 1)
+
+
+def paginate(query: Mapping[str, str], items: list[Any]) -> list[Any]:
+    """One page: ``page`` from 1 (default 1), ``per_page`` default 25, capped at 100.
+
+    Past the end is ``[]``; a value that is not a positive number counts as the default."""
+    page = _positive(query.get("page"), 1)
+    per_page = min(_positive(query.get("per_page"), DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    return items[start : start + per_page]
