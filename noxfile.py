@@ -18,14 +18,25 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "invoceanio", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "invoceanio", "tests", "benchmarks", "noxfile.py")
+    paths = ("invoceanio", "tests", "compat_tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     session.install("mypy>=1.10", "-e", ".[orjson]")
     session.run("mypy", "--strict", "invoceanio")
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """Third-party clients against the sandbox (issue 3): fakturownia-client from PyPI.
+
+    Not in ``nox.options.sessions`` nor in CI: it installs a package the main suite does not.
+    """
+    session.install("-e", ".[test]", "fakturownia-client")
+    session.run("pytest", "compat_tests", *session.posargs)
 
 
 @nox.session
