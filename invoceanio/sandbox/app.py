@@ -2,7 +2,8 @@
 middlewares around an in-memory :class:`Store` and a :class:`FaultEngine`.
 
 **Resources** are modules with a ``COLLECTION`` name and a ``routes()`` list (see
-:data:`RESOURCES`): adding one is a module and a line here.
+:data:`RESOURCES`), and optionally the ``INDEXES`` their lookups need (:meth:`Store.find`):
+adding one is a module and a line here.
 
 **The API middleware**, for every request outside ``/__sandbox__/``, in this order:
 
@@ -174,7 +175,7 @@ def create_app(
     app[STORE] = store
     app[FAULTS] = FaultEngine() if faults is None else faults
     for resource in RESOURCES:
-        store.register(resource.COLLECTION)
+        store.register(resource.COLLECTION, index=getattr(resource, "INDEXES", ()))
         app.router.add_routes(resource.routes())
     app.router.add_routes(admin.routes())
     return app

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     STORE,
     ApiError,
@@ -26,9 +27,11 @@ from invoceanio.sandbox.wire import (
     reply,
 )
 
-__all__ = ["COLLECTION", "create_client", "routes"]
+__all__ = ["COLLECTION", "INDEXES", "create_client", "routes"]
 
 COLLECTION: Final = "clients"
+#: An invoice's buyer is matched to a card by these; ``shortcut`` is kept unique.
+INDEXES: Final = ("tax_no", "email", "name", "shortcut")
 ROOT: Final = "client"
 _FLAGS: Final = ("company", "use_delivery_address", "disable_auto_reminders", "use_mass_payment")
 _IDS: Final = ("category_id", "department_id", "price_list_id")
@@ -58,19 +61,21 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _unique_shortcut(store: Any, wanted: str, own_id: int | None = None) -> str:
-    taken = {
-        record.get("shortcut") for record in store.all(COLLECTION) if record.get("id") != own_id
-    }
-    if wanted not in taken:
+def _unique_shortcut(store: Store, wanted: str, own_id: int | None = None) -> str:
+    def taken(shortcut: str) -> bool:
+        return any(
+            record["id"] != own_id for record in store.find(COLLECTION, "shortcut", shortcut)
+        )
+
+    if not taken(wanted):
         return wanted
     n = 2
-    while f"{wanted} ({n})" in taken:
+    while taken(f"{wanted} ({n})"):
         n += 1
     return f"{wanted} ({n})"
 
 
-def create_client(store: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create_client(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and store a new client card; 422 when it has no name."""
     data = _clean(fields)
     company = data.get("company", True)
@@ -144,6 +149,7 @@ async def update(request: web.Request) -> web.Response:
         )
     record.update(changes)
     record["updated_at"] = now_text()
+    request.app[STORE].add(COLLECTION, record)
     return reply(request, record, root=ROOT)
 
 

@@ -54,9 +54,11 @@ from invoceanio.sandbox.wire import (
     reply,
 )
 
-__all__ = ["COLLECTION", "routes"]
+__all__ = ["COLLECTION", "INDEXES", "routes"]
 
 COLLECTION: Final = "invoices"
+#: ``oid_unique`` looks invoices up by ``oid`` on every create.
+INDEXES: Final = ("oid",)
 ROOT: Final = "invoice"
 DEFAULT_PAYMENT_DAYS: Final = 5
 MAX_EMAILS: Final = 5
@@ -172,8 +174,8 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     has the wrong type."""
     result: dict[str, Any] = {}
     for key, value in fields.items():
-        if not isinstance(key, str):
-            continue
+        if not isinstance(key, str) or key.startswith("_"):
+            continue  # Rails ignores unpermitted keys; ``_destroy`` means nothing at this level
         if key in _NESTED:
             if value is not None and not isinstance(value, list | dict):
                 raise ApiError.field(key, "is invalid")
@@ -244,6 +246,7 @@ def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> Non
         if override:
             client.update(buyer)
             client["updated_at"] = now_text()
+            store.add(CLIENTS, client)
         for key, field in _BUYER_TO_CLIENT.items():
             if client.get(field) is not None:
                 record[key] = client[field]
@@ -253,13 +256,15 @@ def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> Non
             raise ApiError.field("buyer_name", "can't be blank")
         return
     if client_id is None:
-        for client in store.all(CLIENTS):
-            if any(
-                buyer.get(field) and client.get(field) == buyer[field]
-                for field in ("tax_no", "email")
-            ) or (buyer.get("name") and client.get("name") == buyer["name"]):
-                record["client_id"] = client["id"]
-                return
+        matches = [
+            client
+            for field in ("tax_no", "email", "name")
+            if buyer.get(field)
+            for client in store.find(CLIENTS, field, buyer[field])
+        ]
+        if matches:
+            record["client_id"] = min(client["id"] for client in matches)
+            return
     record["client_id"] = create_client(store, buyer)["id"]
 
 
@@ -275,7 +280,7 @@ def _positions(store: Store, invoice_id: int, positions: list[Any]) -> None:
 
 
 def _public(record: Mapping[str, Any], *, positions: bool = True) -> dict[str, Any]:
-    result = {key: value for key, value in record.items() if not key.startswith("_")}
+    result = dict(record)
     result.pop("cancel_reason", None)
     if not positions:
         result.pop("positions", None)
@@ -353,10 +358,31 @@ def _order_key(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
     return key
 
 
+def _newest(item: Mapping[str, Any]) -> tuple[str, int]:
+    return item["issue_date"], item["id"]
+
+
+def _candidates(store: Store, query: Mapping[str, str], order: str) -> list[dict[str, Any]]:
+    """The invoices a list request filters, newest first unless it has its own ``order``."""
+    if query.get("oid"):
+        # The lookup after every ambiguous create of an import: the index, not a scan.
+        found = store.find(COLLECTION, "oid", query["oid"])
+        return found if order else sorted(found, key=_newest, reverse=True)
+    if order:
+        return store.all(COLLECTION)
+    # Every filter keeps this order, so the sort runs once per change of the collection rather
+    # than once per page (an export pages through all of it). issue_date and id change only in
+    # update(), which hands the record back to the store.
+    return store.memo(
+        COLLECTION, "newest_first", lambda: sorted(store.all(COLLECTION), key=_newest, reverse=True)
+    )
+
+
 async def list_invoices(request: web.Request) -> web.Response:
     query = request.query
     low, high = period_range(query, date.today())
-    items = _store(request).all(COLLECTION)
+    order = query.get("order", "")
+    items = _candidates(_store(request), query, order)
     if low is not None:
         items = [item for item in items if item["issue_date"] >= low.isoformat()]
     if high is not None:
@@ -378,15 +404,12 @@ async def list_invoices(request: web.Request) -> web.Response:
         ids = {integer(part, "invoice_ids") for part in query["invoice_ids"].split(",")}
         items = [item for item in items if item["id"] in ids]
 
-    order = query.get("order", "")
     if order:
         field, _, direction = order.partition(".")
         if field not in _ORDER_FIELDS or direction not in ("", "desc", "asc"):
             raise ApiError.field("order", "is not included in the list")
         items = sorted(items, key=_order_key("id"))
         items = sorted(items, key=_order_key(field), reverse=direction == "desc")
-    else:
-        items = sorted(items, key=lambda item: (item["issue_date"], item["id"]), reverse=True)
 
     with_positions = query.get("include_positions", "").strip().lower() in ("true", "1", "yes")
     page = [_public(item, positions=with_positions) for item in paginate(query, items)]
@@ -422,11 +445,7 @@ async def create(request: web.Request) -> web.Response:
     fields = _clean(document)
     unique = _oid_unique(document.get("oid_unique", top_level_unique))
     oid = fields.get("oid")
-    if (
-        unique
-        and oid not in (None, "")
-        and any(item.get("oid") == oid for item in store.all(COLLECTION))
-    ):
+    if unique and oid not in (None, "") and store.find(COLLECTION, "oid", oid):
         raise ApiError.field("oid", "has already been taken")
 
     today = date.today()
@@ -536,6 +555,7 @@ async def update(request: web.Request) -> web.Response:
     priced["updated_at"] = now_text()
     record.clear()
     record.update(priced)
+    store.add(COLLECTION, record)
     return reply(request, _public(record), root=ROOT)
 
 

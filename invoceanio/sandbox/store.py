@@ -6,6 +6,13 @@ collection from 1, and never reused until :meth:`Store.reset`. The store is used
 server's event loop only, so it needs no lock; what it hands out to the outside
 (:meth:`records`, :attr:`outbox` through the admin endpoint) are copies.
 
+**Indexes and memos.** Looking a record up by a field value (an invoice by ``oid``, a client by
+tax number) must not scan the collection: a bulk import of 10,000 invoices would otherwise cost
+the server O(n²). :meth:`register` takes the fields to index; :meth:`find` answers from the index.
+:meth:`memo` keeps a value derived from a whole collection (the default sort order of a list)
+until the collection next changes. Both stay right as long as a resource that changes a stored
+record in place hands it to :meth:`add` again, which re-indexes it and forgets the memos.
+
 **Numbering.** :meth:`next_number` gives the next automatic number of a document kind in the
 month of its issue date, as ``"{PREFIX} {n}/{MM}/{YYYY}"`` (``"FV 1/11/2026"``, the service's
 default ``nr-m/mm/yyyy`` pattern). ``n`` counts per kind and month from 1; the prefix comes from
@@ -17,9 +24,11 @@ from __future__ import annotations
 import copy
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, TypeVar
+
+_T = TypeVar("_T")
 
 __all__ = ["NUMBER_PREFIXES", "Store"]
 
@@ -47,14 +56,33 @@ class Store:
         self._collections: dict[str, dict[int, dict[str, Any]]] = {}
         self._ids: dict[str, Iterator[int]] = {}
         self._numbers: Counter[tuple[str, int, int]] = Counter()
+        # collection -> field -> value -> ids holding it (a dict used as an ordered set)
+        self._indexes: dict[str, dict[str, dict[Hashable, dict[int, None]]]] = {}
+        # collection -> id -> the indexed values the record was filed under
+        self._filed: dict[str, dict[int, tuple[Hashable, ...]]] = {}
+        self._memos: dict[str, dict[str, Any]] = {}
         self.outbox: list[dict[str, Any]] = []
         for name in collections:
             self.register(name)
 
-    def register(self, name: str) -> None:
-        """Make ``name`` a known collection (idempotent): it shows in :meth:`counts`."""
+    def register(self, name: str, *, index: Iterable[str] = ()) -> None:
+        """Make ``name`` a known collection (idempotent): it shows in :meth:`counts`.
+
+        ``index`` names fields :meth:`find` looks up; it may grow on a later call."""
         if name not in self._collections:
             self._collections[name] = {}
+            self._indexes[name] = {}
+            self._filed[name] = {}
+            self._memos[name] = {}
+        new = [field for field in index if field not in self._indexes[name]]
+        if new:
+            for field in new:
+                self._indexes[name][field] = {}
+            self._filed[name].clear()
+            for field_index in self._indexes[name].values():
+                field_index.clear()
+            for record in self._collections[name].values():
+                self._file(name, record)
 
     @property
     def collections(self) -> tuple[str, ...]:
@@ -65,6 +93,10 @@ class Store:
         self._ids.clear()
         for name in self._collections:
             self._collections[name] = {}
+            self._filed[name] = {}
+            self._memos[name] = {}
+            for field in self._indexes[name]:
+                self._indexes[name][field] = {}
         self._numbers.clear()
         self.outbox.clear()
 
@@ -84,10 +116,16 @@ class Store:
         return next(self._ids.setdefault(sequence, itertools.count(1)))
 
     def add(self, collection: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Store ``record`` (given an ``id`` when it has none) and return it."""
+        """Store ``record`` (given an ``id`` when it has none) and return it.
+
+        Also what to call after changing a stored record in place: it files the record under
+        its new indexed values and forgets the collection's memos."""
         if not isinstance(record.get("id"), int):
             record["id"] = self.new_id(collection)
         self._collection(collection)[record["id"]] = record
+        self._unfile(collection, record["id"])
+        self._file(collection, record)
+        self._memos[collection].clear()
         return record
 
     def get(self, collection: str, id: int) -> dict[str, Any] | None:
@@ -98,7 +136,31 @@ class Store:
         return list(self._collection(collection).values())
 
     def delete(self, collection: str, id: int) -> bool:
-        return self._collection(collection).pop(id, None) is not None
+        if self._collection(collection).pop(id, None) is None:
+            return False
+        self._unfile(collection, id)
+        self._memos[collection].clear()
+        return True
+
+    def find(self, collection: str, field: str, value: Any) -> list[dict[str, Any]]:
+        """The stored records whose indexed ``field`` equals ``value``, in the order filed.
+
+        KeyError when ``field`` is not indexed (see :meth:`register`)."""
+        records = self._collection(collection)
+        try:
+            ids = self._indexes[collection][field].get(_key(value), {})
+        except KeyError:
+            raise KeyError(f"{collection}.{field} is not indexed") from None
+        return [records[id] for id in ids]
+
+    def memo(self, collection: str, name: str, build: Callable[[], _T]) -> _T:
+        """``build()``, computed once until ``collection`` next changes through :meth:`add`
+        or :meth:`delete` (or the store is reset)."""
+        memos = self._memos[self._known(collection)]
+        if name not in memos:
+            memos[name] = build()
+        value: _T = memos[name]
+        return value
 
     def next_number(self, kind: str, issued: date) -> str:
         key = (kind, issued.year, issued.month)
@@ -106,8 +168,38 @@ class Store:
         prefix = NUMBER_PREFIXES.get(kind, kind.upper())
         return f"{prefix} {self._numbers[key]}/{issued.month:02d}/{issued.year}"
 
+    def _known(self, name: str) -> str:
+        if name not in self._collections:
+            raise KeyError(f"unknown collection {name!r}")
+        return name
+
     def _collection(self, name: str) -> dict[int, dict[str, Any]]:
         try:
             return self._collections[name]
         except KeyError:
             raise KeyError(f"unknown collection {name!r}") from None
+
+    def _file(self, collection: str, record: dict[str, Any]) -> None:
+        indexes = self._indexes[collection]
+        if not indexes:
+            return
+        values = tuple(_key(record.get(field)) for field in indexes)
+        for field_index, value in zip(indexes.values(), values, strict=True):
+            field_index.setdefault(value, {})[record["id"]] = None
+        self._filed[collection][record["id"]] = values
+
+    def _unfile(self, collection: str, id: int) -> None:
+        values = self._filed[collection].pop(id, None)
+        if values is None:
+            return
+        for field_index, value in zip(self._indexes[collection].values(), values, strict=True):
+            holders = field_index.get(value)
+            if holders is not None:
+                holders.pop(id, None)
+                if not holders:
+                    del field_index[value]
+
+
+def _key(value: Any) -> Hashable:
+    """An indexable form of a field value (lists and dicts, never looked up, count as None)."""
+    return value if value is None or isinstance(value, str | int | float) else None
