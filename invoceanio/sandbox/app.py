@@ -36,7 +36,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from invoceanio.codecs.base import CodecError
-from invoceanio.sandbox import admin, clients, invoices
+from invoceanio.sandbox import accounts, admin, clients, invoices, resources
 from invoceanio.sandbox.faults import FaultEngine
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
@@ -54,8 +54,9 @@ __all__ = ["DEFAULT_MAX_BODY_SIZE", "RESOURCES", "UNAUTHORIZED", "create_app"]
 log = logging.getLogger("invoceanio.sandbox")
 
 DEFAULT_MAX_BODY_SIZE: Final = 10 * 1024 * 1024
-RESOURCES: Final[tuple[Any, ...]] = (clients, invoices)
+RESOURCES: Final[tuple[Any, ...]] = (clients, invoices, *resources.ALL, accounts)
 UNAUTHORIZED: Final = "You must be logged in to gain access to the site"
+_FORMS: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 _REASONS: Final = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entity Too Large"}
 LOGIN_PAGE: Final = (
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Log in</title></head>\n'
@@ -106,6 +107,15 @@ async def presented_token(request: web.Request) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             return None
         return decoded.partition(":")[2] or None
+    if request.can_read_body and request.content_type in _FORMS:
+        try:
+            form = await request.post()
+        except web.HTTPException:
+            raise
+        except Exception:
+            return None
+        given = form.get("api_token")
+        return given if isinstance(given, str) else None
     json_request = request.path.endswith(".json") or request.content_type == "application/json"
     if request.can_read_body and json_request:
         try:
@@ -145,7 +155,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             return body_error_reply("sandbox: injected error in a 200 response")
         if decision.html:
             return web.Response(text=LOGIN_PAGE, content_type="text/html")
-        if not _token_matches(token, request.app[TOKEN]):
+        if not _token_matches(token, request.app[TOKEN]) and not route.endswith(".public"):
             raise ApiError(401, UNAUTHORIZED)
         if decision.drop == "before_store":
             _drop(request)

@@ -15,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from invoceanio.sandbox import FaultConfig, create_app
+from invoceanio.sandbox.app import RESOURCES
 from invoceanio.sandbox.faults import FaultEngine
 from invoceanio.sandbox.store import Store
 
@@ -48,18 +49,15 @@ async def _json(
 
 
 async def test_counts_records_outbox_and_reset(http: TestClient[Any, Any]) -> None:
-    assert await _json(http, "GET", "/__sandbox__/counts") == {
-        "clients": 0,
-        "invoices": 0,
-        "outbox": 0,
-    }
+    empty = dict.fromkeys((resource.COLLECTION for resource in RESOURCES), 0) | {"outbox": 0}
+    assert await _json(http, "GET", "/__sandbox__/counts") == empty
     invoice = {"buyer_name": "A", "buyer_email": "a@example.com", "positions": []}
     created = await _json(
         http, "POST", "/invoices.json", 201, json={"invoice": invoice}, headers=AUTH
     )
     await http.post(f"/invoices/{created['id']}/send_by_email.json", headers=AUTH)
     counts = await _json(http, "GET", "/__sandbox__/counts")
-    assert counts == {"clients": 1, "invoices": 1, "outbox": 1}
+    assert counts == empty | {"clients": 1, "invoices": 1, "outbox": 1}
     records = await _json(http, "GET", "/__sandbox__/records/invoices")
     assert [r["id"] for r in records] == [created["id"]]
     outbox = await _json(http, "GET", "/__sandbox__/outbox")
@@ -67,7 +65,7 @@ async def test_counts_records_outbox_and_reset(http: TestClient[Any, Any]) -> No
     missing = await http.get("/__sandbox__/records/nothing")
     assert missing.status == 404 and (await missing.json())["code"] == "error"
     after = await _json(http, "POST", "/__sandbox__/reset")
-    assert after == {"clients": 0, "invoices": 0, "outbox": 0}
+    assert after == empty
     again = await _json(
         http, "POST", "/invoices.json", 201, json={"invoice": invoice}, headers=AUTH
     )
