@@ -39,6 +39,7 @@ from invoceanio.sandbox.clients import COLLECTION as CLIENTS
 from invoceanio.sandbox.clients import create_client, now_text
 from invoceanio.sandbox.pdf import render_invoice_pdf
 from invoceanio.sandbox.pricing import PRICE_FIELDS, PricingError, price_invoice
+from invoceanio.sandbox.references import fill_positions, fill_seller
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     JSON,
@@ -476,6 +477,8 @@ async def create(request: web.Request) -> web.Response:
     if not isinstance(record["kind"], str) or not record["kind"].strip():
         raise ApiError.field("kind", "is invalid")
     _dates(record, today)
+    fill_seller(store, record)
+    fill_positions(store, record.get("positions"))
     priced = _price(record)  # before the client: a refused invoice must not leave a new card
     _link_client(store, priced, override=override)
     if priced.get("number") in (None, ""):
@@ -548,6 +551,9 @@ async def update(request: web.Request) -> web.Response:
     if "client_id" in fields and fields["client_id"] != record.get("client_id"):
         # A new card fills the buyer; edited buyer fields alone stay as sent.
         _link_client(store, updated, override=override)
+    if "department_id" in fields:
+        fill_seller(store, updated)
+    fill_positions(store, updated.get("positions"))
     priced = _price(updated)
     if priced.get("number") in (None, ""):
         priced["number"] = record["number"]

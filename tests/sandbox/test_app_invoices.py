@@ -360,3 +360,133 @@ async def test_delete_removes_the_invoice(http: TestClient[Any, Any], store: Sto
     response = await http.delete(f"/invoices/{created['id']}.json", headers=AUTH)
     assert response.status == 200 and await response.json() == "ok"
     assert store.counts()["invoices"] == 0
+
+
+async def _post(http: TestClient[Any, Any], path: str, root: str, **fields: Any) -> dict[str, Any]:
+    response = await http.post(path, json={root: fields}, headers=AUTH)
+    assert response.status == 201, await response.text()
+    created: dict[str, Any] = await response.json()
+    return created
+
+
+async def test_invoice_by_ids_takes_seller_from_department_and_positions_from_products(
+    http: TestClient[Any, Any],
+) -> None:
+    """The documented minimal invoice: ``client_id``, ``department_id`` and positions that
+    give only ``product_id`` and ``quantity``."""
+    client = await _post(http, "/clients.json", "client", name="Buyer SA", tax_no="5252445767")
+    department = await _post(
+        http,
+        "/departments.json",
+        "department",
+        name="Seller Sp. z o.o.",
+        tax_no="1234563218",
+        city="Warszawa",
+    )
+    product = await _post(
+        http, "/products.json", "product", name="Widget", price_net="10.00", tax="23", code="W-1"
+    )
+    service = await _post(http, "/products.json", "product", name="Service", price_gross="100")
+    created = await _create(
+        http,
+        buyer_name=None,
+        client_id=client["id"],
+        department_id=department["id"],
+        seller_name="sent inline, overridden by the card",
+        payment_to_kind=5,
+        positions=[
+            {"product_id": product["id"], "quantity": 2},
+            {"product_id": str(service["id"]), "total_price_gross": "50.00", "name": "Own name"},
+        ],
+    )
+    assert (created["seller_name"], created["seller_tax_no"], created["seller_city"]) == (
+        "Seller Sp. z o.o.",
+        "1234563218",
+        "Warszawa",
+    )
+    assert created["buyer_name"] == "Buyer SA"
+    widget, own = created["positions"]
+    assert (widget["name"], widget["code"], widget["tax"], widget["product_id"]) == (
+        "Widget",
+        "W-1",
+        "23",
+        product["id"],
+    )
+    assert (widget["price_net"], widget["total_price_gross"]) == ("10.00", "24.60")
+    # what the position sends itself wins over the product card
+    assert (own["name"], own["total_price_gross"], own["product_id"]) == (
+        "Own name",
+        "50.00",
+        service["id"],
+    )
+    assert created["price_gross"] == "74.60"
+
+
+async def test_unknown_product_or_department_is_422_and_stores_nothing(
+    http: TestClient[Any, Any], store: Store
+) -> None:
+    for fields, field in (
+        ({"positions": [{"product_id": 999, "quantity": 1}]}, "positions.product_id"),
+        ({"department_id": 999}, "department_id"),
+    ):
+        response = await http.post(
+            "/invoices.json", json={"invoice": _invoice(**fields)}, headers=AUTH
+        )
+        assert response.status == 422
+        assert (await response.json())["message"] == {field: ["does not exist"]}
+    assert store.counts()["invoices"] == 0 and store.counts()["clients"] == 0
+
+
+async def test_update_appends_a_product_position_and_keeps_the_list_order_current(
+    http: TestClient[Any, Any],
+) -> None:
+    product = await _post(http, "/products.json", "product", name="Widget", price_net="5", tax="0")
+    older = await _create(http, issue_date=(TODAY - timedelta(days=3)).isoformat())
+    newer = await _create(http, issue_date=(TODAY - timedelta(days=1)).isoformat())
+    assert [i["id"] for i in await _list(http)] == [newer["id"], older["id"]]
+    changes = {
+        "issue_date": TODAY.isoformat(),
+        "positions": [{"product_id": product["id"], "quantity": 3}],
+    }
+    response = await http.put(
+        f"/invoices/{older['id']}.json", json={"invoice": changes}, headers=AUTH
+    )
+    assert response.status == 200, await response.text()
+    updated = await response.json()
+    assert [p["name"] for p in updated["positions"]] == ["A", "Widget"]
+    assert updated["positions"][1]["total_price_net"] == "15.00"
+    # the moved issue date re-sorts the list at once (the sorted order is cached per change)
+    assert [i["id"] for i in await _list(http)] == [older["id"], newer["id"]]
+
+
+async def test_oid_lookup_and_uniqueness_follow_updates_and_deletes(
+    http: TestClient[Any, Any],
+) -> None:
+    first = await _create(http, oid="ORDER-1", oid_unique="yes")
+    renamed = await http.put(
+        f"/invoices/{first['id']}.json", json={"invoice": {"oid": "ORDER-2"}}, headers=AUTH
+    )
+    assert renamed.status == 200
+    assert [i["id"] for i in await _list(http, "oid=ORDER-2")] == [first["id"]]
+    assert await _list(http, "oid=ORDER-1") == []
+    again = await _create(http, oid="ORDER-1", oid_unique="yes")  # the old oid is free again
+    taken = await http.post(
+        "/invoices.json", json={"invoice": _invoice(oid="ORDER-2", oid_unique="yes")}, headers=AUTH
+    )
+    assert taken.status == 422
+    assert (await http.delete(f"/invoices/{first['id']}.json", headers=AUTH)).status == 200
+    replacement = await _create(http, oid="ORDER-2", oid_unique="yes")
+    assert {i["id"] for i in await _list(http, "oid=ORDER-2")} == {replacement["id"]}
+    assert [i["id"] for i in await _list(http, "oid=ORDER-1")] == [again["id"]]
+
+
+async def test_buyer_matching_follows_an_edited_client_card(http: TestClient[Any, Any]) -> None:
+    card = await _post(http, "/clients.json", "client", name="Old Name", tax_no="111")
+    edited = await http.put(
+        f"/clients/{card['id']}.json", json={"client": {"tax_no": "222"}}, headers=AUTH
+    )
+    assert edited.status == 200
+    by_new_tax_no = await _create(http, buyer_name="Someone", buyer_tax_no="222")
+    assert by_new_tax_no["client_id"] == card["id"]
+    by_old_tax_no = await _create(http, buyer_name="Other", buyer_tax_no="111")
+    assert by_old_tax_no["client_id"] != card["id"]

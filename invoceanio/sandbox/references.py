@@ -1,0 +1,92 @@
+"""What an invoice takes from the records it references, as the service fills it in.
+
+- ``department_id``: the seller block comes from the department card. The card wins over
+  ``seller_*`` fields sent beside it (spec 6.1: "dane z tych obiektów nadpiszą dane podane
+  bezpośrednio"), except where the card leaves a field blank.
+- ``positions[].product_id``: a position names a product and may give nothing else (the
+  documented minimal invoice is ``{"product_id": 1, "quantity": 2}``). The product's name, tax
+  rate, unit and code fill what the position leaves out; its net price becomes the position's
+  price unless the position sends one of its own (any of :data:`PRICE_FIELDS`).
+
+An unknown reference is a 422 naming the field, as an unknown ``client_id`` is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from invoceanio.sandbox.pricing import PRICE_FIELDS
+from invoceanio.sandbox.store import Store
+from invoceanio.sandbox.wire import ApiError, integer
+
+__all__ = ["DEPARTMENT_TO_SELLER", "PRODUCT_TO_POSITION", "fill_positions", "fill_seller"]
+
+DEPARTMENTS: Final = "departments"
+PRODUCTS: Final = "products"
+
+#: department card field -> invoice field
+DEPARTMENT_TO_SELLER: Final = {
+    "name": "seller_name",
+    "tax_no": "seller_tax_no",
+    "tax_no_kind": "seller_tax_no_kind",
+    "street": "seller_street",
+    "post_code": "seller_post_code",
+    "city": "seller_city",
+    "country": "seller_country",
+    "email": "seller_email",
+    "phone": "seller_phone",
+    "www": "seller_www",
+    "fax": "seller_fax",
+    "person": "seller_person",
+    "bank": "seller_bank",
+    "bank_account": "seller_bank_account",
+}
+#: product field -> position field, filled only where the position has none
+PRODUCT_TO_POSITION: Final = {
+    "name": "name",
+    "tax": "tax",
+    "quantity_unit": "quantity_unit",
+    "code": "code",
+    "additional_info": "additional_info",
+}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def fill_seller(store: Store, invoice: dict[str, Any]) -> None:
+    """Copy the referenced department's card into the seller block (in place)."""
+    department_id = invoice.get("department_id")
+    if department_id is None:
+        return
+    department = store.get(DEPARTMENTS, department_id)
+    if department is None:
+        raise ApiError.field("department_id", "does not exist")
+    for source, target in DEPARTMENT_TO_SELLER.items():
+        if not _blank(department.get(source)):
+            invoice[target] = department[source]
+
+
+def _fill_position(store: Store, position: dict[str, Any]) -> None:
+    product_id = integer(position.get("product_id"), "positions.product_id")
+    if product_id is None:
+        return
+    position["product_id"] = product_id
+    product = store.get(PRODUCTS, product_id)
+    if product is None:
+        raise ApiError.field("positions.product_id", "does not exist")
+    for source, target in PRODUCT_TO_POSITION.items():
+        if _blank(position.get(target)) and not _blank(product.get(source)):
+            position[target] = product[source]
+    if all(_blank(position.get(field)) for field in PRICE_FIELDS):
+        position["price_net"] = product.get("price_net") or "0.00"
+
+
+def fill_positions(store: Store, positions: Any) -> None:
+    """Fill every position that references a product (in place); others are left alone."""
+    if not isinstance(positions, list):
+        return
+    for position in positions:
+        if isinstance(position, dict) and "product_id" in position:
+            _fill_position(store, position)
