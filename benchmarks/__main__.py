@@ -2,7 +2,8 @@
 
 Runs, in order: the decode/structure of a 100-invoice page (JSON and XML), the per-step CPU
 breakdown of one create, and the create throughput of invoceanio against raw aiohttp at
-concurrency 1, 8 and 32 against a loopback server in a separate process. Progress and a
+concurrency 1, 8 and 32 against a loopback server in a separate process, and the throughput of
+the sandbox (``invoceanio sandbox``, issue 3) against that server. Progress and a
 readable summary go to stderr; the results JSON goes to stdout and, for the full run, to
 ``benchmarks/results-core.json``.
 
@@ -27,6 +28,7 @@ import aiohttp
 from benchmarks.create_breakdown import run_breakdown
 from benchmarks.create_throughput import CreateSettings, run_create_benchmark
 from benchmarks.decode_page import DecodeSettings, run_decode_benchmark
+from benchmarks.sandbox_throughput import SandboxSettings, run_sandbox_benchmark
 from benchmarks.server import ServerProcess
 from invoceanio import __version__ as invoceanio_version
 from invoceanio.codecs import json as json_codec
@@ -34,17 +36,28 @@ from invoceanio.codecs import json as json_codec
 GOAL_CONCURRENCY: Final = 32
 GOAL_RATIO: Final = 0.8
 DEFAULT_OUTPUT: Final = Path(__file__).resolve().parent / "results-core.json"
-BENCHMARKS: Final = ("decode", "breakdown", "create")
+BENCHMARKS: Final = ("decode", "breakdown", "create", "sandbox")
 
 FULL: Final = {
     "create": CreateSettings(requests=3000, warmup=300, rounds=7),
     "decode": DecodeSettings(repetitions=100),
     "breakdown_loops": 500,
+    "sandbox": SandboxSettings(),
 }
 QUICK: Final = {
     "create": CreateSettings(requests=600, warmup=100, rounds=3),
     "decode": DecodeSettings(repetitions=10),
     "breakdown_loops": 100,
+    "sandbox": SandboxSettings(
+        creates=500,
+        create_warmup=50,
+        lists=200,
+        list_warmup=20,
+        rounds=3,
+        growth_points=(0, 2000),
+        growth_creates=300,
+        growth_lists=100,
+    ),
 }
 
 
@@ -122,6 +135,32 @@ def _summary(results: dict[str, Any]) -> None:
             f"\ngoal: invoceanio >= {GOAL_RATIO}x raw aiohttp at concurrency {GOAL_CONCURRENCY}: "
             f"{verdict} (ratio {goal['ratio']})"
         )
+    if "sandbox" in results:
+        sandbox = results["sandbox"]
+        concurrency = sandbox["settings"]["concurrency"]
+        _say(f"\nsandbox vs canned server, c={concurrency} (median req/s; server CPU us/req)")
+        rows = [
+            ("sandbox raw creates", sandbox["sandbox"]["creates_raw"]),
+            ("sandbox invoceanio creates", sandbox["sandbox"]["creates_invoceanio"]),
+            (
+                f"sandbox lists ({sandbox['list_store_size']} stored)",
+                sandbox["sandbox"]["lists_raw"],
+            ),
+            ("canned raw creates", sandbox["canned_server"]["creates_raw"]),
+            ("canned invoceanio creates", sandbox["canned_server"]["creates_invoceanio"]),
+        ]
+        rows += [
+            (f"growth creates from {point['stored_before']}", point["creates"])
+            for point in sandbox["growth"]
+        ]
+        rows += [
+            (f"growth lists at {point['lists_stored']}", point["lists"])
+            for point in sandbox["growth"]
+        ]
+        for name, row in rows:
+            server_cpu = row["median_server_cpu_us_per_op"]
+            cpu_text = "n/a" if server_cpu is None else f"{server_cpu:.0f}"
+            _say(f"  {name:<30} {row['median_ops_per_s']:>8.0f} {cpu_text:>8}")
 
 
 def _goal(create: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +202,10 @@ def run(quick: bool, only: list[str]) -> dict[str, Any]:
             create = asyncio.run(run_create_benchmark(server.base_url, create_settings))
         create["goal"] = _goal(create)
         results["create"] = create
+    if "sandbox" in only:
+        sandbox_settings = settings["sandbox"]
+        assert isinstance(sandbox_settings, SandboxSettings)
+        results["sandbox"] = run_sandbox_benchmark(sandbox_settings)
     results["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
