@@ -13,12 +13,13 @@ class Secret:
     """Holds a credential; only :meth:`reveal` gives it back.
 
     ``str``, ``repr`` and formatting are masked, and pickling is refused, so a Secret that ends
-    up in a log record, an exception message or a debugger view shows nothing useful.
+    up in a log record, an exception message or a debugger view shows nothing useful. Copying
+    gives the same Secret back.
     """
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str | Secret) -> None:
         if isinstance(value, Secret):
             value = value.reveal()
         if not isinstance(value, str):
@@ -54,3 +55,11 @@ class Secret:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
+
+    # A Secret never changes, so a copy is the Secret itself; without these, copy.deepcopy of any
+    # model holding one (a webhook, an account) would fall back to __reduce__ and fail.
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
+        return self

@@ -6,8 +6,12 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import cattrs
+import pytest
+
 from invoceanio import InvoiceOcean, RetryPolicy
 from invoceanio.http import Request, Response
+from invoceanio.models import Invoice, structure
 from invoceanio.transport import MockTransport
 
 Handler = Callable[[Request], Response]
@@ -129,3 +133,26 @@ def invoice_payload(**fields: Any) -> dict[str, Any]:
 
 def ids(items: Iterable[Any]) -> list[Any]:
     return [item.id for item in items]
+
+
+def rejects(data: Any, cls: type[Any] = Invoice) -> str:
+    """Structure ``data``, expect the converter to refuse it, and return every error text
+    (cattrs' summary, each sub-exception and its notes), to look for a field name or a leak."""
+    with pytest.raises((cattrs.BaseValidationError, ValueError)) as caught:
+        structure(data, cls)
+    error = caught.value
+    texts = [str(error), repr(error)]
+    if isinstance(error, cattrs.BaseValidationError):
+        texts += cattrs.transform_error(error)
+        for inner in error.exceptions:
+            texts += [str(inner), repr(inner), *getattr(inner, "__notes__", [])]
+    return "\n".join(texts)
+
+
+def leaves(value: Any) -> list[Any]:
+    """Every scalar inside JSON-shaped data."""
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in leaves(item)]
+    return [value]

@@ -33,26 +33,9 @@ from invoceanio.models import (
     tax_percent,
     to_wire,
 )
+from tests.support import leaves, rejects
 
 PLUS_ONE = timezone(timedelta(hours=1))
-
-
-def rejects(data: dict[str, Any], cls: type[Any] = Invoice) -> str:
-    """Structure ``data``, expect the converter to refuse it, and return the error text."""
-    with pytest.raises((cattrs.BaseValidationError, ValueError)) as caught:
-        structure(data, cls)
-    if isinstance(caught.value, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(caught.value))
-    return str(caught.value)
-
-
-def walk(value: Any) -> list[Any]:
-    """Every scalar inside JSON-shaped data."""
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in walk(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in walk(item)]
-    return [value]
 
 
 # --- decimals -----------------------------------------------------------------------------
@@ -109,7 +92,7 @@ def test_money_goes_back_as_the_same_strings_never_as_float() -> None:
     )
     wire = to_wire(invoice)
     assert wire == {"price_net": "339.99", "price_gross": "89.0", "paid": "59.00", "discount": "5"}
-    assert not any(isinstance(leaf, float) for leaf in walk(wire))
+    assert not any(isinstance(leaf, float) for leaf in leaves(wire))
 
 
 @pytest.mark.parametrize(
@@ -374,14 +357,14 @@ def test_unknown_fields_are_kept_in_extra_and_written_back() -> None:
         "id": 1,
         "gov_ksef_number": "KSEF-1",
         "connected_payments": [{"id": 9, "price": "1.0"}],
-        "positions": [{"name": "A", "correction_before_attributes": {"quantity": "1"}}],
+        "positions": [{"name": "A", "future_attributes": {"quantity": "1"}}],
     }
     invoice = structure(payload, Invoice)
     assert invoice.extra == {
         "gov_ksef_number": "KSEF-1",
         "connected_payments": [{"id": 9, "price": "1.0"}],
     }
-    assert invoice.positions[0].extra == {"correction_before_attributes": {"quantity": "1"}}
+    assert invoice.positions[0].extra == {"future_attributes": {"quantity": "1"}}
     assert "id" not in invoice.extra
     assert to_wire(invoice) == payload
 

@@ -536,7 +536,7 @@ async def test_quirk_unknown_response_fields_are_kept_and_sent_back_on_update() 
     payload = invoice_payload(
         id=5,
         gov_kseF_number="1234-ABC",
-        recipients=[{"name": "Odbiorca", "role": "Odbiorca"}],
+        future_parties=[{"name": "Odbiorca", "role": "Odbiorca"}],
         positions=[{"id": 1, "name": "X", "tax": "23", "gtu_code_new": "GTU_13"}],
     )
     rec = Recorder(json_response(200, payload))
@@ -544,13 +544,13 @@ async def test_quirk_unknown_response_fields_are_kept_and_sent_back_on_update() 
         invoice = await io.invoices.get(5)
         assert invoice.extra == {
             "gov_kseF_number": "1234-ABC",
-            "recipients": [{"name": "Odbiorca", "role": "Odbiorca"}],
+            "future_parties": [{"name": "Odbiorca", "role": "Odbiorca"}],
         }
         assert invoice.positions[0].extra == {"gtu_code_new": "GTU_13"}
         await io.invoices.update(5, invoice)
     sent = body_json(rec.requests[1])["invoice"]
     assert sent["gov_kseF_number"] == "1234-ABC"
-    assert sent["recipients"] == [{"name": "Odbiorca", "role": "Odbiorca"}]
+    assert sent["future_parties"] == [{"name": "Odbiorca", "role": "Odbiorca"}]
     assert sent["positions"] == [{"id": 1, "name": "X", "tax": "23", "gtu_code_new": "GTU_13"}]
     assert sent["price_gross"] == "123.0"
     assert sent["issue_date"] == "2026-11-22"

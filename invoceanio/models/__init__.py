@@ -1,39 +1,138 @@
 """Typed entities (read) and drafts (write), with attribute names equal to the API's fields."""
 
+from invoceanio.models.account import Account, AccountCreated, LoginResult, User, UserDraft
+from invoceanio.models.bank_account import (
+    BankAccount,
+    BankAccountDepartment,
+    BankAccountDepartmentDraft,
+    BankAccountDraft,
+    OwnBankAccountType,
+)
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.category import Category, CategoryDraft
 from invoceanio.models.client import Client, ClientDraft
 from invoceanio.models.converter import converter, structure, to_wire
-from invoceanio.models.invoice import Invoice, InvoiceDraft, Position, PositionDraft
+from invoceanio.models.department import Department, DepartmentDraft
+from invoceanio.models.invoice import (
+    CorrectionPosition,
+    CorrectionPositionDraft,
+    Invoice,
+    InvoiceDescription,
+    InvoiceDescriptionDraft,
+    InvoiceDraft,
+    InvoiceParty,
+    InvoicePartyDraft,
+    Position,
+    PositionDraft,
+    SettlementKind,
+    SettlementPosition,
+    SettlementPositionDraft,
+)
+from invoceanio.models.issuer import Issuer, IssuerDraft
+from invoceanio.models.payment import Payment, PaymentDraft
+from invoceanio.models.price_list import (
+    PriceList,
+    PriceListDraft,
+    PriceListPosition,
+    PriceListPositionDraft,
+    ProductPrice,
+)
+from invoceanio.models.printer import Printer
+from invoceanio.models.product import Product, ProductDraft
+from invoceanio.models.recurring import Recurring, RecurringDraft
 from invoceanio.models.values import (
     UNSET,
     ClientKind,
     DiscountKind,
+    GovStatus,
     InvoiceKind,
     InvoiceStatus,
+    OpenStrEnum,
+    PaymentType,
     SellDate,
     TaxRate,
     Unset,
     YearMonth,
     tax_percent,
 )
+from invoceanio.models.warehouse import (
+    Warehouse,
+    WarehouseAction,
+    WarehouseActionDraft,
+    WarehouseDocument,
+    WarehouseDocumentDraft,
+    WarehouseDocumentKind,
+    WarehouseDraft,
+)
+from invoceanio.models.webhook import Webhook, WebhookDraft, WebhookKind
 
 __all__ = [
     "UNSET",
+    "Account",
+    "AccountCreated",
+    "BankAccount",
+    "BankAccountDepartment",
+    "BankAccountDepartmentDraft",
+    "BankAccountDraft",
+    "Category",
+    "CategoryDraft",
     "Client",
     "ClientDraft",
     "ClientKind",
+    "CorrectionPosition",
+    "CorrectionPositionDraft",
+    "Department",
+    "DepartmentDraft",
     "DiscountKind",
     "Draft",
+    "GovStatus",
     "Invoice",
+    "InvoiceDescription",
+    "InvoiceDescriptionDraft",
     "InvoiceDraft",
     "InvoiceKind",
+    "InvoiceParty",
+    "InvoicePartyDraft",
     "InvoiceStatus",
+    "Issuer",
+    "IssuerDraft",
+    "LoginResult",
     "Model",
+    "OpenStrEnum",
+    "OwnBankAccountType",
+    "Payment",
+    "PaymentDraft",
+    "PaymentType",
     "Position",
     "PositionDraft",
+    "PriceList",
+    "PriceListDraft",
+    "PriceListPosition",
+    "PriceListPositionDraft",
+    "Printer",
+    "Product",
+    "ProductDraft",
+    "ProductPrice",
+    "Recurring",
+    "RecurringDraft",
     "SellDate",
+    "SettlementKind",
+    "SettlementPosition",
+    "SettlementPositionDraft",
     "TaxRate",
     "Unset",
+    "User",
+    "UserDraft",
+    "Warehouse",
+    "WarehouseAction",
+    "WarehouseActionDraft",
+    "WarehouseDocument",
+    "WarehouseDocumentDraft",
+    "WarehouseDocumentKind",
+    "WarehouseDraft",
+    "Webhook",
+    "WebhookDraft",
+    "WebhookKind",
     "YearMonth",
     "converter",
     "structure",

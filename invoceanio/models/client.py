@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, ClientKind, Unset
+from invoceanio.models.values import UNSET, ClientKind, PaymentType, Unset
 
 __all__ = ["Client", "ClientDraft"]
 
@@ -40,7 +40,7 @@ class Client(Model):
     bank_account: str | None = None
     discount: Decimal | None = None
     payment_to_kind: str | None = None
-    default_payment_type: str | None = None
+    default_payment_type: PaymentType | str | None = None
     external_id: str | None = None
     accounting_id: str | None = None
     category_id: int | None = None

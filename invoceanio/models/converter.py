@@ -5,10 +5,18 @@ Its hooks encode the API's wire quirks (see ``api-quirks.md``):
 - money and quantities arrive as dot-decimal strings, sometimes numbers, and the docs even send
   comma decimals ("59,00"): all become ``Decimal``, never float, and go back as strings;
 - ``tax`` is a rate or a code (``zw``, ``np``, ``oo``, ``disabled``);
-- a blank date is ``""`` (read as None); ``sell_date`` may be a month ("2026-11");
+- a blank date is ``""`` (read as None), and so is the string ``"null"``, which the docs send
+  for a recurring definition's ``end_date``; ``sell_date`` may be a month ("2026-11");
+- a date-and-time field also reads a plain date ("2026-11-23") as that day's midnight, with no
+  offset: payments' ``paid_date`` is a full timestamp in answers but a date in the docs'
+  requests;
 - flags come as ``"0"``/``"1"``/``"yes"``/``"false"``: the string ``"0"`` is never True;
 - ids may be ints or numeric strings;
-- enumerations are open: unknown values stay plain strings.
+- enumerations are open: unknown values stay plain strings;
+- credentials (a webhook's or an account's ``api_token``) are read into :class:`Secret`, so a
+  repr or a log of the model shows a mask; writing (``to_wire``) reveals them, because whatever
+  ``to_wire`` returns is what goes to the server, and a masked token sent back would replace
+  the real one (see ``reveal_secret``).
 
 Structuring is cattrs' generated function per model; every field hook is looked up once, when
 that function is generated, and is one plain call that returns the common wire type at once
@@ -35,6 +43,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.values import OpenStrEnum, Unset, YearMonth
+from invoceanio.secrets import Secret
 
 __all__ = ["converter", "structure", "to_wire"]
 
@@ -47,6 +56,12 @@ _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
+
+
+def _null_text(text: str) -> bool:
+    """The string "null" where a date belongs: the docs themselves send ``"end_date": "null"``
+    on recurring definitions. No date or time is ever spelled that way, so it reads as None."""
+    return text.lower() == "null"
 
 
 def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
@@ -143,7 +158,7 @@ def structure_date(value: Any, _: Any = date) -> date | None:
 
 def _date_from_text(value: str) -> date | None:
     text = value.strip()
-    if not text:
+    if not text or _null_text(text):
         return None
     if len(text) == 10:
         return date.fromisoformat(text)
@@ -152,11 +167,23 @@ def _date_from_text(value: str) -> date | None:
 
 def structure_datetime(value: Any, _: Any = datetime) -> datetime | None:
     if isinstance(value, str):
-        text = value.strip()
-        return datetime.fromisoformat(text) if text else None
+        return _datetime_from_text(value.strip())
     if isinstance(value, datetime):
         return value
     raise ValueError(f"expected a date and time, got {value!r}")
+
+
+def _datetime_from_text(text: str) -> datetime | None:
+    """``text`` already stripped. A plain date reads as its midnight."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        # Off the common path: only text that is no date and time at all gets here.
+        if _null_text(text):
+            return None
+        raise
 
 
 def structure_sell_date(value: Any, _: Any = None) -> date | YearMonth | None:
@@ -175,8 +202,11 @@ def structure_sell_date(value: Any, _: Any = None) -> date | YearMonth | None:
 def structure_tax(value: Any, _: Any = None) -> Decimal | str | None:
     if isinstance(value, str):
         text = value.strip()
-        # A whole rate ("23") needs no pattern: isdecimal() is the pattern's \d, every char.
-        if not text.isdecimal() and not _NUMBER.match(text):
+        # A whole rate ("23", what almost every position has) needs no pattern and no other
+        # check: isdecimal() is the pattern's \d, every char, and digits are always finite.
+        if text.isdecimal():
+            return Decimal(text)
+        if not _NUMBER.match(text):
             return text or None
         return _decimal_from_text(value)
     if value is None:
@@ -229,19 +259,47 @@ def structure_optional_date(value: Any, _: Any = None) -> date | None:
         text = value.strip()
         if len(text) == 10:
             return date.fromisoformat(text)
-        return datetime.fromisoformat(text).date() if text else None
+        return _date_from_text(text)
     return None if value is None else structure_date(value)
 
 
 def structure_optional_datetime(value: Any, _: Any = None) -> datetime | None:
     if type(value) is str:
-        text = value.strip()
-        return datetime.fromisoformat(text) if text else None
+        return _datetime_from_text(value.strip())
     return None if value is None else structure_datetime(value)
+
+
+def structure_secret(value: Any, _: Any = Secret) -> Secret:
+    """A credential the API sends back (a webhook's ``api_token``, a new account's token).
+
+    The error messages name the type only: a token must not reach an exception either.
+    """
+    if isinstance(value, str | Secret):
+        return Secret(value)
+    raise ValueError(f"expected a credential string, got {type(value).__name__}")
+
+
+def reveal_secret(value: Secret) -> str:
+    """What a Secret is written as: its real value, since ``to_wire`` builds the request.
+
+    Masking is for what people read (repr, str, logs, tracebacks). A request body is read by
+    the server, which needs the real token: a webhook updated from a model it was read into
+    would otherwise get "**********" as its new token. The logging middleware never shows
+    bodies, and ``redaction`` masks ``api_token`` wherever a URL carries it.
+    """
+    return value.reveal()
+
+
+def structure_optional_secret(value: Any, _: Any = None) -> Secret | None:
+    # A blank token means none: as a Secret("") it would look, masked, like a real one.
+    if value is None or _blank(value):
+        return None
+    return structure_secret(value)
 
 
 _OPTIONAL_HOOKS: Mapping[Any, Callable[[Any, Any], Any]] = {
     str | None: structure_optional_str,
+    Secret | None: structure_optional_secret,
     int | None: structure_optional_int,
     bool | None: structure_optional_bool,
     Decimal | None: structure_optional_decimal,
@@ -316,6 +374,10 @@ def _make_tuple(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tupl
         # A null or blank list on the wire is an empty tuple, not an error.
         if value is None or _blank(value):
             return ()
+        # Text and objects iterate too (into characters, into keys): refuse them, or a field
+        # such as gov_error_messages: "Brak NIP" would read, and be written back, as letters.
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"expected a list, got {type(value).__name__}")
         return tuple([item_hook(item, item_type) for item in value])
 
     return structure_tuple_or_empty
@@ -379,6 +441,8 @@ def _unstructure_scalar(value: Any) -> Any:
         return str(value)
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Secret):
+        return value.reveal()
     if isinstance(value, Model | Draft):
         return converter.unstructure(value)
     if isinstance(value, Mapping):
@@ -433,6 +497,7 @@ def _build() -> cattrs.Converter:
     conv.register_structure_hook(str, structure_str)
     conv.register_structure_hook(date, structure_date)
     conv.register_structure_hook(datetime, structure_datetime)
+    conv.register_structure_hook(Secret, structure_secret)
     conv.register_structure_hook_func(
         lambda t: _union_members(t) == frozenset({date, YearMonth}), structure_sell_date
     )
@@ -456,6 +521,7 @@ def _build() -> cattrs.Converter:
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(YearMonth, str)
+    conv.register_unstructure_hook(Secret, reveal_secret)
     conv.register_unstructure_hook(Unset, lambda _: None)
     conv.register_unstructure_hook(dict, _unstructure_scalar)
     conv.register_unstructure_hook_func(

@@ -1,4 +1,16 @@
-"""Invoices and their positions, named exactly as the API names their fields."""
+"""Invoices and what they hold, named exactly as the API names their fields.
+
+An invoice (spec 6.1/6.2) carries its positions (6.4), and since 2025-2026 also extra
+recipients and issuers (6.5, KSeF "Podmiot3" roles), notes (``descriptions[]``, 6.6),
+charges and deductions (``settlement_positions[]``, 6.7) and the bank accounts it prints
+(6.10), plus the ``gov_*`` fields of its KSeF submission (9.2).
+
+Wire quirks handled here: ``settlement_positions`` is absent when there are none and
+``gov_error_messages`` may be null, so both read as an empty tuple; a correction position
+carries its state before and after as nested objects (``correction_before_attributes``...),
+read as :class:`CorrectionPosition`. The party ``role`` values are Polish, some with an en
+dash (U+2013, "JST \u2013 odbiorca"), and must be sent byte-exact: they stay plain strings.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +20,49 @@ from typing import Any
 
 import attrs
 
+from invoceanio.models.bank_account import BankAccount, BankAccountDraft
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.values import (
     UNSET,
     DiscountKind,
+    GovStatus,
     InvoiceKind,
     InvoiceStatus,
+    OpenStrEnum,
+    PaymentType,
     SellDate,
     TaxRate,
     Unset,
 )
 
-__all__ = ["Invoice", "InvoiceDraft", "Position", "PositionDraft"]
+__all__ = [
+    "CorrectionPosition",
+    "CorrectionPositionDraft",
+    "Invoice",
+    "InvoiceDescription",
+    "InvoiceDescriptionDraft",
+    "InvoiceDraft",
+    "InvoiceParty",
+    "InvoicePartyDraft",
+    "Position",
+    "PositionDraft",
+    "SettlementKind",
+    "SettlementPosition",
+    "SettlementPositionDraft",
+]
+
+
+class SettlementKind(OpenStrEnum):
+    CHARGE = "charge"
+    DEDUCTION = "deduction"
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Position(Model):
+class _PositionValues(Model):
+    """What a position and each side of a corrected position (its state before or after) have
+    in common: the line itself, its prices and its tax."""
+
     id: int | None = None
-    invoice_id: int | None = None
     product_id: int | None = None
     name: str | None = None
     code: str | None = None
@@ -44,11 +81,84 @@ class Position(Model):
     discount: Decimal | None = None
     discount_percent: Decimal | None = None
     gtu_code: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class CorrectionPosition(_PositionValues):
+    """A corrected position's state before (``correction_before_attributes``) or after
+    (``correction_after_attributes``) the correction; ``kind`` is ``correction_before`` or
+    ``correction_after``. Not a :class:`Position`: a state has no states of its own."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Position(_PositionValues):
+    invoice_id: int | None = None
     lump_sum_tax: str | None = None
+    discount_net: Decimal | None = None
+    #: The second tax some countries print (a rate or a code, like ``tax``).
+    tax2: TaxRate | None = None
+    #: The purchase price of a margin position (``vat_margin`` invoices).
+    total_purchase_price: Decimal | None = None
+    correction_before_attributes: CorrectionPosition | None = None
+    correction_after_attributes: CorrectionPosition | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class InvoiceParty(Model):
+    """An extra recipient (``recipients[]``) or issuer (``issuers[]``) of an invoice.
+
+    ``role`` is one of the Polish KSeF roles ("Odbiorca", "Dodatkowy nabywca", "Faktor",
+    "Rola inna"...), kept as sent; ``participation`` (a percentage) is only for an additional
+    buyer and ``role_description`` (up to 25 characters) only for "Rola inna".
+    """
+
+    id: int | None = None
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    tax_no: str | None = None
+    tax_no_kind: str | None = None
+    company: bool | None = None
+    country: str | None = None
+    city: str | None = None
+    post_code: str | None = None
+    street: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    note: str | None = None
+    role: str | None = None
+    participation: Decimal | None = None
+    role_description: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class InvoiceDescription(Model):
+    """A note on an invoice: a header (``kind``, default "Uwaga") and its text. The invoice's
+    ``description`` is the first one's ``content``."""
+
+    id: int | None = None
+    kind: str | None = None
+    content: str | None = None
+    #: The position the note belongs to (its index), or None for the whole invoice.
+    position_index: int | None = None
+    row_number: int | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class SettlementPosition(Model):
+    """A charge or deduction after the total: amount due = gross + charges - deductions."""
+
+    id: int | None = None
+    kind: SettlementKind | str | None = None
+    amount: Decimal | None = None
+    reason: str | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False)
 class Invoice(Model):
+    # The fields every answer has come first, the ones added for 2025-2026 features last:
+    # CPython matches each keyword argument by scanning the parameter list, so an answer with
+    # none of the newer fields pays almost nothing for them being named.
     id: int | None = None
     number: str | None = None
     kind: InvoiceKind | str | None = None
@@ -60,7 +170,7 @@ class Invoice(Model):
     place: str | None = None
     payment_to: date | None = None
     payment_to_kind: str | None = None
-    payment_type: str | None = None
+    payment_type: PaymentType | str | None = None
     paid: Decimal | None = None
     paid_date: date | None = None
     price_net: Decimal | None = None
@@ -120,18 +230,48 @@ class Invoice(Model):
     token: str | None = None
     view_url: str | None = None
     payment_url: str | None = None
+    #: The KSeF number, "{NIP}-{YYYYMMDD}-{ID}" (spec 9.2).
     gov_id: str | None = None
-    gov_status: str | None = None
+    gov_status: GovStatus | str | None = None
     sent_time: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     positions: tuple[Position, ...] = ()
+    # --- KSeF (spec 9.2) ---
+    gov_send_date: datetime | None = None
+    gov_sell_date: datetime | None = None
+    gov_error_messages: tuple[str, ...] = ()
+    gov_verification_link: str | None = None
+    gov_link: str | None = None
+    gov_corrected_invoice_number: str | None = None
+    # "" is a Polish NIP; nip_ue, other, empty, nip_with_id (spec 9.3).
+    seller_tax_no_kind: str | None = None
+    buyer_tax_no_kind: str | None = None
+    #: Reason for VAT-exempt ("zw") positions; KSeF requires it (spec 9.3).
+    exempt_tax_kind: str | None = None
+    #: Why "np" positions are not subject to VAT (``export_service``...); KSeF requires it.
+    np_tax_kind: str | None = None
+    # --- corrections (with additional_fields[invoice]=corrected_content_before,...) ---
+    # The advance and final invoice instructions (copy_invoice_from, advance_creation_mode,
+    # advance_value, position_name, invoice_ids) are request fields only (spec 6.1, not 6.2):
+    # they are on InvoiceDraft, and kept in extra should an answer ever carry them.
+    corrected_content_before: str | None = None
+    corrected_content_after: str | None = None
+    cancelled: bool | None = None
+    # --- attachments ---
+    attachments_count: int | None = None
+    has_attachments: bool | None = None
+    show_attachments: bool | None = None
+    # --- children added in 2025-2026 (spec 6.5-6.7, 6.10) ---
+    recipients: tuple[InvoiceParty, ...] = ()
+    issuers: tuple[InvoiceParty, ...] = ()
+    descriptions: tuple[InvoiceDescription, ...] = ()
+    settlement_positions: tuple[SettlementPosition, ...] = ()
+    bank_accounts: tuple[BankAccount, ...] = ()
 
 
 @attrs.define(kw_only=True)
-class PositionDraft(Draft):
-    """A position to add; with ``id``, one to change; with ``_destroy`` in ``extra``, to drop."""
-
+class _PositionValuesDraft(Draft):
     id: int | Unset = UNSET
     product_id: int | Unset | None = UNSET
     name: str | Unset | None = UNSET
@@ -151,6 +291,65 @@ class PositionDraft(Draft):
 
 
 @attrs.define(kw_only=True)
+class CorrectionPositionDraft(_PositionValuesDraft):
+    """A corrected position's state before or after, in a correction's position draft."""
+
+
+@attrs.define(kw_only=True)
+class PositionDraft(_PositionValuesDraft):
+    """A position to add; with ``id``, one to change; with ``_destroy`` in ``extra``, to drop."""
+
+    lump_sum_tax: str | Unset | None = UNSET
+    total_purchase_price: Decimal | Unset | None = UNSET
+    correction_before_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
+    correction_after_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
+
+
+@attrs.define(kw_only=True)
+class InvoicePartyDraft(Draft):
+    """A recipient or issuer to add; with ``id``, one to change; ``_destroy`` in ``extra``."""
+
+    id: int | Unset = UNSET
+    name: str | Unset | None = UNSET
+    first_name: str | Unset | None = UNSET
+    last_name: str | Unset | None = UNSET
+    tax_no: str | Unset | None = UNSET
+    tax_no_kind: str | Unset | None = UNSET
+    company: bool | Unset = UNSET
+    country: str | Unset | None = UNSET
+    city: str | Unset | None = UNSET
+    post_code: str | Unset | None = UNSET
+    street: str | Unset | None = UNSET
+    phone: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    note: str | Unset | None = UNSET
+    role: str | Unset | None = UNSET
+    participation: Decimal | Unset | None = UNSET
+    role_description: str | Unset | None = UNSET
+
+
+@attrs.define(kw_only=True)
+class InvoiceDescriptionDraft(Draft):
+    """A note to add or change. An entry whose ``kind`` and ``content`` are both empty is
+    ignored, or deletes the existing note with that ``id``."""
+
+    id: int | Unset = UNSET
+    kind: str | Unset | None = UNSET
+    content: str | Unset | None = UNSET
+    position_index: int | Unset | None = UNSET
+
+
+@attrs.define(kw_only=True)
+class SettlementPositionDraft(Draft):
+    """A charge or deduction (``kind`` and ``reason`` are required; ``amount`` > 0, 2 places)."""
+
+    id: int | Unset = UNSET
+    kind: SettlementKind | str | Unset = UNSET
+    amount: Decimal | Unset = UNSET
+    reason: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True)
 class InvoiceDraft(Draft):
     """An invoice to create, or the changes of an update (only the fields that are set are sent).
 
@@ -167,7 +366,7 @@ class InvoiceDraft(Draft):
     place: str | Unset | None = UNSET
     payment_to: date | Unset | None = UNSET
     payment_to_kind: int | str | Unset = UNSET
-    payment_type: str | Unset | None = UNSET
+    payment_type: PaymentType | str | Unset | None = UNSET
     paid: Decimal | Unset | None = UNSET
     paid_date: date | Unset | None = UNSET
     currency: str | Unset = UNSET
@@ -177,8 +376,10 @@ class InvoiceDraft(Draft):
     split_payment: bool | Unset = UNSET
     seller_name: str | Unset | None = UNSET
     seller_tax_no: str | Unset | None = UNSET
+    seller_tax_no_kind: str | Unset | None = UNSET
     buyer_name: str | Unset | None = UNSET
     buyer_tax_no: str | Unset | None = UNSET
+    buyer_tax_no_kind: str | Unset | None = UNSET
     buyer_street: str | Unset | None = UNSET
     buyer_post_code: str | Unset | None = UNSET
     buyer_city: str | Unset | None = UNSET
@@ -196,4 +397,24 @@ class InvoiceDraft(Draft):
     description: str | Unset | None = UNSET
     internal_note: str | Unset | None = UNSET
     correction_reason: str | Unset | None = UNSET
+    corrected_content_before: str | Unset | None = UNSET
+    corrected_content_after: str | Unset | None = UNSET
+    gov_corrected_invoice_number: str | Unset | None = UNSET
+    # Instructions of a create, not data of the invoice (spec 4.1): a copy of another document
+    # (a VAT invoice from a proforma; not together with ``positions``), an advance invoice
+    # from an order (``advance_creation_mode`` "percent" or "amount", ``advance_value``, the
+    # position's name), or a final invoice settling the advances ``invoice_ids``.
+    copy_invoice_from: int | Unset = UNSET
+    advance_creation_mode: str | Unset = UNSET
+    advance_value: Decimal | Unset = UNSET
+    position_name: str | Unset = UNSET
+    invoice_ids: list[int] | Unset = UNSET
+    exempt_tax_kind: str | Unset | None = UNSET
+    np_tax_kind: str | Unset | None = UNSET
+    show_attachments: bool | Unset = UNSET
     positions: list[PositionDraft | dict[str, Any]] | Unset = UNSET
+    recipients: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET
+    issuers: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET
+    descriptions: list[InvoiceDescriptionDraft | dict[str, Any]] | Unset = UNSET
+    settlement_positions: list[SettlementPositionDraft | dict[str, Any]] | Unset = UNSET
+    bank_accounts: list[BankAccountDraft | dict[str, Any]] | Unset = UNSET

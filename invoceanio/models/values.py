@@ -10,16 +10,22 @@ from typing import Any, Final
 
 import attrs
 
+from invoceanio.secrets import Secret
+
 __all__ = [
     "UNSET",
     "ClientKind",
     "DiscountKind",
+    "GovStatus",
     "InvoiceKind",
     "InvoiceStatus",
+    "OpenStrEnum",
+    "PaymentType",
     "SellDate",
     "TaxRate",
     "Unset",
     "YearMonth",
+    "masked",
     "tax_percent",
 ]
 
@@ -70,6 +76,12 @@ class YearMonth:
 SellDate = date | YearMonth
 #: A position's tax: a rate in percent, or a code ("zw" exempt, "np" not subject, "oo", "disabled").
 TaxRate = Decimal | str
+
+
+def masked(value: Secret | str | Unset | None) -> Secret | Unset | None:
+    """A credential given to a draft, held as a :class:`Secret` from the start, so the draft's
+    repr never shows it (a plain str would be printed as it is); it is still sent revealed."""
+    return Secret(value) if isinstance(value, str) else value
 
 
 def tax_percent(tax: TaxRate | None) -> Decimal:
@@ -139,3 +151,44 @@ class ClientKind(OpenStrEnum):
     BUYER = "buyer"
     SELLER = "seller"
     BOTH = "both"
+
+
+class PaymentType(OpenStrEnum):
+    """How an invoice is paid (spec 6.3). The API also takes any free text ("dowolny inny wpis
+    tekstowy"), which stays a plain ``str``."""
+
+    TRANSFER = "transfer"
+    CARD = "card"
+    CASH = "cash"
+    BARTER = "barter"
+    CHEQUE = "cheque"
+    BILL_OF_EXCHANGE = "bill_of_exchange"
+    CASH_ON_DELIVERY = "cash_on_delivery"
+    COMPENSATION = "compensation"
+    LETTER_OF_CREDIT = "letter_of_credit"
+    PAYU = "payu"
+    PAYPAL = "paypal"
+    OFF = "off"
+    LCR = "lcr"  # VosFactures (France) only
+
+
+class GovStatus(OpenStrEnum):
+    """Where an invoice stands in KSeF, the Polish national e-invoice system (spec 9.2).
+
+    ``demo_*`` are the same states on an account connected to the KSeF test environment. No
+    status at all (null) means the invoice was never submitted. Third-party code also reports
+    ``not_sent``/``sent``/``error``, which the docs do not know: those stay plain strings.
+    """
+
+    OK = "ok"
+    PROCESSING = "processing"
+    SEND_ERROR = "send_error"
+    SERVER_ERROR = "server_error"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_CONNECTED = "not_connected"
+    DEMO_OK = "demo_ok"
+    DEMO_PROCESSING = "demo_processing"
+    DEMO_SEND_ERROR = "demo_send_error"
+    DEMO_SERVER_ERROR = "demo_server_error"
+    DEMO_NOT_APPLICABLE = "demo_not_applicable"
+    DEMO_NOT_CONNECTED = "demo_not_connected"
