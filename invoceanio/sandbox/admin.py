@@ -1,7 +1,10 @@
 """``/__sandbox__/``: the sandbox's own control endpoints (no API token; loopback clients only).
 
 - ``GET counts``: records per collection plus ``outbox`` (e-mails sent).
-- ``GET records/{collection}``: every record of a collection (404 for an unknown one).
+- ``GET records/{collection}``: every record of a collection (404 for an unknown one): one per
+  resource (``invoices``, ``clients``, ``products``...), plus ``attachments`` (one record per
+  upload credential: its ``state``, ``file_name``, ``content_type``, ``file_size`` and the bytes
+  base64 in ``data``) and ``fiscal_prints`` (the ``/invoices/fiscal_print`` jobs).
 - ``GET outbox``: the e-mails ``send_by_email`` recorded.
 - ``POST reset``: forget every record, e-mail and fault statistic (the fault config stays).
 - ``GET faults`` / ``PUT faults``: the :class:`FaultConfig` as JSON; a PUT changes only the

@@ -15,7 +15,12 @@ adding one is a module and a line here.
    ``Retry-After``, a 5xx, a 200 ``{"code": "error"}`` body, a 200 HTML login page, or a dropped
    connection before or after the create is stored;
 3. refuses a missing or wrong credential with 401 ``{"code": "error", "message": "You must be
-   logged in to gain access to the site"}``.
+   logged in to gain access to the site"}``, except on the routes :data:`OPEN_ROUTES` names: an
+   invoice's public links (:mod:`public`), the attachment bucket ``/__uploads__``
+   (:mod:`attachments`, which plays S3 and answers S3's XML errors) and the app-host
+   ``login``/``users`` calls (:mod:`accounts`). Each module declares its open route names beside
+   the routes (``OPEN_ROUTES``); this module only collects them, and :func:`create_app` refuses
+   a name that is no route of the app, so a renamed route cannot silently close or open.
 
 **The error middleware** (outermost) renders every error as a JSON body of the service's shape:
 :class:`ApiError` as it says, aiohttp's HTTP errors with their status (404 for an unknown route,
@@ -36,7 +41,16 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from invoceanio.codecs.base import CodecError
-from invoceanio.sandbox import accounts, admin, clients, invoices, resources
+from invoceanio.sandbox import (
+    accounts,
+    admin,
+    attachments,
+    clients,
+    fiscal,
+    invoices,
+    public,
+    resources,
+)
 from invoceanio.sandbox.faults import FaultEngine
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
@@ -49,13 +63,23 @@ from invoceanio.sandbox.wire import (
     error_reply,
 )
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "RESOURCES", "UNAUTHORIZED", "create_app"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "OPEN_ROUTES", "RESOURCES", "UNAUTHORIZED", "create_app"]
 
 log = logging.getLogger("invoceanio.sandbox")
 
 DEFAULT_MAX_BODY_SIZE: Final = 10 * 1024 * 1024
-RESOURCES: Final[tuple[Any, ...]] = (clients, invoices, *resources.ALL, accounts)
+RESOURCES: Final[tuple[Any, ...]] = (
+    clients,
+    invoices,
+    attachments,
+    fiscal,
+    *resources.ALL,
+    accounts,
+)
 UNAUTHORIZED: Final = "You must be logged in to gain access to the site"
+#: The names of the routes that answer without an API token (an explicit allow-list: a route
+#: is closed unless named here).
+OPEN_ROUTES: Final = public.OPEN_ROUTES | attachments.OPEN_ROUTES | accounts.OPEN_ROUTES
 _FORMS: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 _REASONS: Final = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entity Too Large"}
 LOGIN_PAGE: Final = (
@@ -155,7 +179,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             return body_error_reply("sandbox: injected error in a 200 response")
         if decision.html:
             return web.Response(text=LOGIN_PAGE, content_type="text/html")
-        if not _token_matches(token, request.app[TOKEN]) and not route.endswith(".public"):
+        if not _token_matches(token, request.app[TOKEN]) and route not in OPEN_ROUTES:
             raise ApiError(401, UNAUTHORIZED)
         if decision.drop == "before_store":
             _drop(request)
@@ -188,4 +212,7 @@ def create_app(
         store.register(resource.COLLECTION, index=getattr(resource, "INDEXES", ()))
         app.router.add_routes(resource.routes())
     app.router.add_routes(admin.routes())
+    unknown = OPEN_ROUTES - {route.name for route in app.router.routes()}
+    if unknown:  # a renamed route: fail at start-up, not with a 401 (or an open route) later
+        raise RuntimeError(f"OPEN_ROUTES names no route: {sorted(unknown)}")
     return app

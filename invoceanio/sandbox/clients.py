@@ -1,10 +1,21 @@
 """``/clients``: list (filters ``name``, ``email``, ``tax_no``, ``external_id``, ``shortcut``),
-get, create, update, delete, in JSON and XML.
+get, create, update, delete and merge, in JSON and XML.
 
 ``name`` is the only required field (a private person may give ``company: false`` and
 ``last_name`` instead). ``shortcut`` defaults to the name and is de-duplicated as the service
 does (``"Acme (2)"``). ``name`` filters by a case-insensitive substring, the other filters match
 exactly. :func:`create_client` is also how an invoice creates its buyer's card.
+
+**Merge** ([FR]) ``POST /clients/{id}/merge.json`` with a top-level ``merge_ids: [ID2, ID3]``
+(also ``"2,3"``, or ``merge_ids[]=`` / ``merge_ids=2,3`` in the query; in XML a
+``<merge_ids type="array">`` root, as the XML codec writes that body, or a ``<merge_ids>``
+inside any root): the invoices (as buyer, ``client_id``, and as recipient, ``recipient_id``),
+payments, warehouse documents and recurring definitions of the merged cards now name ``{id}``
+(their buyer fields stay as they are: a document keeps what it was issued with), the merged
+cards are deleted, and the answer is the kept card. The kept card's fields do not change. 404
+when ``{id}`` does not exist; 422 ``merge_ids`` when it is blank, not a list of ids, names
+``{id}`` itself or a card that does not exist (then nothing changes). The linked records are
+found through the ``client_id``/``recipient_id`` indexes those resources declare.
 """
 
 from __future__ import annotations
@@ -18,12 +29,15 @@ from aiohttp import web
 
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
+    INVOICES,
     STORE,
     ApiError,
     flag,
+    id_list,
     integer,
     paginate,
     read_document,
+    read_field,
     reply,
 )
 
@@ -37,6 +51,15 @@ _FLAGS: Final = ("company", "use_delivery_address", "disable_auto_reminders", "u
 _IDS: Final = ("category_id", "department_id", "price_list_id")
 _NESTED: Final = frozenset({"tag_list", "dynamic_fields"})
 _EXACT_FILTERS: Final = ("email", "tax_no", "external_id", "shortcut")
+#: (collection, field) of the records that point at a client, relinked by a merge; each of
+#: those resources indexes that field.
+LINKED: Final = (
+    (INVOICES, "client_id"),
+    (INVOICES, "recipient_id"),
+    ("banking_payments", "client_id"),
+    ("warehouse_documents", "client_id"),
+    ("recurrings", "client_id"),
+)
 
 
 def now_text() -> str:
@@ -159,6 +182,31 @@ async def delete(request: web.Request) -> web.Response:
     return reply(request, "ok", root="result")
 
 
+async def merge(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    kept = _found(request)
+    ids = id_list("merge_ids", await read_field(request, "merge_ids"), query=request.query)
+    if kept["id"] in ids:
+        raise ApiError.field("merge_ids", "can't include the client that is kept")
+    for merged_id in ids:
+        if store.get(COLLECTION, merged_id) is None:
+            raise ApiError.field("merge_ids", f"{merged_id} does not exist")
+    stamp = now_text()
+    for collection, field in LINKED:
+        if collection not in store.collections:
+            continue
+        for merged_id in ids:
+            for record in store.find(collection, field, merged_id):
+                record[field] = kept["id"]
+                record["updated_at"] = stamp
+                store.add(collection, record)
+    for merged_id in ids:
+        store.delete(COLLECTION, merged_id)
+    kept["updated_at"] = stamp
+    store.add(COLLECTION, kept)
+    return reply(request, kept, root=ROOT)
+
+
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/clients.{fmt:json|xml}", list_clients, name="clients.list"),
@@ -167,4 +215,5 @@ def routes() -> list[web.RouteDef]:
         web.put(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", update, name="clients.update"),
         web.patch(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", update, name="clients.patch"),
         web.delete(r"/clients/{id:\d{1,18}}.{fmt:json|xml}", delete, name="clients.delete"),
+        web.post(r"/clients/{id:\d{1,18}}/merge.{fmt:json|xml}", merge, name="clients.merge"),
     ]

@@ -7,18 +7,43 @@
   ``from_invoice_id``, ``invoice_ids`` (CSV), ``order`` (a field, ``.desc`` for descending;
   default: newest ``issue_date`` first, then highest id). Positions only with
   ``include_positions=true``.
+- **Get**: adds ``payment_url``; ``send_to_ksef=yes`` submits the invoice to KSeF first
+  (:mod:`ksef`); ``additional_fields[invoice]`` and ``fields[invoice]`` as :mod:`modifiers`
+  says.
 - **Create** (201): totals by :func:`pricing.price_invoice`; ``number`` from
   :meth:`Store.next_number` when null or absent; ``issue_date`` today and ``sell_date`` the issue
   date by default; ``payment_to`` = issue date + ``payment_to_kind`` days (default 5 days;
   ``other_date`` keeps the given ``payment_to``, ``off`` clears it); ``oid_unique: "yes"``
   refuses a repeated ``oid``; ``client_id: -1`` or ``buyer_*`` fields without a ``client_id``
   create (or, by name/tax number/e-mail, reuse) a client card; an unknown ``client_id`` is a 422.
-- **Update** (PUT/PATCH): fields merge (a changed ``client_id`` refills the buyer from the
-  card); ``positions`` entries with an ``id`` edit that position
-  (``_destroy`` removes it), entries without one are appended; totals are recomputed. A new
-  price replaces the stored ones; a new quantity alone keeps the (cent-rounded) unit net price.
+  The variants that start from another document (``copy_invoice_from``, advances, finals,
+  corrections) are :mod:`copies`'; when such a variant takes the source's buyer, the client
+  card it names does not refill the buyer (the card may have changed since). A
+  ``gov_save_and_send: true`` at the top level (where the docs put it), inside the ``invoice``
+  object, or as the query parameter also submits it to KSeF (top level first, then the object,
+  then the query). Every invoice carries ``attachments_count``, ``has_attachments``,
+  ``print_time``, ``fiscal_status`` and the ``gov_*`` fields, which only the service writes (a
+  request setting them is ignored).
+- **Update** (PUT/PATCH, JSON or XML): fields merge (a changed ``client_id`` refills the buyer
+  from the card); ``positions`` entries with an ``id`` edit that position (``_destroy`` removes
+  it), entries without one are appended; totals are recomputed. A stored position the request
+  leaves alone, or changes only in what does not price it (name, description...), keeps its
+  priced values as they are, so a no-op update changes no total. One it re-prices starts from
+  the input that priced it (:func:`pricing.as_input`: the unit price every stored price rounds
+  from, the discount's input kept), so a discount is taken once: a new price replaces the
+  stored ones; a new quantity alone keeps that unit price; a correction position's
+  ``correction_before_attributes``/``correction_after_attributes`` merge into the stored ones
+  by the same rules (``{"id": 7, "correction_after_attributes": {"quantity": 1}}``). A change
+  of ``show_discount``, ``discount_kind`` or ``kind`` re-prices every position that way.
+  Update, delete and cancel of an invoice KSeF accepted are a 422 (:data:`ksef.LOCKED`); an
+  advance or final is held to :func:`copies.check_links`.
 - **Actions**: ``.pdf`` (``print_option``), ``send_by_email`` (records the e-mail in
   ``store.outbox``), ``change_status``, ``cancel`` (no root key; ``kind`` becomes ``canceled``).
+  Attachments are :mod:`attachments`', fiscal printing :mod:`fiscal`'s, the public links (no
+  token) :mod:`public`'s.
+
+Every handler reads its invoice through :func:`stored` (or :func:`found`), which settles a
+pending KSeF submission first, so the lock is seen as soon as it holds.
 
 Money is dot-decimal strings, ids ints, flags real booleans, as in responses of the service.
 """
@@ -35,13 +60,20 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from invoceanio.sandbox import copies, ksef, modifiers, public
 from invoceanio.sandbox.clients import COLLECTION as CLIENTS
 from invoceanio.sandbox.clients import create_client, now_text
-from invoceanio.sandbox.pdf import render_invoice_pdf
-from invoceanio.sandbox.pricing import PRICE_FIELDS, PricingError, price_invoice
+from invoceanio.sandbox.pricing import (
+    CORRECTION_SIDES,
+    PRICE_FIELDS,
+    PricingError,
+    as_input,
+    price_invoice,
+)
 from invoceanio.sandbox.references import fill_positions, fill_seller
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
+    INVOICES,
     JSON,
     STORE,
     ApiError,
@@ -55,11 +87,14 @@ from invoceanio.sandbox.wire import (
     reply,
 )
 
-__all__ = ["COLLECTION", "INDEXES", "routes"]
+__all__ = ["COLLECTION", "INDEXES", "found", "presented", "routes", "stored"]
 
-COLLECTION: Final = "invoices"
-#: ``oid_unique`` looks invoices up by ``oid`` on every create.
-INDEXES: Final = ("oid",)
+COLLECTION: Final = INVOICES
+#: ``oid_unique`` looks invoices up by ``oid`` on every create, the public links by ``token``,
+#: an advance its order's other advances by ``invoice_id``, a final's check the finals naming
+#: an advance by ``invoice_ids``, a client merge the invoices of a card by ``client_id`` and
+#: ``recipient_id``.
+INDEXES: Final = ("oid", "token", "invoice_id", "invoice_ids", "client_id", "recipient_id")
 ROOT: Final = "invoice"
 DEFAULT_PAYMENT_DAYS: Final = 5
 MAX_EMAILS: Final = 5
@@ -88,6 +123,7 @@ _IDS: Final = (
     "from_invoice_id",
     "invoice_template_id",
     "price_list_id",
+    "copy_invoice_from",
 )
 _NESTED: Final = frozenset(
     {
@@ -104,7 +140,24 @@ _NESTED: Final = frozenset(
     }
 )
 # Request-only keys that are never stored.
-_TRANSIENT: Final = ("oid_unique", "api_token", "buyer_override", "id", "token", "view_url")
+_TRANSIENT: Final = (
+    "oid_unique",
+    "api_token",
+    "buyer_override",
+    "id",
+    "token",
+    "view_url",
+    "payment_url",
+    "send_to_ksef",
+    *copies.REQUEST_ONLY,
+)
+# (gov_save_and_send never reaches the fields: _clean drops every gov_ key but one, so create
+# reads it from the raw document.)
+# Fields only the service writes: a request cannot set them (spec 6.1: gov_* are read-only,
+# except the corrected invoice's KSeF number a correction may name).
+_READ_ONLY: Final = frozenset(
+    {*ksef.GOV_FIELDS, "attachments_count", "has_attachments", "print_time", "fiscal_status"}
+)
 _BUYER_TO_CLIENT: Final = {
     "buyer_name": "name",
     "buyer_tax_no": "tax_no",
@@ -140,6 +193,12 @@ _ORDER_FIELDS: Final = frozenset(
     }
 )
 _EMAIL: Final = re.compile(r"[^@\s,]+@[^@\s,]+")
+#: The invoice fields every position is priced under: changing one re-prices them all.
+_PRICING_RULE: Final = ("show_discount", "discount_kind", "kind")
+#: The position fields that price it: changing one re-prices the position.
+_POSITION_PRICING: Final = frozenset(
+    {*PRICE_FIELDS, "quantity", "tax", "discount_percent", "discount", "kind"}
+)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -149,11 +208,18 @@ def _store(request: web.Request) -> Store:
     return request.app[STORE]
 
 
-def _found(request: web.Request, key: str = "id") -> dict[str, Any]:
-    record = _store(request).get(COLLECTION, int(request.match_info[key]))
+def stored(store: Store, invoice_id: int) -> dict[str, Any]:
+    """The stored invoice (404 when none), KSeF-settled (:func:`ksef.settle`)."""
+    record = store.get(COLLECTION, invoice_id)
     if record is None:
         raise ApiError(404, "Not found")
+    ksef.settle(store, record)
     return record
+
+
+def found(request: web.Request, key: str = "id") -> dict[str, Any]:
+    """The stored invoice the path names, as :func:`stored` reads it."""
+    return stored(_store(request), int(request.match_info[key]))
 
 
 def _money(value: Any, field: str) -> str:
@@ -177,6 +243,8 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in fields.items():
         if not isinstance(key, str) or key.startswith("_"):
             continue  # Rails ignores unpermitted keys; ``_destroy`` means nothing at this level
+        if key in _READ_ONLY or (key.startswith("gov_") and key != "gov_corrected_invoice_number"):
+            continue
         if key in _NESTED:
             if value is not None and not isinstance(value, list | dict):
                 raise ApiError.field(key, "is invalid")
@@ -196,9 +264,9 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _price(record: dict[str, Any]) -> dict[str, Any]:
+def _price(record: dict[str, Any], priced: frozenset[int] = frozenset()) -> dict[str, Any]:
     try:
-        return price_invoice(record)
+        return price_invoice(record, priced=priced)
     except PricingError as error:
         raise ApiError.field(error.field, error.message) from None
 
@@ -232,8 +300,12 @@ def _dates(record: dict[str, Any], today: date) -> None:
             parse_date(record[field], field)
 
 
-def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> None:
-    """Resolve ``client_id`` (-1: new card) or create/reuse a card from the buyer fields."""
+def _link_client(
+    store: Store, record: dict[str, Any], *, override: bool, refill: bool = True
+) -> int | None:
+    """Resolve ``client_id`` (-1: new card) or create/reuse a card from the buyer fields;
+    the id of the card it created, if it did. ``refill`` False: a named card is checked but
+    does not refill the buyer (a copy keeps its source's buyer)."""
     client_id = record.get("client_id")
     buyer = {
         field: record[key]
@@ -249,13 +321,13 @@ def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> Non
             client["updated_at"] = now_text()
             store.add(CLIENTS, client)
         for key, field in _BUYER_TO_CLIENT.items():
-            if client.get(field) is not None:
+            if refill and client.get(field) is not None:
                 record[key] = client[field]
-        return
+        return None
     if not set(buyer) - {"company"}:
         if client_id == -1:
             raise ApiError.field("buyer_name", "can't be blank")
-        return
+        return None
     if client_id is None:
         matches = [
             client
@@ -265,8 +337,10 @@ def _link_client(store: Store, record: dict[str, Any], *, override: bool) -> Non
         ]
         if matches:
             record["client_id"] = min(client["id"] for client in matches)
-            return
-    record["client_id"] = create_client(store, buyer)["id"]
+            return None
+    new_id: int = create_client(store, buyer)["id"]
+    record["client_id"] = new_id
+    return new_id
 
 
 def _positions(store: Store, invoice_id: int, positions: list[Any]) -> None:
@@ -280,24 +354,13 @@ def _positions(store: Store, invoice_id: int, positions: list[Any]) -> None:
             position["product_id"] = integer(position["product_id"], "positions.product_id")
 
 
-def _public(record: Mapping[str, Any], *, positions: bool = True) -> dict[str, Any]:
+def presented(record: Mapping[str, Any], *, positions: bool = True) -> dict[str, Any]:
+    """The invoice as the API answers it: without the fields only ``additional_fields`` show."""
     result = dict(record)
     result.pop("cancel_reason", None)
     if not positions:
         result.pop("positions", None)
     return result
-
-
-def _view(request: web.Request, record: Mapping[str, Any]) -> dict[str, Any]:
-    result = _public(record)
-    additional = request.query.get("additional_fields[invoice]", "")
-    if "cancel_reason" in {part.strip() for part in additional.split(",")}:
-        result["cancel_reason"] = record.get("cancel_reason")
-    return result
-
-
-def _slug(number: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", number).strip("-").lower() or "invoice"
 
 
 # --- list -----------------------------------------------------------------------------------------
@@ -367,8 +430,8 @@ def _candidates(store: Store, query: Mapping[str, str], order: str) -> list[dict
     """The invoices a list request filters, newest first unless it has its own ``order``."""
     if query.get("oid"):
         # The lookup after every ambiguous create of an import: the index, not a scan.
-        found = store.find(COLLECTION, "oid", query["oid"])
-        return found if order else sorted(found, key=_newest, reverse=True)
+        matching = store.find(COLLECTION, "oid", query["oid"])
+        return matching if order else sorted(matching, key=_newest, reverse=True)
     if order:
         return store.all(COLLECTION)
     # Every filter keeps this order, so the sort runs once per change of the collection rather
@@ -413,7 +476,11 @@ async def list_invoices(request: web.Request) -> web.Response:
         items = sorted(items, key=_order_key(field), reverse=direction == "desc")
 
     with_positions = query.get("include_positions", "").strip().lower() in ("true", "1", "yes")
-    page = [_public(item, positions=with_positions) for item in paginate(query, items)]
+    page = paginate(query, items)
+    store = _store(request)
+    for item in page:
+        ksef.settle(store, item)
+    page = [presented(item, positions=with_positions) for item in page]
     return reply(request, page, root=COLLECTION)
 
 
@@ -421,10 +488,15 @@ async def list_invoices(request: web.Request) -> web.Response:
 
 
 async def get_invoice(request: web.Request) -> web.Response:
-    record = _found(request)
-    view = _view(request, record)
-    view["payment_url"] = f"{request.url.origin()}/invoice/payment/{record['token']}"
-    return reply(request, view, root=ROOT)
+    store = _store(request)
+    record = found(request)
+    if flag(request.query.get("send_to_ksef"), "send_to_ksef"):
+        ksef.check(store, record)
+        ksef.submit(record)
+        store.add(COLLECTION, record)
+    view = presented(record)
+    view["payment_url"] = public.payment_url(str(request.url.origin()), record["token"])
+    return reply(request, modifiers.apply(store, request.query, record, view), root=ROOT)
 
 
 def _oid_unique(value: Any) -> bool:
@@ -439,15 +511,23 @@ def _oid_unique(value: Any) -> bool:
 async def create(request: web.Request) -> web.Response:
     store = _store(request)
     document = await read_document(request, ROOT)
-    top_level_unique = None
+    top_level: dict[str, Any] = {}
     if fmt_of(request) == "json":
         whole = JSON.decode(await request.read())
-        top_level_unique = whole.get("oid_unique") if isinstance(whole, dict) else None
+        top_level = whole if isinstance(whole, dict) else {}
     fields = _clean(document)
-    unique = _oid_unique(document.get("oid_unique", top_level_unique))
+    unique = _oid_unique(document.get("oid_unique", top_level.get("oid_unique")))
     oid = fields.get("oid")
     if unique and oid not in (None, "") and store.find(COLLECTION, "oid", oid):
         raise ApiError.field("oid", "has already been taken")
+    for source in (top_level, document, request.query):
+        if "gov_save_and_send" in source:
+            send = flag(source.get("gov_save_and_send"), "gov_save_and_send")
+            break
+    else:
+        send = False
+    prepared = copies.prepare(store, fields)
+    fields = prepared.fields
 
     today = date.today()
     stamp = now_text()
@@ -471,6 +551,11 @@ async def create(request: web.Request) -> web.Response:
         "cancelled": False,
         "from_api": True,
         "origin": "api",
+        "attachments_count": 0,
+        "has_attachments": False,
+        "print_time": None,
+        "fiscal_status": None,
+        **dict.fromkeys(ksef.GOV_FIELDS),
     }
     override = bool(fields.get("buyer_override"))
     record.update({key: value for key, value in fields.items() if key not in _TRANSIENT})
@@ -480,7 +565,15 @@ async def create(request: web.Request) -> web.Response:
     fill_seller(store, record)
     fill_positions(store, record.get("positions"))
     priced = _price(record)  # before the client: a refused invoice must not leave a new card
-    _link_client(store, priced, override=override)
+    new_client = _link_client(store, priced, override=override, refill=not prepared.buyer_copied)
+    try:
+        copies.check_links(store, priced, {}, fields)
+        if send:
+            ksef.check(store, priced)
+    except ApiError:
+        if new_client is not None:
+            store.delete(CLIENTS, new_client)
+        raise
     if priced.get("number") in (None, ""):
         priced["number"] = store.next_number(
             priced["kind"], date.fromisoformat(priced["issue_date"])
@@ -491,19 +584,44 @@ async def create(request: web.Request) -> web.Response:
     priced.update(
         id=invoice_id,
         token=token,
-        view_url=f"{request.url.origin()}/f/{_slug(str(priced['number']))}/{token}",
+        view_url=public.view_url(str(request.url.origin()), priced["number"], token),
         created_at=stamp,
         updated_at=stamp,
     )
+    if send:
+        ksef.submit(priced)
     store.add(COLLECTION, priced)
-    return reply(request, _public(priced), root=ROOT, status=201)
+    return reply(request, presented(priced), root=ROOT, status=201)
+
+
+Reprice = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def _reprices(current: Mapping[str, Any], change: Mapping[str, Any]) -> bool:
+    """Whether a change touches what prices a stored position (or side): a price, the
+    quantity, tax, discount or kind, or a side it adds or sets to something else than an object
+    (a new name or description does not)."""
+    for key, value in change.items():
+        if key in CORRECTION_SIDES:
+            side = current.get(key)
+            if not isinstance(value, Mapping) or not isinstance(side, Mapping):
+                return True
+            if _reprices(side, value):
+                return True
+        elif key in _POSITION_PRICING:
+            return True
+    return False
 
 
 def _merge_positions(
-    store: Store, existing: list[dict[str, Any]], changes: list[Any]
-) -> list[dict[str, Any]]:
+    existing: list[dict[str, Any]], changes: list[Any], reprice: Reprice
+) -> tuple[list[dict[str, Any]], set[int]]:
+    """The positions after the request's changes, and the ids of the stored ones that keep
+    their priced values (left alone, or changed only in what does not price them). A stored
+    position a change re-prices goes through ``reprice`` (its undiscounted basis) first."""
     by_id = {position["id"]: dict(position) for position in existing}
     order = [position["id"] for position in existing]
+    kept = set(order)
     appended: list[dict[str, Any]] = []
     for index, change in enumerate(changes):
         if not isinstance(change, dict):
@@ -518,33 +636,66 @@ def _merge_positions(
         if flag(change.get("_destroy"), "positions._destroy"):
             del by_id[position_id]
             order.remove(position_id)
+            kept.discard(position_id)
             continue
         current = by_id[position_id]
-        if any(field in change for field in PRICE_FIELDS):
-            # New prices replace every stored (derived) one: the sent one is the new basis.
-            for field in (*PRICE_FIELDS, "price_tax", "total_price_tax"):
-                current.pop(field, None)
-        elif "quantity" in change:
-            # A new quantity keeps the unit price (the stored totals would otherwise win).
-            for field in ("total_price_gross", "total_price_net", "total_price_tax"):
-                current.pop(field, None)
-        current.update({k: v for k, v in change.items() if k not in ("id", "_destroy")})
-    return [by_id[position_id] for position_id in order] + appended
+        if position_id in kept and _reprices(current, change):
+            current = reprice(current)
+            kept.discard(position_id)
+        by_id[position_id] = _merged(current, change)
+    return [by_id[position_id] for position_id in order] + appended, kept
+
+
+def _merged(current: Mapping[str, Any], change: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored position (or a correction position's side) with a change applied."""
+    result = dict(current)
+    if any(field in change for field in PRICE_FIELDS):
+        # New prices replace every stored (derived) one: the sent one is the new basis.
+        for field in (*PRICE_FIELDS, "price_tax", "total_price_tax"):
+            result.pop(field, None)
+    elif "quantity" in change:
+        # A new quantity keeps the unit price (the stored totals would otherwise win).
+        for field in ("total_price_gross", "total_price_net", "total_price_tax"):
+            result.pop(field, None)
+    for key, value in change.items():
+        if key in ("id", "_destroy"):
+            continue
+        if (
+            key in CORRECTION_SIDES
+            and isinstance(value, dict)
+            and isinstance(result.get(key), dict)
+        ):
+            value = _merged(result[key], value)  # a side merges the same way
+        result[key] = value
+    return result
 
 
 async def update(request: web.Request) -> web.Response:
     store = _store(request)
-    record = _found(request)
+    record = found(request)
+    ksef.refuse_if_locked(record)
     fields = _clean(await read_document(request, ROOT))
     override = bool(fields.get("buyer_override"))
     updated = dict(record)
     for key, value in fields.items():
         if key not in _TRANSIENT and key != "positions":
             updated[key] = value
-    if "positions" in fields:
-        updated["positions"] = _merge_positions(
-            store, record.get("positions") or [], fields["positions"]
+
+    def reprice(position: Mapping[str, Any]) -> dict[str, Any]:
+        # The stored prices are the discounted ones under the rule the record was priced by.
+        return as_input(
+            position,
+            show_discount=record.get("show_discount") is True,
+            discount_kind=record.get("discount_kind"),
         )
+
+    positions, kept = _merge_positions(
+        record.get("positions") or [], fields.get("positions") or [], reprice
+    )
+    if any(updated.get(name) != record.get(name) for name in _PRICING_RULE):
+        positions = [reprice(p) if p.get("id") in kept else p for p in positions]
+        kept = set()
+    updated["positions"] = positions
     if "payment_to" in fields and "payment_to_kind" not in fields:
         updated["payment_to_kind"] = "other_date"
     _dates(updated, date.fromisoformat(record["issue_date"]))
@@ -553,8 +704,9 @@ async def update(request: web.Request) -> web.Response:
         _link_client(store, updated, override=override)
     if "department_id" in fields:
         fill_seller(store, updated)
-    fill_positions(store, updated.get("positions"))
-    priced = _price(updated)
+    fill_positions(store, [p for p in positions if p.get("id") not in kept])
+    priced = _price(updated, frozenset(kept))
+    copies.check_links(store, priced, record, fields)
     if priced.get("number") in (None, ""):
         priced["number"] = record["number"]
     _positions(store, record["id"], priced["positions"])
@@ -562,21 +714,18 @@ async def update(request: web.Request) -> web.Response:
     record.clear()
     record.update(priced)
     store.add(COLLECTION, record)
-    return reply(request, _public(record), root=ROOT)
+    return reply(request, presented(record), root=ROOT)
 
 
 async def delete(request: web.Request) -> web.Response:
-    record = _found(request)
+    record = found(request)
+    ksef.refuse_if_locked(record)
     _store(request).delete(COLLECTION, record["id"])
     return reply(request, "ok", root="result")
 
 
 async def pdf(request: web.Request) -> web.Response:
-    record = _found(request)
-    try:
-        body = render_invoice_pdf(record, print_option=request.query.get("print_option"))
-    except ValueError as error:
-        raise ApiError.field("print_option", str(error)) from None
+    body = public.printout(found(request), request.query)
     return web.Response(body=body, content_type="application/pdf")
 
 
@@ -594,7 +743,7 @@ def _addresses(text: str | None, field: str) -> list[str]:
 
 async def send_by_email(request: web.Request) -> web.Response:
     store = _store(request)
-    record = _found(request)
+    record = found(request)
     to = _addresses(request.query.get("email_to"), "email_to")
     cc = _addresses(request.query.get("email_cc"), "email_cc")
     if not to and record.get("buyer_email"):
@@ -617,12 +766,13 @@ async def send_by_email(request: web.Request) -> web.Response:
     record["sent_time"] = stamp
     if record.get("status") == "issued":
         record["status"] = "sent"
+    store.add(COLLECTION, record)
     message = f"Invoice {record.get('number')} was sent to {', '.join(to)}"
     return reply(request, {"status": "ok", "message": message}, root="result")
 
 
 async def change_status(request: web.Request) -> web.Response:
-    record = _found(request)
+    record = found(request)
     status = request.query.get("status", "").strip()
     if not status or len(status) > 50:
         raise ApiError.field("status", "can't be blank")
@@ -631,7 +781,8 @@ async def change_status(request: web.Request) -> web.Response:
         record["paid"] = record.get("price_gross", "0.00")
         record["paid_date"] = record.get("paid_date") or date.today().isoformat()
     record["updated_at"] = now_text()
-    return reply(request, _public(record), root=ROOT)
+    _store(request).add(COLLECTION, record)
+    return reply(request, presented(record), root=ROOT)
 
 
 async def cancel(request: web.Request) -> web.Response:
@@ -639,13 +790,14 @@ async def cancel(request: web.Request) -> web.Response:
     invoice_id = integer(body.get("cancel_invoice_id"), "cancel_invoice_id")
     if invoice_id is None:
         raise ApiError.field("cancel_invoice_id", "can't be blank")
-    record = _store(request).get(COLLECTION, invoice_id)
-    if record is None:
-        raise ApiError(404, "Not found")
+    store = _store(request)
+    record = stored(store, invoice_id)
+    ksef.refuse_if_locked(record)  # spec 9.3: KSeF keeps it; only a correction undoes it
     reason = body.get("cancel_reason")
     if reason is not None and not isinstance(reason, str):
         raise ApiError.field("cancel_reason", "is invalid")
     record.update(kind="canceled", cancelled=True, cancel_reason=reason, updated_at=now_text())
+    store.add(COLLECTION, record)
     return reply(request, {"code": "success", "message": "Invoice canceled"}, root="result")
 
 
@@ -663,4 +815,5 @@ def routes() -> list[web.RouteDef]:
         web.get(f"{member}.pdf", pdf, name="invoices.pdf"),
         web.post(f"{member}/send_by_email.{fmt}", send_by_email, name="invoices.send_by_email"),
         web.post(f"{member}/change_status.{fmt}", change_status, name="invoices.change_status"),
+        *public.routes(),
     ]

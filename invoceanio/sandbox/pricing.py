@@ -49,6 +49,28 @@ discount's input field (``discount_percent``, or ``discount`` for ``amount``) is
 
 **Corrections.** A negative quantity is refused unless the position's ``kind`` is ``correction``,
 ``correction_before`` or ``correction_after``, or the invoice's ``kind`` is ``correction``.
+A position with ``correction_before_attributes`` and/or ``correction_after_attributes`` (spec
+4.1) is the difference of the two: each side is priced as a position of its own (negative
+quantities allowed, the invoice's discount rule applied) and comes back priced, with its
+``kind`` defaulting to ``correction_before``/``correction_after``; a missing side counts as
+nothing (a position added or removed by the correction). The position itself then has
+``quantity = after - before`` and ``total_price_net``/``total_price_gross``/``total_price_tax``
+exactly ``after - before``, whatever it sent; its unit prices are the total differences over the
+quantity difference, or the unit price differences when the quantity did not change; its ``tax``
+is the after side's (else the before side's), its ``kind`` defaults to ``correction``.
+
+**Pricing again** (a copy, an update). A priced position carries the discounted totals and
+cent-rounded unit prices, so pricing it again as it is would take the discount a second time,
+and pricing it from a rounded unit price can be a cent off. :func:`as_input` turns it back into
+an input that prices to the same result: a unit price of full precision that every stored
+price rounds from (the middle of their rounding intervals, on the net or the gross side), with
+the discount's input kept, so the discount is taken once; the first such candidate that
+reproduces every stored price is used, else the undiscounted basis of the rule (the net unit
+price for ``percent_unit``, the gross one for ``percent_unit_gross``, the total gross before
+the discount for ``percent_total`` and ``amount``). A unit price stays the basis, so a new
+quantity alone still prices from it. A correction position's sides are turned back likewise.
+An update also passes the stored positions it leaves alone through :func:`price_invoice`
+unchanged (``priced``).
 
 **Settlements** (``settlement_positions[]``, spec 6.7): charges and deductions are validated and
 echoed with ``amount`` in cents; the key is absent when there are none and on ``advance``
@@ -56,16 +78,15 @@ invoices (where the service ignores them). The amount due, ``price_gross + charg
 deductions``, has no response field in the spec, so it is :func:`amount_due`, not a key.
 
 Not modelled: ``calculating_strategy`` (``keep_gross``/``keep_net`` sums; every invoice is
-summed from its positions), margin positions, ``tax2``/lump-sum tax, the invoice-level
-``discount`` fields, and ``correction_before_attributes``/``correction_after_attributes``
-(their difference is not computed; a correction position is priced from its own fields).
+summed from its positions), margin positions, ``tax2``/lump-sum tax and the invoice-level
+``discount`` fields.
 Invalid input raises :class:`PricingError` naming the field, for a 422 answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -78,12 +99,14 @@ from decimal import (
 from typing import Any, Final, NamedTuple
 
 __all__ = [
+    "CORRECTION_SIDES",
     "DEFAULT_DISCOUNT_KIND",
     "DISCOUNT_KINDS",
     "PRICE_FIELDS",
     "TAX_CODES",
     "PricingError",
     "amount_due",
+    "as_input",
     "price_invoice",
     "price_position",
     "tax_rate",
@@ -101,6 +124,12 @@ PRICE_FIELDS: Final = ("total_price_gross", "price_net", "price_gross", "total_p
 
 _CORRECTION_POSITION_KINDS: Final = frozenset(
     {"correction", "correction_before", "correction_after"}
+)
+#: The two sides of a correction position (spec 4.1), before and after.
+CORRECTION_SIDES: Final = ("correction_before_attributes", "correction_after_attributes")
+#: (side, the ``kind`` a side without one gets).
+_CORRECTION_SIDES: Final = tuple(
+    zip(CORRECTION_SIDES, ("correction_before", "correction_after"), strict=True)
 )
 # [FR] display rows: no prices, not summed.
 _UNPRICED_POSITION_KINDS: Final = frozenset({"text_separator", "subtotal"})
@@ -364,8 +393,72 @@ def _price_position(
     return result
 
 
+def _kind(position: Mapping[str, Any]) -> str | None:
+    """The position's ``kind``: None or a string, else a 422 naming ``kind``."""
+    kind = position.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise PricingError("kind", "is not included in the list")
+    return kind
+
+
 def _is_correction(position: Mapping[str, Any]) -> bool:
-    return position.get("kind") in _CORRECTION_POSITION_KINDS
+    return _kind(position) in _CORRECTION_POSITION_KINDS
+
+
+def _has_sides(position: Mapping[str, Any]) -> bool:
+    return any(position.get(side) is not None for side, _ in _CORRECTION_SIDES)
+
+
+def _side(position: Mapping[str, Any], name: str, kind: str, discount_kind: str | None) -> Any:
+    value = position.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise PricingError(name, "is not an object")
+    try:
+        _kind(value)
+        priced = _price_position(value, discount_kind, allow_negative=True)
+    except PricingError as error:
+        raise PricingError(f"{name}.{error.field}", error.message) from None
+    if priced.get("kind") in (None, ""):
+        priced["kind"] = kind
+    return priced
+
+
+def _price_correction(position: Mapping[str, Any], discount_kind: str | None) -> dict[str, Any]:
+    """A correction position: the difference of its priced before and after sides."""
+    before, after = (_side(position, name, kind, discount_kind) for name, kind in _CORRECTION_SIDES)
+    present = after if after is not None else before
+    assert present is not None
+
+    def amount(side: Mapping[str, Any] | None, field: str) -> Decimal:
+        return Decimal(0) if side is None else Decimal(side[field])
+
+    quantity = amount(after, "quantity") - amount(before, "quantity")
+    total_net = amount(after, "total_price_net") - amount(before, "total_price_net")
+    total_gross = amount(after, "total_price_gross") - amount(before, "total_price_gross")
+    if quantity != 0:
+        unit_net, unit_gross = _r2(total_net / quantity), _r2(total_gross / quantity)
+    else:
+        unit_net = amount(after, "price_net") - amount(before, "price_net")
+        unit_gross = amount(after, "price_gross") - amount(before, "price_gross")
+    result = dict(position)
+    for (name, _), side in zip(_CORRECTION_SIDES, (before, after), strict=True):
+        if side is not None:
+            result[name] = side
+    if result.get("kind") in (None, ""):
+        result["kind"] = "correction"
+    result.update(
+        quantity=_quantity_text(quantity),
+        tax=present["tax"],
+        price_net=_money(unit_net),
+        price_gross=_money(unit_gross),
+        price_tax=_money(unit_gross - unit_net),
+        total_price_net=_money(total_net),
+        total_price_gross=_money(total_gross),
+        total_price_tax=_money(total_gross - total_net),
+    )
+    return result
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -392,12 +485,141 @@ def price_position(
         return _price_position(position, kind, allow_negative=_is_correction(position))
 
 
-def price_invoice(invoice: Mapping[str, Any]) -> dict[str, Any]:
+def _discount_applied(position: Mapping[str, Any], kind: str) -> bool:
+    """Whether pricing under ``kind`` discounted the position (it has the rule's input)."""
+    given = position.get("discount" if kind == "amount" else "discount_percent")
+    return not (given is None or (isinstance(given, str) and not given.strip()))
+
+
+_TOTALS: Final = ("total_price_gross", "total_price_net", "total_price_tax")
+# What a re-priced position must reproduce of the stored one.
+_REPRODUCED: Final = (
+    "price_net",
+    "price_gross",
+    "price_tax",
+    *_TOTALS,
+    "discount",
+    "discount_net",
+)
+_HALF_CENT: Final = Decimal("0.005")
+
+
+def _unit_within(constraints: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """A unit price ``u`` with ``r(u * c) == n`` for every ``(n, c)``: the middle of the
+    intersection of their rounding intervals (the first pricing's full-precision unit price
+    lies in it), to the precision an input may have; None when they do not meet."""
+    low: Decimal | None = None
+    high: Decimal | None = None
+    for cents, factor in constraints:
+        if factor == 0:
+            continue
+        a, b = (cents - _HALF_CENT) / factor, (cents + _HALF_CENT) / factor
+        a, b = min(a, b), max(a, b)
+        low = a if low is None else max(low, a)
+        high = b if high is None else min(high, b)
+    if low is None or high is None or low > high:
+        return None
+    return ((low + high) / 2).quantize(_FINEST)
+
+
+def _candidates(position: dict[str, Any], kind: str | None) -> list[dict[str, Any]]:
+    """Inputs that may price to ``position`` again, best first; the last is always usable."""
+    number = {field: _decimal(position.get(field), field) or Decimal(0) for field in _REPRODUCED}
+    quantity = _decimal(position.get("quantity"), "quantity")
+    quantity = Decimal(1) if quantity is None else quantity
+    factor = 1 + _parse_tax(position.get("tax"))[0] / _HUNDRED
+    applied = kind is not None and _discount_applied(position, kind)
+    percent = _decimal(position.get("discount_percent"), "discount_percent") if applied else None
+    keep = 1 - (percent or Decimal(0)) / _HUNDRED
+    # The undiscounted totals: the discounted ones plus what the discount took.
+    reference_net = number["total_price_net"] + (number["discount_net"] if applied else 0)
+    reference_gross = number["total_price_gross"] + (number["discount"] if applied else 0)
+    stripped = {k: v for k, v in position.items() if k not in (*_TOTALS, "discount_net")}
+    if kind == "percent_total" and applied:
+        stripped.pop("discount", None)  # what was taken off: an answer, not an input
+
+    def unit(field: str, constraints: list[tuple[Decimal, Decimal]]) -> list[dict[str, Any]]:
+        value = _unit_within(constraints)
+        if value is None:
+            return []
+        other = "price_gross" if field == "price_net" else "price_net"
+        candidate = {k: v for k, v in stripped.items() if k != other}
+        candidate[field] = format(value, "f")
+        return [candidate]
+
+    net_unit = [
+        (number["price_net"], Decimal(1)),
+        (number["price_gross"], factor),
+        (reference_net, quantity),
+    ]
+    gross_unit = [
+        (number["price_gross"], Decimal(1)),
+        (number["price_net"], 1 / factor),
+        (reference_gross, quantity),
+    ]
+    gross_total = {**stripped, "total_price_gross": _money(reference_gross)}
+    if not applied:
+        return [*unit("price_net", net_unit), *unit("price_gross", gross_unit), dict(position)]
+    if kind == "percent_unit":
+        net_unit.append((number["total_price_net"], keep * quantity))
+        fallback = {k: v for k, v in stripped.items() if k != "price_gross"}
+        return [*unit("price_net", net_unit), fallback]
+    if kind == "percent_unit_gross":
+        gross_unit.append((number["total_price_gross"], keep * quantity))
+        fallback = {k: v for k, v in stripped.items() if k != "price_net"}
+        return [*unit("price_gross", gross_unit), fallback]
+    if kind == "percent_total":
+        return [*unit("price_net", net_unit), *unit("price_gross", gross_unit), gross_total]
+    # amount: the input was the amount taken on the basis side: ``discount_net`` when that was
+    # net, ``discount`` (gross) otherwise; the gross total with ``discount`` always gives the
+    # same totals. The answers are signed (a negative position's discount is negative), the
+    # input never is.
+    taken_net, taken_gross = _money(abs(number["discount_net"])), _money(abs(number["discount"]))
+    gross_total["discount"] = taken_gross
+    net_side = [{**c, "discount": taken_net} for c in unit("price_net", net_unit)]
+    gross_side = [{**c, "discount": taken_gross} for c in unit("price_gross", gross_unit)]
+    return [*net_side, *gross_side, gross_total]
+
+
+def as_input(
+    position: Mapping[str, Any], *, show_discount: bool, discount_kind: str | None
+) -> dict[str, Any]:
+    """A priced position (as :func:`price_invoice` left it under that discount rule) as the
+    input that prices it again to the same result, the discount taken once (module docstring,
+    "Pricing again"): the first of a few candidate bases that reproduces every stored price,
+    else the undiscounted basis of the rule. A correction position's sides likewise."""
+    result = dict(position)
+    for side in CORRECTION_SIDES:
+        if isinstance(result.get(side), Mapping):
+            result[side] = as_input(
+                result[side], show_discount=show_discount, discount_kind=discount_kind
+            )
+    if _has_sides(result) or _kind(result) in _UNPRICED_POSITION_KINDS:
+        return result  # its own prices are derived from its sides, or it has none
+    with localcontext(_CONTEXT):
+        try:
+            kind = _discount_kind(discount_kind) if _flag(show_discount, "show_discount") else None
+            candidates = _candidates(result, kind)
+        except PricingError:
+            return result  # not what pricing stores: left for pricing to refuse
+        for candidate in candidates[:-1]:
+            try:
+                again = _price_position(candidate, kind, allow_negative=True)
+            except PricingError:
+                continue
+            if all(again.get(field) == result.get(field) for field in _REPRODUCED):
+                return candidate
+        return candidates[-1]
+
+
+def price_invoice(invoice: Mapping[str, Any], *, priced: Collection[int] = ()) -> dict[str, Any]:
     """The invoice with priced ``positions`` and ``price_net``/``price_gross``/``price_tax``
     (sums of the position totals), and ``settlement_positions`` validated (see the module doc).
 
     Positions marked ``_destroy`` are dropped; ``text_separator``/``subtotal`` rows pass through
-    unpriced. Errors name nested fields Rails-style (``positions.tax``) with ``position`` set.
+    unpriced. A position whose ``id`` is in ``priced`` is priced already (a stored one an update
+    left alone): it passes through as it is and counts in the sums. Errors name nested fields
+    Rails-style (``positions.tax``) with ``position`` set.
     """
     with localcontext(_CONTEXT):
         show_discount = _flag(invoice.get("show_discount"), "show_discount")
@@ -413,19 +635,24 @@ def price_invoice(invoice: Mapping[str, Any]) -> dict[str, Any]:
                     raise PricingError("base", "is not an object")
                 if _flag(entry.get("_destroy"), "_destroy"):
                     continue
-                if entry.get("kind") in _UNPRICED_POSITION_KINDS:
+                if _kind(entry) in _UNPRICED_POSITION_KINDS:
                     positions.append(dict(entry))
                     continue
-                priced = _price_position(
-                    entry, kind, allow_negative=allow_negative or _is_correction(entry)
-                )
+                if entry.get("id") in priced:
+                    done: dict[str, Any] = dict(entry)
+                elif _has_sides(entry):
+                    done = _price_correction(entry, kind)
+                else:
+                    done = _price_position(
+                        entry, kind, allow_negative=allow_negative or _is_correction(entry)
+                    )
             except PricingError as error:
                 raise PricingError(
                     f"positions.{error.field}", error.message, position=index
                 ) from None
-            positions.append(priced)
-            net += Decimal(priced["total_price_net"])
-            gross += Decimal(priced["total_price_gross"])
+            positions.append(done)
+            net += Decimal(done["total_price_net"])
+            gross += Decimal(done["total_price_gross"])
 
         result = dict(invoice)
         result["positions"] = positions

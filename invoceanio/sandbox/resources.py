@@ -20,19 +20,22 @@ input accepted), anything else as given (numbers as strings). A resource adds it
 through the ``prepare`` hook (validation, computed fields, nested children), ``present`` (how a
 record is answered) and ``select`` (extra list filters).
 
-Resources: products (§4.4: gross/net from ``tax``, ``warehouse_id`` stock), categories,
+Resources: products (§4.4: gross/net from ``tax``, ``warehouse_id`` stock, a ``token`` set on
+create and never changed by a request), categories,
 warehouses, payments (``/banking/payments``, root ``banking_payment``, ``include=invoices``; a
 paid payment pays its invoices in the order given, so they read back ``partial`` or ``paid``),
 departments (logo upload), issuers, bank accounts (de-duplicated by number), webhooks,
-recurrings, price lists (nested-attributes hash form), warehouse documents (``pz``/``wz``/``mm``
-with nested ``warehouse_actions``) and the ``/warehouse_actions`` list.
+recurrings, price lists (nested-attributes hash form; ``GET /price_lists/{id}/
+prices_for_products.json``, see :func:`prices_for_products`), warehouse documents
+(``pz``/``wz``/``mm`` with nested ``warehouse_actions``) and the ``/warehouse_actions`` list.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable, Mapping
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -44,9 +47,11 @@ from invoceanio.sandbox.clients import now_text
 from invoceanio.sandbox.pricing import PricingError, tax_rate
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
+    INVOICES,
     STORE,
     ApiError,
     flag,
+    id_list,
     integer,
     paginate,
     parse_date,
@@ -76,6 +81,7 @@ Prepare = Callable[[Store, dict[str, Any], "dict[str, Any] | None"], None]
 Present = Callable[[web.Request, dict[str, Any]], dict[str, Any]]
 Select = Callable[[Store, Mapping[str, str], list[dict[str, Any]]], list[dict[str, Any]]]
 Existing = Callable[[Store, dict[str, Any]], "dict[str, Any] | None"]
+Action = Callable[[web.Request], Awaitable[web.Response]]
 
 _ID = r"{id:\d{1,18}}"
 _FMT = "{fmt:json|xml}"
@@ -214,6 +220,8 @@ class SimpleResource:
     COLLECTION: str
     root: str
     path: str
+    #: fields :meth:`Store.find` looks records up by (registered by the app)
+    INDEXES: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
@@ -229,6 +237,8 @@ class SimpleResource:
     delete_body: str | None = "ok"
     list_root: str = ""
     read_only: bool = False
+    #: member actions, ``GET {path}/{id}/{name}.json``: name -> handler
+    actions: Mapping[str, Action] = field(default_factory=dict)
 
     # -- fields --
 
@@ -353,6 +363,7 @@ class SimpleResource:
             self.prepare(request.app[STORE], fields, record)
         record.update(fields)
         record["updated_at"] = now_text()
+        request.app[STORE].add(self.COLLECTION, record)  # refiles it under its new values
         return reply(request, self._show(request, record), root=self.root)
 
     async def delete(self, request: web.Request) -> web.Response:
@@ -368,6 +379,10 @@ class SimpleResource:
     def routes(self) -> list[web.RouteDef]:
         name, member = self.COLLECTION, f"{self.path}/{_ID}.{_FMT}"
         routes = [web.get(f"{self.path}.{_FMT}", self.index, name=f"{name}.list")]
+        routes += [
+            web.get(f"{self.path}/{_ID}/{action}.{{fmt:json}}", handler, name=f"{name}.{action}")
+            for action, handler in self.actions.items()
+        ]
         if self.read_only:
             return routes
         return [
@@ -392,9 +407,17 @@ PRODUCT_MONEY: Final = ("price_net", "price_gross", "price_tax", "purchase_price
 PRODUCT_MONEY_ALL: Final = (*PRODUCT_MONEY, "purchase_price_gross", "purchase_price_tax")
 
 
+def product_token() -> str:
+    """A product's public token (the payment widget's ``/a/{prefix}/p/{token}.js``)."""
+    return secrets.token_urlsafe(15)
+
+
 def _prepare_product(store: Store, fields: dict[str, Any], existing: dict[str, Any] | None) -> None:
     if existing is fields:
         return
+    fields.pop("token", None)  # the service's own: set on create, never changed
+    if existing is None:
+        fields["token"] = product_token()
     for name in ("stock_level", "quantity", "warehouse_quantity"):
         if name in fields:
             parsed = number(fields[name], name)
@@ -530,7 +553,7 @@ issuers: Final = simple_resource(
 
 WEBHOOK_KINDS: Final = tuple(
     f"{subject}:{event}"
-    for subject in ("client", "invoice", "product", "payment")
+    for subject in ("client", "invoice", "product")
     for event in ("create", "update", "destroy")
 )
 
@@ -561,7 +584,7 @@ def _settle(store: Store, payment: Mapping[str, Any]) -> None:
     owes, up to what is left of the payment, and reads back ``partial`` or ``paid``."""
     left = Decimal(str(payment.get("price") or "0"))
     for invoice_id in payment.get("invoice_ids") or []:
-        invoice = store.get("invoices", invoice_id) if isinstance(invoice_id, int) else None
+        invoice = store.get(INVOICES, invoice_id) if isinstance(invoice_id, int) else None
         if invoice is None or left <= 0:
             continue
         gross, paid = (
@@ -578,7 +601,7 @@ def _settle(store: Store, payment: Mapping[str, Any]) -> None:
             paid_on = _day(payment.get("paid_date")) or date.today()
             invoice["paid_date"] = paid_on.isoformat()
         invoice["updated_at"] = now_text()
-        store.add("invoices", invoice)
+        store.add(INVOICES, invoice)
 
 
 def _prepare_payment(store: Store, fields: dict[str, Any], existing: dict[str, Any] | None) -> None:
@@ -599,7 +622,7 @@ def _present_payment(request: web.Request, record: dict[str, Any]) -> dict[str, 
         return record
     store = request.app[STORE]
     ids = record.get("invoice_ids") or []
-    found = [store.get("invoices", i) for i in ids if isinstance(i, int)]
+    found = [store.get(INVOICES, i) for i in ids if isinstance(i, int)]
     return {**record, "invoices": [invoice for invoice in found if invoice is not None]}
 
 
@@ -628,6 +651,8 @@ payments: Final = simple_resource(
     "banking_payments",
     "banking_payment",
     path="/banking/payments",
+    # a merge relinks payments by client; an invoice's connected_payments are found by id
+    INDEXES=("client_id", "invoice_ids"),
     list_root="banking_payments",
     required=("price",),
     defaults={
@@ -789,6 +814,7 @@ def _prepare_recurring(
 recurrings: Final = simple_resource(
     "recurrings",
     "recurring",
+    INDEXES=("client_id",),  # a merge relinks them
     required=("name",),
     defaults={
         "name": None,
@@ -880,6 +906,68 @@ def _present_price_list(request: web.Request, record: dict[str, Any]) -> dict[st
     return {key: value for key, value in record.items() if key != "price_list_positions"}
 
 
+def _list_price(
+    product: Mapping[str, Any], position: Mapping[str, Any] | None, currency: Any
+) -> dict[str, Any]:
+    use_tax = position is not None and position.get("use_tax") and position.get("tax") is not None
+    tax = position["tax"] if use_tax and position is not None else product.get("tax")
+    rate = _rate(tax) / 100
+    net = number(product.get("price_net"), "price_net") or Decimal(0)
+    gross = None
+    if position is not None and position.get("use_percentage"):
+        change = number(position.get("percentage"), "percentage") or Decimal(0)
+        net = max(net * (100 + change) / 100, Decimal(0))
+    elif position is not None and (position.get("price_net") or position.get("price_gross")):
+        given_net = number(position.get("price_net"), "price_net")
+        gross = number(position.get("price_gross"), "price_gross")
+        if given_net is not None:
+            net = given_net
+        elif gross is not None:
+            net = gross / (1 + rate)
+    if gross is None:
+        gross = net * (1 + rate)
+    return {
+        "price_net": money_text(net),
+        "price_gross": money_text(gross),
+        "tax": None if tax is None else str(tax),
+        "currency": currency,
+        "category_id": product.get("category_id"),
+    }
+
+
+async def prices_for_products(request: web.Request) -> web.Response:
+    """``GET /price_lists/{id}/prices_for_products.json?product_ids[]=1&product_ids[]=2``
+    ([FR]): ``{"1": {price_net, price_gross, tax, currency, category_id}, ...}``.
+
+    A product on the list gets the list's price: a fixed ``price_net`` (gross from the tax) or
+    ``price_gross`` (net from the tax), or with ``use_percentage`` the product's net price
+    changed by ``percentage`` percent (``-10``: 10% off, ``5``: 5% more; the spec does not say
+    which way it counts, this is the sandbox's reading), gross from the tax. The tax is the
+    position's with ``use_tax``, else the product's; ``currency`` the list's. A product not on
+    the list gets its own prices; an id that names no product is left out. 404 for an unknown
+    list, 422 without ``product_ids`` or when one is not a number.
+    """
+    store = request.app[STORE]
+    price_list = store.get(price_lists.COLLECTION, int(request.match_info["id"]))
+    if price_list is None:
+        raise ApiError(404, "Not found")
+    wanted = id_list("product_ids", query=request.query)
+    positions: dict[int, Mapping[str, Any]] = {}
+    for position in price_list.get("price_list_positions") or []:
+        if position.get("priceable_type") in (None, "Product"):
+            product_id = position.get("priceable_id")
+            if isinstance(product_id, int):
+                positions.setdefault(product_id, position)
+    answer = {}
+    for product_id in wanted:
+        product = store.get(products.COLLECTION, product_id)
+        if product is not None:
+            answer[str(product_id)] = _list_price(
+                product, positions.get(product_id), price_list.get("currency")
+            )
+    return reply(request, answer, root="prices")
+
+
 price_lists: Final = simple_resource(
     "price_lists",
     "price_list",
@@ -890,6 +978,7 @@ price_lists: Final = simple_resource(
     filters=("currency",),
     prepare=_prepare_price_list,
     present=_present_price_list,
+    actions={"prices_for_products": prices_for_products},
 )
 
 # --- warehouse documents and actions ----------------------------------------------------------
@@ -909,7 +998,7 @@ def _product_for(store: Store, action: dict[str, Any]) -> None:
             action["product_id"] = product["id"]
             return
     stamp = now_text()
-    record = {**copy.deepcopy(dict(products.defaults)), "name": name}
+    record = {**copy.deepcopy(dict(products.defaults)), "name": name, "token": product_token()}
     record.update({"id": store.new_id(products.COLLECTION), "created_at": stamp})
     record["updated_at"] = stamp
     action["product_id"] = store.add(products.COLLECTION, record)["id"]
@@ -1017,6 +1106,7 @@ def _select_by_date(
 warehouse_documents: Final = simple_resource(
     "warehouse_documents",
     "warehouse_document",
+    INDEXES=("client_id",),  # a merge relinks them
     required=("kind",),
     defaults={
         "kind": None,

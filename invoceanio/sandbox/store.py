@@ -9,6 +9,8 @@ server's event loop only, so it needs no lock; what it hands out to the outside
 **Indexes and memos.** Looking a record up by a field value (an invoice by ``oid``, a client by
 tax number) must not scan the collection: a bulk import of 10,000 invoices would otherwise cost
 the server O(n²). :meth:`register` takes the fields to index; :meth:`find` answers from the index.
+A field holding a list (a payment's ``invoice_ids``) is filed under each of its values, so the
+records naming one id are found by it.
 :meth:`memo` keeps a value derived from a whole collection (the default sort order of a list)
 until the collection next changes. Both stay right as long as a resource that changes a stored
 record in place hands it to :meth:`add` again, which re-indexes it and forgets the memos.
@@ -58,8 +60,8 @@ class Store:
         self._numbers: Counter[tuple[str, int, int]] = Counter()
         # collection -> field -> value -> ids holding it (a dict used as an ordered set)
         self._indexes: dict[str, dict[str, dict[Hashable, dict[int, None]]]] = {}
-        # collection -> id -> the indexed values the record was filed under
-        self._filed: dict[str, dict[int, tuple[Hashable, ...]]] = {}
+        # collection -> id -> per indexed field, the keys the record was filed under
+        self._filed: dict[str, dict[int, tuple[tuple[Hashable, ...], ...]]] = {}
         self._memos: dict[str, dict[str, Any]] = {}
         self.outbox: list[dict[str, Any]] = []
         for name in collections:
@@ -183,23 +185,34 @@ class Store:
         indexes = self._indexes[collection]
         if not indexes:
             return
-        values = tuple(_key(record.get(field)) for field in indexes)
-        for field_index, value in zip(indexes.values(), values, strict=True):
-            field_index.setdefault(value, {})[record["id"]] = None
-        self._filed[collection][record["id"]] = values
+        filed = tuple(_keys(record.get(field)) for field in indexes)
+        for field_index, keys in zip(indexes.values(), filed, strict=True):
+            for key in keys:
+                field_index.setdefault(key, {})[record["id"]] = None
+        self._filed[collection][record["id"]] = filed
 
     def _unfile(self, collection: str, id: int) -> None:
-        values = self._filed[collection].pop(id, None)
-        if values is None:
+        filed = self._filed[collection].pop(id, None)
+        if filed is None:
             return
-        for field_index, value in zip(self._indexes[collection].values(), values, strict=True):
-            holders = field_index.get(value)
-            if holders is not None:
-                holders.pop(id, None)
-                if not holders:
-                    del field_index[value]
+        for field_index, keys in zip(self._indexes[collection].values(), filed, strict=True):
+            for key in keys:
+                holders = field_index.get(key)
+                if holders is not None:
+                    holders.pop(id, None)
+                    if not holders:
+                        del field_index[key]
 
 
 def _key(value: Any) -> Hashable:
-    """An indexable form of a field value (lists and dicts, never looked up, count as None)."""
+    """An indexable form of a scalar value (anything else, never looked up, counts as None)."""
     return value if value is None or isinstance(value, str | int | float) else None
+
+
+def _keys(value: Any) -> tuple[Hashable, ...]:
+    """The keys a field value is filed under: each distinct scalar of a list (the records that
+    name an id among several are found by it; an empty list files nothing), else its
+    :func:`_key`."""
+    if isinstance(value, list):
+        return tuple(dict.fromkeys(_key(item) for item in value if _key(item) is not None))
+    return (_key(value),)

@@ -9,8 +9,10 @@
   message a string or ``{field: [messages]}`` (422). :class:`ApiError` carries one to the error
   middleware, which renders it.
 
-Also here: the application keys the resource modules share, and parsers for the loose request
-values the service accepts (ids as numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates).
+Also here: the application keys the resource modules share, the name of the ``invoices``
+collection (the modules around invoices import it from here, below the invoice resource, to
+avoid an import cycle), and parsers for the loose request values the service accepts (ids as
+numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates, lists of ids).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from invoceanio.sandbox.store import Store
 
 __all__ = [
     "FAULTS",
+    "INVOICES",
     "STORE",
     "TOKEN",
     "ApiError",
@@ -36,10 +39,12 @@ __all__ = [
     "error_reply",
     "flag",
     "fmt_of",
+    "id_list",
     "integer",
     "paginate",
     "parse_date",
     "read_document",
+    "read_field",
     "read_plain",
     "reply",
 ]
@@ -47,6 +52,9 @@ __all__ = [
 STORE: Final = web.AppKey("invoceanio_store", Store)
 FAULTS: Final = web.AppKey("invoceanio_faults", FaultEngine)
 TOKEN: Final = web.AppKey("invoceanio_token", str)
+
+#: The store collection of invoices (every document kind).
+INVOICES: Final = "invoices"
 
 JSON: Final = JsonCodec()
 XML: Final = XmlCodec()
@@ -146,6 +154,22 @@ async def read_plain(request: web.Request) -> dict[str, Any]:
     return decoded
 
 
+async def read_field(request: web.Request, name: str) -> Any:
+    """One top-level field of a body without a root key (``merge_ids``); None without a body.
+
+    JSON: ``{name: value}`` (``api_token`` may sit beside it). XML: a ``<name>`` root element
+    is the value itself, which is how the XML codec writes ``{name: value}``; any other root
+    is read as the object holding it. 400 when the body is not one of those."""
+    body = await request.read()
+    if not body:
+        return None
+    if fmt_of(request) == "xml":
+        match = _XML_ROOT.match(body)
+        if match is not None and match.group(1).decode().replace("-", "_") == name:
+            return await _decoded(request)
+    return (await read_plain(request)).get(name)
+
+
 # --- loose request values -----------------------------------------------------------------------
 
 
@@ -173,6 +197,31 @@ def integer(value: Any, field: str) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
         return int(value.strip())
     raise ApiError.field(field, "is not a number")
+
+
+def id_list(field: str, value: Any = None, *, query: Mapping[str, str] | None = None) -> list[int]:
+    """The ids a request names, in order and each once; 422 ``{field: ["can't be blank"]}``
+    when it names none.
+
+    From ``value`` (a body field: a list, ``"1,2"`` CSV text or one id) and from ``query``
+    (``field[]=1&field[]=2`` or ``field=1,2``); 422 ``is invalid`` for a value of another shape
+    (an object, a flag), ``is not a number`` for an id that is not one."""
+    raw: list[Any] = []
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        raw.extend(str(value).split(","))
+    elif isinstance(value, list):
+        raw.extend(value)
+    elif value is not None:
+        raise ApiError.field(field, "is invalid")
+    if query is not None:
+        if hasattr(query, "getall"):
+            raw.extend(query.getall(f"{field}[]", []))
+        raw.extend(query.get(field, "").split(","))
+    ids = [integer(item, field) for item in raw]
+    wanted = list(dict.fromkeys(item for item in ids if item is not None))
+    if not wanted:
+        raise ApiError.field(field, "can't be blank")
+    return wanted
 
 
 def parse_date(value: Any, field: str, *, month: bool = False) -> date | None:

@@ -331,6 +331,60 @@ async def test_xml_create_and_list_use_root_elements(http: TestClient[Any, Any])
     assert refused.status == 400
 
 
+async def test_xml_update_edits_and_destroys_positions_by_id(http: TestClient[Any, Any]) -> None:
+    codec = XmlCodec()
+    created = await _create(
+        http,
+        positions=[
+            {"name": "A", "tax": 23, "total_price_gross": "12.30"},
+            {"name": "B", "tax": 23, "total_price_gross": "1.23"},
+            {"name": "C", "tax": 0, "total_price_gross": "5"},
+        ],
+    )
+    first, second, third = (p["id"] for p in created["positions"])
+    url = f"/invoices/{created['id']}.xml"
+    headers = {**AUTH, "Content-Type": "application/xml"}
+    typed = codec.encode(
+        {
+            "invoice": {
+                "positions": [
+                    {"id": first, "price_net": "100"},
+                    {"id": second, "_destroy": 1},
+                ]
+            }
+        }
+    )
+    response = await http.put(url, data=typed, headers=headers)
+    assert response.status == 200, await response.text()
+    updated = codec.decode(await response.read())
+    assert [(p["id"], p["total_price_gross"]) for p in updated["positions"]] == [
+        (first, "123.00"),
+        (third, "5.00"),
+    ]
+    # Untyped, hand-written XML as the docs show it: one <position> in <positions>.
+    plain = (
+        f"<invoice><positions><position><id>{third}</id><_destroy>1</_destroy></position>"
+        "</positions></invoice>"
+    ).encode()
+    response = await http.patch(url, data=plain, headers=headers)
+    assert response.status == 200, await response.text()
+    patched = codec.decode(await response.read())
+    assert [p["id"] for p in patched["positions"]] == [first]
+    assert patched["price_gross"] == "123.00"
+    quantity = (
+        f"<invoice><positions><position><id>{first}</id><quantity>2</quantity></position>"
+        "</positions></invoice>"
+    ).encode()
+    doubled = codec.decode(await (await http.put(url, data=quantity, headers=headers)).read())
+    assert doubled["positions"][0]["total_price_gross"] == "246.00"
+    unknown = (
+        b"<invoice><positions><position><id>99999</id><name>x</name></position>"
+        b"</positions></invoice>"
+    )
+    refused = await http.put(url, data=unknown, headers=headers)
+    assert refused.status == 422 and refused.content_type == "application/json"
+
+
 async def test_malformed_json_or_missing_root_is_400_json(http: TestClient[Any, Any]) -> None:
     for body in (b"{not json", b'{"client": {}}', b"[1, 2]", b'{"invoice": 5}'):
         response = await http.post("/invoices.json", data=body, headers=AUTH)

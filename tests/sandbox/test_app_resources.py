@@ -155,6 +155,90 @@ async def test_product_prices_follow_gross_and_tax_and_net_is_not_editable(http:
     assert bad.status == 422 and "tax" in (await bad.json())["message"]
 
 
+async def test_products_get_a_token_on_create_that_requests_cannot_change(http: Client) -> None:
+    product = await _create(http, "/products", "product", name="P", tax="23", token="mine")
+    token = product["token"]
+    assert isinstance(token, str) and len(token) >= 16 and token != "mine"
+    other = await _create(http, "/products", "product", name="Q", tax="23")
+    assert other["token"] != token
+    member = f"/products/{product['id']}.json"
+    changed = await http.put(member, json={"product": {"token": "x", "code": "C"}}, headers=AUTH)
+    assert (await changed.json())["token"] == token
+
+
+async def test_prices_for_products_from_the_price_list(http: Client) -> None:
+    fixed = await _create(http, "/products", "product", name="F", price_net="100", tax="23")
+    percent = await _create(
+        http, "/products", "product", name="P", price_net="50", tax="8", category_id="4"
+    )
+    gross = await _create(http, "/products", "product", name="G", price_net="10", tax="23")
+    plain = await _create(http, "/products", "product", name="N", price_net="7", tax="zw")
+    price_list = await _create(
+        http,
+        "/price_lists",
+        "price_list",
+        name="Hurt",
+        currency="EUR",
+        price_list_positions_attributes={
+            "0": {"priceable_id": fixed["id"], "price_net": "80", "use_tax": "1", "tax": "8"},
+            "1": {"priceable_id": percent["id"], "use_percentage": "1", "percentage": "-10"},
+            "2": {"priceable_id": gross["id"], "price_gross": "24.60"},
+        },
+    )
+    ids = [fixed["id"], percent["id"], gross["id"], plain["id"], 999]
+    query = "&".join(f"product_ids[]={i}" for i in ids)
+    url = f"/price_lists/{price_list['id']}/prices_for_products.json?{query}"
+    response = await http.get(url, headers=AUTH)
+    assert response.status == 200, await response.text()
+    assert await response.json() == {
+        str(fixed["id"]): {
+            "price_net": "80.00",
+            "price_gross": "86.40",
+            "tax": "8",
+            "currency": "EUR",
+            "category_id": None,
+        },
+        str(percent["id"]): {
+            "price_net": "45.00",
+            "price_gross": "48.60",
+            "tax": "8",
+            "currency": "EUR",
+            "category_id": 4,
+        },
+        str(gross["id"]): {
+            "price_net": "20.00",
+            "price_gross": "24.60",
+            "tax": "23",
+            "currency": "EUR",
+            "category_id": None,
+        },
+        str(plain["id"]): {  # not on the list: its own price
+            "price_net": "7.00",
+            "price_gross": "7.00",
+            "tax": "zw",
+            "currency": "EUR",
+            "category_id": None,
+        },
+    }
+    csv = await http.get(
+        f"/price_lists/{price_list['id']}/prices_for_products.json?product_ids={plain['id']}",
+        headers=AUTH,
+    )
+    assert list(await csv.json()) == [str(plain["id"])]
+    for bad, status in (("", 422), ("?product_ids[]=x", 422)):
+        answer = await http.get(
+            f"/price_lists/{price_list['id']}/prices_for_products.json{bad}", headers=AUTH
+        )
+        assert answer.status == status
+        assert list((await answer.json())["message"]) == ["product_ids"]
+    unknown = await http.get("/price_lists/999/prices_for_products.json?product_ids[]=1")
+    assert unknown.status == 401
+    unknown = await http.get(
+        "/price_lists/999/prices_for_products.json?product_ids[]=1", headers=AUTH
+    )
+    assert unknown.status == 404
+
+
 async def test_product_list_filters(http: Client) -> None:
     a = await _create(http, "/products", "product", name="Alpha", category_id="3", tax="23")
     b = await _create(http, "/products", "product", name="Beta", code="B1", tax="23")

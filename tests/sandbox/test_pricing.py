@@ -358,6 +358,149 @@ def test_no_negative_zero_in_money() -> None:
     assert money(result)[3:] == ("0.00", "0.00", "0.00")
 
 
+# --- corrections with before/after attributes --------------------------------------------
+
+
+def _corrected(position: dict[str, Any], **invoice: Any) -> dict[str, Any]:
+    priced: dict[str, Any] = price_invoice(
+        {"kind": "correction", **invoice, "positions": [position]}
+    )
+    return priced
+
+
+def test_a_correction_position_is_after_minus_before_whatever_it_sends() -> None:
+    """The spec's example: one unit of 10.00 gross taken back (before 1, after 0)."""
+    result = _corrected(
+        {
+            "name": "Product A1",
+            "quantity": -5,
+            "total_price_gross": "-999",
+            "tax": 23,
+            "kind": "correction",
+            "correction_before_attributes": {
+                "name": "Product A1",
+                "quantity": 1,
+                "total_price_gross": "10",
+                "tax": 23,
+                "kind": "correction_before",
+            },
+            "correction_after_attributes": {
+                "name": "Product A1",
+                "quantity": 0,
+                "price_gross": "10",
+                "tax": 23,
+                "kind": "correction_after",
+            },
+        }
+    )
+    (position,) = result["positions"]
+    assert position["quantity"] == "-1.0"
+    assert money(position) == ("8.13", "10.00", "1.87", "-8.13", "-10.00", "-1.87")
+    assert position["correction_before_attributes"]["total_price_gross"] == "10.00"
+    assert position["correction_after_attributes"]["total_price_gross"] == "0.00"
+    assert (result["price_net"], result["price_tax"], result["price_gross"]) == (
+        "-8.13",
+        "-1.87",
+        "-10.00",
+    )
+
+
+def test_a_price_change_keeps_the_quantity_difference_zero() -> None:
+    result = _corrected(
+        {
+            "name": "A",
+            "correction_before_attributes": {"quantity": 3, "price_net": "10", "tax": 23},
+            "correction_after_attributes": {"quantity": 3, "price_net": "8.50", "tax": 23},
+        }
+    )
+    (position,) = result["positions"]
+    assert position["quantity"] == "0.0" and position["kind"] == "correction"
+    # totals: 25.50 net / 31.37 gross after, 30.00 / 36.90 before; the unit prices are the
+    # differences of the sides' reported unit prices (gross 10.46 - 12.30)
+    assert money(position) == ("-1.50", "-1.84", "-0.34", "-4.50", "-5.53", "-1.03")
+    assert position["correction_before_attributes"]["kind"] == "correction_before"
+    assert position["correction_after_attributes"]["kind"] == "correction_after"
+
+
+def test_a_missing_side_counts_as_nothing() -> None:
+    added = _corrected({"correction_after_attributes": {"price_net": "5", "tax": 8}})
+    assert added["positions"][0]["total_price_gross"] == "5.40"
+    assert "correction_before_attributes" not in added["positions"][0]
+    removed = _corrected(
+        {"correction_before_attributes": {"price_net": "5", "quantity": 2, "tax": "zw"}}
+    )
+    assert money(removed["positions"][0]) == ("5.00", "5.00", "0.00", "-10.00", "-10.00", "0.00")
+    assert removed["positions"][0]["tax"] == "zw"
+
+
+def test_the_sides_take_the_invoices_discount_rule() -> None:
+    result = _corrected(
+        {
+            "correction_before_attributes": {"price_net": "100", "tax": 0, "discount_percent": 10},
+            "correction_after_attributes": {"price_net": "100", "tax": 0, "discount_percent": 20},
+        },
+        show_discount=True,
+        discount_kind="percent_unit",
+    )
+    assert result["positions"][0]["total_price_net"] == "-10.00"
+
+
+@pytest.mark.parametrize(
+    ("position", "field"),
+    [
+        ({"kind": ["correction"], "price_net": "1", "tax": 23}, "positions.kind"),
+        ({"kind": {"a": 1}, "price_net": "1", "tax": 23}, "positions.kind"),
+        (
+            {"correction_after_attributes": {"kind": [1], "price_net": "1", "tax": 23}},
+            "positions.correction_after_attributes.kind",
+        ),
+        ({"correction_before_attributes": "x"}, "positions.correction_before_attributes"),
+        (
+            {"correction_after_attributes": {"price_net": "1", "tax": "vat"}},
+            "positions.correction_after_attributes.tax",
+        ),
+        (
+            {"correction_before_attributes": {"tax": 23}},
+            "positions.correction_before_attributes.total_price_gross",
+        ),
+    ],
+)
+def test_a_bad_side_names_its_nested_field(position: dict[str, Any], field: str) -> None:
+    with pytest.raises(PricingError) as caught:
+        _corrected(position)
+    assert caught.value.field == field and caught.value.position == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.tuples(
+        st.decimals("-1000", "1000", places=2), st.integers(-5, 5), st.sampled_from([0, 5, 8, 23])
+    ),
+    after=st.tuples(
+        st.decimals("-1000", "1000", places=2), st.integers(-5, 5), st.sampled_from([0, 5, 8, 23])
+    ),
+)
+def test_correction_totals_are_exactly_the_difference(
+    before: tuple[Decimal, int, int], after: tuple[Decimal, int, int]
+) -> None:
+    sides = {
+        name: {"price_net": str(unit), "quantity": quantity, "tax": tax}
+        for name, (unit, quantity, tax) in (
+            ("correction_before_attributes", before),
+            ("correction_after_attributes", after),
+        )
+    }
+    (position,) = _corrected(sides)["positions"]
+    for field in ("total_price_net", "total_price_gross", "total_price_tax"):
+        difference = Decimal(position["correction_after_attributes"][field]) - Decimal(
+            position["correction_before_attributes"][field]
+        )
+        assert Decimal(position[field]) == difference
+    assert Decimal(position["total_price_gross"]) == Decimal(position["total_price_net"]) + Decimal(
+        position["total_price_tax"]
+    )
+
+
 # --- errors -------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ def test_find_answers_from_the_index_through_changes() -> None:
 
 def test_index_added_later_covers_the_records_already_stored() -> None:
     store = Store(["clients"])
-    card = store.add("clients", {"tax_no": "1", "tags": ["not", "hashable"]})
+    card = store.add("clients", {"tax_no": "1", "tags": {"not": "hashable"}})
     store.register("clients", index=("tax_no", "tags"))
     assert store.find("clients", "tax_no", "1") == [card]
     assert store.find("clients", "tags", None) == [card]  # unhashable values file as None
@@ -55,3 +55,20 @@ def test_memo_is_rebuilt_only_after_the_collection_changes() -> None:
     assert store.memo("invoices", "n", build) == 4
     with pytest.raises(KeyError):
         store.memo("nothing", "n", build)
+
+
+def test_a_list_field_is_filed_under_each_of_its_values() -> None:
+    store = Store()
+    store.register("payments", index=("invoice_ids",))
+    first = store.add("payments", {"invoice_ids": [1, 2, 2]})
+    second = store.add("payments", {"invoice_ids": [2, {"not": "hashable"}]})
+    store.add("payments", {"invoice_ids": []})
+    assert store.find("payments", "invoice_ids", 2) == [first, second]
+    assert store.find("payments", "invoice_ids", 1) == [first]
+    assert store.find("payments", "invoice_ids", None) == []  # an empty list files nothing
+    first["invoice_ids"] = [3]
+    store.add("payments", first)
+    assert store.find("payments", "invoice_ids", 2) == [second]
+    assert store.find("payments", "invoice_ids", 3) == [first]
+    store.delete("payments", second["id"])
+    assert store.find("payments", "invoice_ids", 2) == []
