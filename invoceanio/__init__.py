@@ -21,6 +21,7 @@ from invoceanio.errors import (
     ServerError,
     TransportError,
     ValidationError,
+    WebhookError,
 )
 from invoceanio.middleware.retry import RetryPolicy
 from invoceanio.resources.base import PaginationError
@@ -46,5 +47,6 @@ __all__ = [
     "ServerError",
     "TransportError",
     "ValidationError",
+    "WebhookError",
     "__version__",
 ]

@@ -9,6 +9,7 @@ InvoiceOceanError
 │   └── ConnectionLostError       sent, no answer: the outcome is unknown
 ├── DecodeError                   bad JSON/XML, HTML where JSON was expected, not a PDF, too big
 │   └── ResponseTooLargeError
+├── WebhookError                  an incoming webhook is malformed or its token does not match
 └── APIError                      the server answered with an error (.status, .method, .url, .body)
     ├── AuthenticationError 401   PermissionDeniedError 403   NotFoundError 404
     ├── ValidationError 422       (.field_errors: {field: [messages]})
@@ -42,6 +43,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "ValidationError",
+    "WebhookError",
 ]
 
 TimeoutPhase = Literal["connect", "write", "read", "total"]
@@ -117,6 +119,15 @@ class DecodeError(InvoiceOceanError):
 
 class ResponseTooLargeError(DecodeError):
     """The response body is larger than the configured cap; it was not read in full."""
+
+
+class WebhookError(InvoiceOceanError):
+    """A webhook request this process received is not one the service sent: a body that is not
+    a JSON object, or an ``api_token`` that is missing or wrong. Answer it with 400/401."""
+
+    def __init__(self, message: str, *, reason: Literal["malformed", "token"]) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class APIError(InvoiceOceanError):
