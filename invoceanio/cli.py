@@ -1,6 +1,6 @@
-"""The ``invoceanio`` command line: one subcommand per tool (``sandbox`` today; ``import``,
-``export`` and ``pdf`` later). Each subcommand is a parser built in ``_add_<name>`` and a handler
-that takes the parsed arguments and returns the exit status.
+"""The ``invoceanio`` command line: one subcommand per tool (``sandbox`` and ``endpoints``
+today; ``import``, ``export`` and ``pdf`` later). Each subcommand is a parser built in
+``_add_<name>`` and a handler that takes the parsed arguments and returns the exit status.
 
 ``invoceanio sandbox`` runs the embedded InvoiceOcean-compatible server until it is interrupted.
 It prints its base URL *alone on the first line of stdout* (so scripts can read one line and go)
@@ -105,7 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_sandbox(subparsers)
+    _add_endpoints(subparsers)
     return parser
+
+
+def _add_endpoints(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    endpoints = subparsers.add_parser(
+        "endpoints",
+        help="print every API endpoint beside the SDK call that reaches it (Markdown)",
+        description=(
+            "Print the catalogue of API endpoints and the SDK methods that call them, as "
+            "Markdown (the source of docs/endpoints.md)."
+        ),
+    )
+    endpoints.set_defaults(handler=_print_endpoints, parser=endpoints)
+
+
+def _print_endpoints(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from invoceanio.client import InvoiceOcean
+    from invoceanio.endpoints import catalogue, render_markdown
+
+    sys.stdout.write(render_markdown(catalogue(InvoiceOcean.SERVICES, InvoiceOcean)))
+    return 0
 
 
 def _add_sandbox(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

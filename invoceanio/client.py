@@ -3,26 +3,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, get_args
+from typing import Any, ClassVar, Final
 
 from invoceanio import hosts
 from invoceanio._version import __version__
 from invoceanio.codecs.registry import CodecRegistry, default_registry
-from invoceanio.core import ApiCore
+from invoceanio.core import ApiCore, query_params, query_value
+from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
-from invoceanio.middleware.auth import (
-    AuthMode,
-)
 from invoceanio.middleware.base import Middleware, build_chain
 from invoceanio.middleware.limiter import LimiterMiddleware
 from invoceanio.middleware.logging import LoggingMiddleware
 from invoceanio.middleware.retry import RetryMiddleware, RetryPolicy
+from invoceanio.models.account import LoginResult
+from invoceanio.models.converter import to_wire
 from invoceanio.providers.base import Provider
 from invoceanio.providers.invoiceocean import InvoiceOceanProvider
+from invoceanio.resources.account import AccountService
 from invoceanio.resources.clients import ClientsService
+from invoceanio.resources.departments import DepartmentsService
 from invoceanio.resources.invoices import InvoicesService
+from invoceanio.resources.payments import PaymentsService
+from invoceanio.resources.price_lists import PriceListsService
+from invoceanio.resources.printers import PrintersService
+from invoceanio.resources.products import ProductsService
+from invoceanio.resources.recurrings import RecurringsService
+from invoceanio.resources.simple import (
+    BankAccountsService,
+    CategoriesService,
+    IssuersService,
+    WebhooksService,
+)
+from invoceanio.resources.warehouses import (
+    WarehouseActionsService,
+    WarehouseDocumentsService,
+    WarehousesService,
+)
 from invoceanio.secrets import Secret
 from invoceanio.transport.aiohttp import AiohttpTransport
 from invoceanio.transport.base import Transport
@@ -33,8 +51,26 @@ DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_CONCURRENCY: Final = 16
 #: Responses larger than this raise ResponseTooLargeError instead of being buffered.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 50 * 1024 * 1024
+#: Files bigger than this are refused before any request (attachments, logos).
+DEFAULT_MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
+_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 USER_AGENT: Final = f"invoceanio/{__version__}"
-_AUTH_MODES: Final = frozenset(get_args(AuthMode))
+
+
+def _relative_path(path: str) -> str:
+    """A path for :meth:`InvoiceOcean.request`: relative to the account, no host, no suffix."""
+    if not isinstance(path, str) or not path.strip("/ "):
+        raise ConfigurationError("path must be a non-empty string such as 'invoices/12'")
+    clean = path.strip().strip("/")
+    if "://" in clean or any(c in clean for c in "?#\\ \t\r\n"):
+        raise ConfigurationError(
+            f"path must be relative to the account, without query or host, got {path!r}"
+        )
+    if any(part in ("", ".", "..") for part in clean.split("/")):
+        raise ConfigurationError(f"path must not hold empty, '.' or '..' parts, got {path!r}")
+    if clean.endswith((".json", ".xml")):
+        raise ConfigurationError("leave the format suffix out: the client adds it")
+    return clean
 
 
 def _secret(value: str | Secret | None, name: str) -> Secret | None:
@@ -80,6 +116,8 @@ class InvoiceOcean:
         middleware: Sequence[Middleware] = (),
         codecs: CodecRegistry | None = None,
         provider: Provider | None = None,
+        app_url: str | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
         token = _secret(api_token, "api_token")
         self.provider: Provider = provider or InvoiceOceanProvider()
@@ -89,6 +127,19 @@ class InvoiceOcean:
             if base_url is not None
             else self.provider.account_url(prefix=prefix, brand=brand, token=token)
         )
+        # The host of the global calls (login, users): the brand's app host, or the server a
+        # base_url names (a sandbox serves both).
+        self.app_url = (
+            hosts.check_base_url(app_url)
+            if app_url is not None
+            else hosts.app_url_for(self.base_url)
+        )
+        self.prefix = hosts.check_prefix(prefix) if prefix else hosts.prefix_of(self.base_url)
+        if isinstance(max_upload_bytes, bool) or not isinstance(max_upload_bytes, int):
+            raise ConfigurationError("max_upload_bytes must be an int")
+        if max_upload_bytes < 1:
+            raise ConfigurationError("max_upload_bytes must be positive")
+        self.max_upload_bytes = max_upload_bytes
         self.codecs = codecs or default_registry()
         if format not in self.provider.formats or format not in self.codecs.names:
             raise ConfigurationError(
@@ -123,6 +174,9 @@ class InvoiceOcean:
         ]
         self._core = ApiCore(
             base_url=self.base_url,
+            app_url=self.app_url,
+            max_upload_bytes=max_upload_bytes,
+            prefix=self.prefix,
             provider=self.provider,
             codecs=self.codecs,
             format=format,
@@ -131,6 +185,121 @@ class InvoiceOcean:
         )
         self.invoices = InvoicesService(self._core)
         self.clients = ClientsService(self._core)
+        self.products = ProductsService(self._core)
+        self.price_lists = PriceListsService(self._core)
+        self.payments = PaymentsService(self._core)
+        self.recurrings = RecurringsService(self._core)
+        self.warehouse_documents = WarehouseDocumentsService(self._core)
+        self.warehouses = WarehousesService(self._core)
+        self.warehouse_actions = WarehouseActionsService(self._core)
+        self.categories = CategoriesService(self._core)
+        self.departments = DepartmentsService(self._core)
+        self.issuers = IssuersService(self._core)
+        self.bank_accounts = BankAccountsService(self._core)
+        self.webhooks = WebhooksService(self._core)
+        self.printers = PrintersService(self._core)
+        self.account = AccountService(self._core)
+
+    #: ``io.<name>`` -> its service class: what this client covers (``docs/endpoints.md`` is
+    #: generated from their marked methods, see :mod:`invoceanio.endpoints`). A test checks it
+    #: names exactly the services ``__init__`` creates.
+    SERVICES: ClassVar[Mapping[str, type[Any]]] = {
+        "invoices": InvoicesService,
+        "clients": ClientsService,
+        "products": ProductsService,
+        "price_lists": PriceListsService,
+        "payments": PaymentsService,
+        "recurrings": RecurringsService,
+        "warehouse_documents": WarehouseDocumentsService,
+        "warehouses": WarehousesService,
+        "warehouse_actions": WarehouseActionsService,
+        "categories": CategoriesService,
+        "departments": DepartmentsService,
+        "issuers": IssuersService,
+        "bank_accounts": BankAccountsService,
+        "webhooks": WebhooksService,
+        "printers": PrintersService,
+        "account": AccountService,
+    }
+
+    @classmethod
+    def from_login(
+        cls,
+        result: LoginResult,
+        *,
+        trusted_origin: str | None = None,
+        **options: Any,
+    ) -> InvoiceOcean:
+        """A client for the account a login answered (``io.account.login`` or
+        :meth:`log_in`). Its URL must be ``https://{prefix}.{brand}`` of a known brand (or be
+        exactly ``trusted_origin``, e.g. the sandbox's URL) before the token is sent anywhere;
+        anything else raises ConfigurationError. ``options`` are the usual client options."""
+        if result.api_token is None:
+            raise ConfigurationError(
+                "the login answered no api_token: the user has not generated one yet "
+                "(Settings -> Account settings -> Integration)"
+            )
+        url = hosts.check_account_url(result.url or "", trusted_origin=trusted_origin)
+        return cls(base_url=url, api_token=result.api_token, **options)
+
+    @classmethod
+    async def log_in(
+        cls,
+        login: str,
+        password: str | Secret,
+        integration_token: str | Secret | None = None,
+        *,
+        brand: str = "invoiceocean.com",
+        app_url: str | None = None,
+        transport: Transport | None = None,
+    ) -> LoginResult:
+        """Log in with a web login and password, before any token is known: the call goes to
+        the brand's app host (or ``app_url``) and carries no other credential."""
+        base = app_url if app_url is not None else hosts.app_url(hosts.check_brand(brand))
+        async with cls(base_url=base, brand=brand, auth="none", transport=transport) as anonymous:
+            return await anonymous.account.login(login, password, integration_token)
+
+    @endpoint("ANY", "{path}", note="the escape hatch: any method, any path of the account")
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        body: Any = None,
+        *,
+        root: str | None = None,
+        xml_form: bool = True,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call any endpoint, for what the SDK does not cover yet, through the same middleware
+        (retries, limits, logging, auth) and error handling as every other call.
+
+        ``path`` is relative to the account, without the format suffix (``"invoices/12"``);
+        ``params`` is a dict (or pairs) of query values; ``body`` is JSON-shaped data (or a
+        draft/model), sent under ``root`` when one is given. Returns the decoded answer (dicts,
+        lists, strings) or None for an empty body. A POST is treated as not idempotent (never
+        re-sent once it may have arrived) unless ``idempotent=True`` says otherwise.
+        """
+        verb = str(method).upper()
+        if verb not in _METHODS:
+            raise ConfigurationError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+        clean = _relative_path(path)
+        if isinstance(params, Mapping) or params is None:
+            pairs = query_params(params or {})
+        else:  # pairs, so a key may repeat
+            pairs = [(str(key), query_value(value)) for key, value in params if value is not None]
+        document = None if body is None else to_wire(body)
+        request = self._core.build(
+            verb,
+            clean,
+            params=pairs,
+            body=document,
+            root=root,
+            xml_form=xml_form,
+            idempotent=idempotent,
+            operation=f"request {verb} {clean}",
+        )
+        return await self._core.call(request)
 
     async def aclose(self) -> None:
         """Close the connection pool (a transport passed in by the caller stays theirs)."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import cattrs
 
+from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
 from invoceanio.codecs.registry import CodecRegistry
+from invoceanio.endpoints import Suffix
 from invoceanio.errors import (
     APIError,
     AuthenticationError,
@@ -30,10 +33,13 @@ from invoceanio.middleware.retry import parse_retry_after
 from invoceanio.models.converter import structure, to_wire
 from invoceanio.providers.base import ErrorInfo, Provider
 
-__all__ = ["ApiCore", "Expect"]
+__all__ = ["ApiCore", "Content", "Expect", "Host"]
 
 T = TypeVar("T")
 Expect = Literal["data", "pdf", "bytes"]
+Host = Literal["account", "app"]
+#: A body already encoded, and its Content-Type (a multipart form with its boundary).
+Content = tuple[bytes, str]
 _STATUS_ERRORS: dict[int, type[APIError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
@@ -42,6 +48,7 @@ _STATUS_ERRORS: dict[int, type[APIError]] = {
     429: RateLimitError,
 }
 _ACCEPT = {"pdf": "application/pdf", "bytes": "*/*"}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class ApiCore:
@@ -49,6 +56,9 @@ class ApiCore:
         self,
         *,
         base_url: str,
+        app_url: str,
+        max_upload_bytes: int,
+        prefix: str | None,
         provider: Provider,
         codecs: CodecRegistry,
         format: str,
@@ -56,6 +66,10 @@ class ApiCore:
         timeout: float | None,
     ) -> None:
         self.base_url = base_url
+        self.app_url = app_url
+        self.max_upload_bytes = max_upload_bytes
+        #: The account's subdomain when known (from ``prefix=``, the token or the URL).
+        self.prefix = prefix
         self.provider = provider
         self.codecs = codecs
         self.codec = codecs.by_name(format)
@@ -81,10 +95,24 @@ class ApiCore:
         expect: Expect = "data",
         idempotent: bool | None = None,
         operation: str = "",
+        host: Host = "account",
+        content: Content | None = None,
+        suffix: Suffix | None = None,
+        authenticate: bool = True,
     ) -> Request:
+        """A request to the account's host (or the brand's ``app`` host). ``body`` is encoded
+        with the format's codec under ``root``; ``content`` is a body already encoded (a
+        multipart form) with its Content-Type; ``authenticate=False`` sends no credentials (the
+        app-host calls that log in). The path suffix follows ``expect`` (the format,
+        ``.pdf``, none for raw bytes) unless ``suffix`` names it (see
+        :data:`invoceanio.endpoints.Suffix`)."""
         codec = self.codec_for(xml_form=xml_form)
-        fmt = {"pdf": "pdf", "bytes": None}.get(expect, codec.name)
-        url = self.provider.url(self.base_url, path, fmt)
+        if suffix is None:
+            fmt = {"pdf": "pdf", "bytes": None}.get(expect, codec.name)
+        else:
+            fmt = {"format": codec.name, "none": None}.get(suffix, suffix)
+        base = self.app_url if host == "app" else self.base_url
+        url = self.provider.url(base, path, fmt)
         headers = {"Accept": _ACCEPT.get(expect, codec.media_type)}
         encoded: bytes | None = None
         if body is not None:
@@ -93,6 +121,8 @@ class ApiCore:
             except CodecError as exc:
                 raise ConfigurationError(f"cannot encode the request body: {exc}") from None
             headers["Content-Type"] = codec.media_type
+        elif content is not None:
+            encoded, headers["Content-Type"] = content
         extra: dict[str, Any] = {} if idempotent is None else {"idempotent": idempotent}
         return Request(
             method=method,
@@ -100,8 +130,39 @@ class ApiCore:
             params=tuple(params),
             headers=headers,
             body=encoded,
+            authenticate=authenticate,
             timeout=self.timeout,
             context={"operation": operation or f"{method} {path}"},
+            **extra,
+        )
+
+    def external(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        content: Content | None = None,
+        idempotent: bool | None = None,
+    ) -> Request:
+        """A request to a URL the API handed out (an upload form's target, the file a redirect
+        points to). It is checked first and never carries the credentials."""
+        hosts.check_external_url(url)
+        parts = urlsplit(url)
+        headers = {"Accept": "*/*"}
+        body: bytes | None = None
+        if content is not None:
+            body, headers["Content-Type"] = content
+        extra: dict[str, Any] = {} if idempotent is None else {"idempotent": idempotent}
+        return Request(
+            method=method,
+            url=parts._replace(query="", fragment="").geturl(),
+            params=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            headers=headers,
+            body=body,
+            authenticate=False,
+            timeout=self.timeout,
+            context={"operation": operation},
             **extra,
         )
 
@@ -120,6 +181,27 @@ class ApiCore:
         """Send ``request`` and return its decoded document (bytes for PDFs), or raise."""
         response = await self._send(request)
         return self.interpret(request, response, expect=expect)
+
+    async def fetch_file(self, request: Request, *, accept_redirect: bool = True) -> bytes:
+        """The bytes a file endpoint answers. The API may answer 302 to the file's real place
+        (a storage URL): that one is fetched without credentials, and only once (a second
+        redirect is an error, not a loop)."""
+        response = await self._send(request)
+        location = response.headers.get("Location")
+        if accept_redirect and response.status in _REDIRECTS and location:
+            target = urljoin(request.url, location)
+            follow = self.external("GET", target, operation=f"{request.method} redirect")
+            return await self.fetch_file(follow, accept_redirect=False)
+        body: bytes = self.interpret(request, response, expect="bytes")
+        if self.provider.is_html(response):
+            raise DecodeError(
+                "expected a file but got an HTML page (a login page: is the token right?)",
+                method=request.method,
+                url=request.path,
+                status=response.status,
+                content_type=response.content_type,
+            )
+        return body
 
     # interpreting ---------------------------------------------------------------------------
 

@@ -14,7 +14,18 @@ from urllib.parse import SplitResult, urlsplit
 from invoceanio.errors import ConfigurationError
 from invoceanio.redaction import redact_url
 
-__all__ = ["BRANDS", "account_url", "app_url", "check_base_url", "check_prefix", "is_loopback"]
+__all__ = [
+    "BRANDS",
+    "account_url",
+    "app_url",
+    "app_url_for",
+    "check_account_url",
+    "check_base_url",
+    "check_external_url",
+    "check_prefix",
+    "is_loopback",
+    "prefix_of",
+]
 
 BRANDS: Final = (
     "fakturownia.pl",
@@ -52,6 +63,27 @@ def account_url(prefix: str, brand: str) -> str:
 
 def app_url(brand: str) -> str:
     return f"https://app.{check_brand(brand)}"
+
+
+def app_url_for(base_url: str) -> str:
+    """The host of the global calls (login, users) for a client built with ``base_url``: the
+    brand's ``app`` host for a known brand's account URL, else ``base_url`` itself (a sandbox or
+    a test server serves both)."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    _, _, brand = host.partition(".")
+    if parts.scheme == "https" and brand in BRANDS:
+        return app_url(brand)
+    return base_url
+
+
+def prefix_of(url: str) -> str | None:
+    """The account prefix of ``https://{prefix}.{brand}``; None for any other URL."""
+    parts = urlsplit(url)
+    prefix, _, brand = (parts.hostname or "").lower().partition(".")
+    if parts.scheme == "https" and brand in BRANDS and _DNS_LABEL.fullmatch(prefix):
+        return None if prefix == "app" else prefix
+    return None
 
 
 def is_loopback(host: str) -> bool:
@@ -95,3 +127,48 @@ def check_base_url(base_url: str) -> str:
             f"got host {parts.hostname!r}"
         )
     return base_url.rstrip("/")
+
+
+def check_external_url(url: str) -> str:
+    """A URL the API handed out (an upload form's target, a redirect to a file): absolute, https
+    (plain http only for loopback hosts), no credentials in it. Such calls never carry the token,
+    but a plain-http or malformed target would still leak the data sent to it."""
+    if not isinstance(url, str) or any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise ConfigurationError("the URL the API gave is not a clean absolute URL")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts):
+        raise ConfigurationError(f"the API gave an unusable URL: {redact_url(url)!r}")
+    if "@" in parts.netloc:
+        raise ConfigurationError("the URL the API gave carries credentials: refused")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"the API gave a plain-http URL ({parts.hostname!r}): refused, https is required"
+        )
+    return url
+
+
+def check_account_url(url: str, *, trusted_origin: str | None = None) -> str:
+    """The account URL a login answered, before any token is sent to it: ``https://{prefix}.
+    {brand}`` of a known brand, or exactly ``trusted_origin`` (the loopback sandbox the client
+    already talks to). Returns it without a trailing slash."""
+    if not isinstance(url, str):
+        raise ConfigurationError("the login answer carries no account URL")
+    candidate = url.strip().rstrip("/")
+    if trusted_origin is not None and candidate == trusted_origin.rstrip("/"):
+        return candidate
+    parts = urlsplit(candidate)
+    host = (parts.hostname or "").lower()
+    prefix, _, brand = host.partition(".")
+    if (
+        parts.scheme != "https"
+        or brand not in BRANDS
+        or not _DNS_LABEL.fullmatch(prefix)
+        or parts.port is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or "@" in parts.netloc
+    ):
+        raise ConfigurationError(
+            f"the login answered an account URL that is no known brand host: {redact_url(url)!r}"
+        )
+    return f"https://{host}"

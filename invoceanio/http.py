@@ -71,6 +71,9 @@ class Request:
         default=attrs.Factory(lambda self: self.method in IDEMPOTENT_METHODS, takes_self=True)
     )
     reconciler: Reconciler | None = None
+    # False for a call that must carry no credential: the upload URL and the file a redirect
+    # points to are not the API's host, and the token must never travel there.
+    authenticate: bool = True
     timeout: float | None = None
     # Free-form facts for middleware (operation name, resource): never credentials.
     context: Mapping[str, Any] = attrs.field(factory=dict)

@@ -14,7 +14,18 @@ from urllib.parse import SplitResult, unquote_plus, urlsplit
 __all__ = ["SENSITIVE_PARAMS", "chain_quotes_any", "quotes_any", "redact_url"]
 
 SENSITIVE_PARAMS: Final = frozenset(
-    {"api_token", "integration_token", "password", "token", "access_token"}
+    {
+        "api_token",
+        "integration_token",
+        "password",
+        "token",
+        "access_token",
+        # A pre-signed file or upload URL (S3 style) is itself a key to the file.
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+    }
 )
 _MASK: Final = "REDACTED"
 # "&" separates parameters; some servers (older Rack) also split on ";", so a value hidden

@@ -14,14 +14,22 @@ from urllib.parse import quote, quote_plus
 
 import attrs
 
-from invoceanio.errors import InvoiceOceanError
+from invoceanio.errors import ConfigurationError, InvoiceOceanError
 from invoceanio.http import Request, Response, Send
 from invoceanio.redaction import quotes_any, redact_url
 from invoceanio.secrets import Secret
 
-__all__ = ["AuthMiddleware", "AuthMode", "BasicAuth", "BearerAuth", "BodyAuth", "QueryAuth"]
+__all__ = [
+    "AuthMiddleware",
+    "AuthMode",
+    "BasicAuth",
+    "BearerAuth",
+    "BodyAuth",
+    "NoAuth",
+    "QueryAuth",
+]
 
-AuthMode = Literal["bearer", "query", "body", "basic"]
+AuthMode = Literal["bearer", "query", "body", "basic", "none"]
 
 
 class AuthMiddleware:
@@ -34,6 +42,8 @@ class AuthMiddleware:
         raise NotImplementedError
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
+        if not request.authenticate:
+            return await call_next(request)
         try:
             return await call_next(self.authorize(request))
         except InvoiceOceanError as exc:
@@ -88,20 +98,24 @@ class BasicAuth(AuthMiddleware):
     """HTTP Basic with the web login and password (the legacy mode, mostly used with XML)."""
 
     def __init__(self, login: Secret, password: Secret) -> None:
-        super().__init__(login, password)
         pair = f"{login.reveal()}:{password.reveal()}".encode()
-        self._header = f"Basic {base64.b64encode(pair).decode('ascii')}"
-        self._encoded = Secret(self._header.partition(" ")[2])
+        encoded = base64.b64encode(pair).decode("ascii")
+        # The encoded pair is a spelling of the credentials too: scrub it from errors as well.
+        super().__init__(login, password, Secret(encoded))
+        self._header = f"Basic {encoded}"
 
     def authorize(self, request: Request) -> Request:
         return attrs.evolve(request, headers={**request.headers, "Authorization": self._header})
 
-    async def __call__(self, request: Request, call_next: Send) -> Response:
-        try:
-            return await call_next(self.authorize(request))
-        except InvoiceOceanError as exc:
-            _scrub(exc, _spellings((*self._secrets, self._encoded)))
-            raise
+
+class NoAuth(AuthMiddleware):
+    """A client without credentials (``auth="none"``): only the calls that need none (the
+    app-host login) go out; anything else is refused before it is sent."""
+
+    def authorize(self, request: Request) -> Request:
+        raise ConfigurationError(
+            "this client has no credentials (auth='none'): give api_token= to call the account"
+        )
 
 
 def _spellings(secrets: tuple[Secret, ...]) -> list[str]:

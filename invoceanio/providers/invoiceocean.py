@@ -18,7 +18,14 @@ from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
 from invoceanio.errors import ConfigurationError
 from invoceanio.http import Request, Response
-from invoceanio.middleware.auth import AuthMiddleware, BasicAuth, BearerAuth, BodyAuth, QueryAuth
+from invoceanio.middleware.auth import (
+    AuthMiddleware,
+    BasicAuth,
+    BearerAuth,
+    BodyAuth,
+    NoAuth,
+    QueryAuth,
+)
 from invoceanio.providers.base import ErrorInfo, Page
 from invoceanio.secrets import Secret
 
@@ -49,7 +56,7 @@ def _summary(field_errors: Mapping[str, list[str]]) -> str:
 
 class InvoiceOceanProvider:
     formats = frozenset({"json", "xml"})
-    auth_modes = frozenset({"bearer", "query", "body", "basic"})
+    auth_modes = frozenset({"bearer", "query", "body", "basic", "none"})
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         # Tokens may carry the account prefix after a slash ("TOKEN/acme").
@@ -64,6 +71,8 @@ class InvoiceOceanProvider:
     ) -> AuthMiddleware:
         if mode not in self.auth_modes:
             raise ConfigurationError(f"auth must be one of {sorted(self.auth_modes)}, got {mode!r}")
+        if mode == "none":
+            return NoAuth()
         if mode == "basic":
             if not login or not password:
                 raise ConfigurationError("auth='basic' needs login= and password=")

@@ -1,16 +1,33 @@
-"""What every resource service shares: one page, all pages lazily, get, create, update, delete."""
+"""What every resource service shares: one page, all pages lazily, get, create, update, delete,
+as mixins a service combines according to what the API offers for its resource."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from invoceanio.core import ApiCore, query_params
+from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
+from invoceanio.http import Request
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.converter import to_wire
 
-__all__ = ["MAX_PER_PAGE", "PaginationError", "ResourceService", "check_id", "check_key"]
+__all__ = [
+    "MAX_PER_PAGE",
+    "Creating",
+    "CrudService",
+    "Deleting",
+    "Getting",
+    "Listing",
+    "PaginationError",
+    "ResourceService",
+    "Updating",
+    "check_id",
+    "check_key",
+    "check_name",
+]
 
 ModelT = TypeVar("ModelT", bound=Model)
 MAX_PER_PAGE = 100
@@ -43,6 +60,18 @@ def check_id(value: int | str) -> str:
     return text
 
 
+# The API's names of kinds, fields and attachment kinds: lower-case words joined by "_".
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+def check_name(value: object, what: str) -> str:
+    """A name the API defines (a document kind, a field, an attachment kind), checked to be
+    one before it goes into a query or a body: ``what`` says what was expected, for the error."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ConfigurationError(f"expected {what}, got {value!r}")
+    return value
+
+
 def check_key(value: object, name: str) -> str:
     """An external key to look up: blank would match every object that has none."""
     text = str(value)
@@ -64,23 +93,45 @@ def check_page(page: int, per_page: int) -> None:
 
 
 class ResourceService(Generic[ModelT]):
-    #: The collection path ("invoices"), the write root key ("invoice") and the model.
+    """A resource of the API: where it lives and what it holds. The operations come from the
+    mixins below, one per HTTP call, so a service has exactly the methods the API supports
+    (``io.warehouse_actions`` can list but has no ``create``)."""
+
+    #: The path of the collection ("invoices", "banking/payments"), the write root key
+    #: ("invoice") and the model of a record.
     collection: ClassVar[str]
     root: ClassVar[str]
     model: type[ModelT]
+    #: False where the API documents JSON only: calls then use JSON whatever ``format`` says.
+    xml: ClassVar[bool] = True
 
     def __init__(self, core: ApiCore) -> None:
         self._core = core
+
+    def _build(self, method: str, path: str, **options: Any) -> Request:
+        options.setdefault("xml_form", self.xml)
+        return self._core.build(method, path, **options)
+
+    def _member(self, id: int | str, action: str = "") -> str:
+        member = f"{self.collection}/{check_id(id)}"
+        return f"{member}/{action}" if action else member
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Query pairs for keyword filters; services override to add typed ones."""
         return query_params(filters)
 
+    def _document(self, data: WriteData) -> dict[str, Any]:
+        """The object a create or an update sends under the root key; services may reshape it."""
+        return as_document(data, self.model.__name__)
+
+
+class Listing(ResourceService[ModelT]):
+    @endpoint("GET", "{collection}", note="one page; `iterate()` pages lazily to the end")
     async def list(self, page: int = 1, per_page: int = 25, **filters: Any) -> list[ModelT]:
         """One page of results (the API returns no total: a short page is the last)."""
         check_page(page, per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
-        request = self._core.build("GET", self.collection, params=params)
+        request = self._build("GET", self.collection, params=params)
         return self._core.to_models(request, await self._core.call(request), self.model)
 
     async def iterate(self, per_page: int = 100, **filters: Any) -> AsyncIterator[ModelT]:
@@ -91,7 +142,7 @@ class ResourceService(Generic[ModelT]):
         page = 1
         while True:
             params = [*self._core.provider.page_params(page, per_page), *filter_params]
-            request = self._core.build("GET", self.collection, params=params)
+            request = self._build("GET", self.collection, params=params)
             items, has_more = self._core.to_page(
                 request, await self._core.call(request), self.model
             )
@@ -109,24 +160,41 @@ class ResourceService(Generic[ModelT]):
             previous = items
             page += 1
 
+
+class Getting(ResourceService[ModelT]):
+    @endpoint("GET", "{collection}/{id}")
     async def get(self, id: int | str) -> ModelT:
-        request = self._core.build("GET", f"{self.collection}/{check_id(id)}")
+        request = self._build("GET", self._member(id))
         return self._core.to_model(request, await self._core.call(request), self.model)
 
+
+class Creating(ResourceService[ModelT]):
+    @endpoint("POST", "{collection}")
     async def create(self, data: WriteData) -> ModelT:
-        document = as_document(data, self.model.__name__)
-        request = self._core.build("POST", self.collection, body=document, root=self.root)
+        request = self._build("POST", self.collection, body=self._document(data), root=self.root)
         return self._core.to_model(request, await self._core.call(request), self.model)
 
+
+class Updating(ResourceService[ModelT]):
+    #: The verb of an update: PUT for most resources, PATCH where the docs use it (payments).
+    update_method: ClassVar[str] = "PUT"
+
+    @endpoint("{update_method}", "{collection}/{id}")
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
-        request = self._core.build(
-            "PUT",
-            f"{self.collection}/{check_id(id)}",
-            body=as_document(changes, self.model.__name__),
-            root=self.root,
+        request = self._build(
+            self.update_method, self._member(id), body=self._document(changes), root=self.root
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 
+
+class Deleting(ResourceService[ModelT]):
+    @endpoint("DELETE", "{collection}/{id}")
     async def delete(self, id: int | str) -> None:
-        request = self._core.build("DELETE", f"{self.collection}/{check_id(id)}")
+        request = self._build("DELETE", self._member(id))
         await self._core.call(request)
+
+
+class CrudService(
+    Listing[ModelT], Getting[ModelT], Creating[ModelT], Updating[ModelT], Deleting[ModelT]
+):
+    """A resource with every CRUD call: list/iterate, get, create, update, delete."""

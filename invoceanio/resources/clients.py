@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from invoceanio.endpoints import endpoint
+from invoceanio.errors import ConfigurationError
 from invoceanio.models.client import Client
-from invoceanio.resources.base import ResourceService, check_key
+from invoceanio.resources.base import CrudService, check_id, check_key
 
 __all__ = ["ClientsService"]
 
 
-class ClientsService(ResourceService[Client]):
+class ClientsService(CrudService[Client]):
     collection = "clients"
     root = "client"
     model = Client
 
+    @endpoint("GET", "{collection}", note="`?external_id=`")
     async def get_by_external_id(self, external_id: str) -> Client | None:
         """The client whose ``external_id`` (your system's key) matches exactly, or None."""
         external_id = check_key(external_id, "external_id")
-        request = self._core.build("GET", self.collection, params=[("external_id", external_id)])
+        request = self._build("GET", self.collection, params=[("external_id", external_id)])
         for client in self._core.to_models(request, await self._core.call(request), Client):
             if client.external_id == external_id:
                 return client
         return None
+
+    @endpoint("POST", "{collection}/{id}/merge", suffix="json", note="top-level `merge_ids`")
+    async def merge(self, id: int | str, merge_ids: Sequence[int | str]) -> Client:
+        """Merge the clients ``merge_ids`` into ``id``: their documents move to it and their
+        cards go. Answers the client that stays."""
+        others = [int(check_id(other)) for other in merge_ids]
+        keep = int(check_id(id))
+        if not others or keep in others:
+            raise ConfigurationError("merge_ids must name at least one other client")
+        request = self._build(
+            "POST", self._member(id, "merge"), body={"merge_ids": others}, xml_form=False
+        )
+        return self._core.to_model(request, await self._core.call(request), self.model)

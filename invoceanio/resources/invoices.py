@@ -9,9 +9,19 @@ from typing import Any, Literal
 import attrs
 
 from invoceanio.core import query_params, query_value
+from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.invoice import Invoice
-from invoceanio.resources.base import ResourceService, WriteData, as_document, check_id, check_key
+from invoceanio.resources.base import (
+    CrudService,
+    WriteData,
+    as_document,
+    check_id,
+    check_key,
+    check_name,
+)
+from invoceanio.resources.invoice_files import InvoiceFiles
+from invoceanio.resources.invoice_variants import InvoiceVariants
 
 __all__ = ["InvoicesService", "PrintOption"]
 
@@ -34,7 +44,7 @@ def _emails(value: str | Sequence[str] | None, name: str) -> str | None:
     return ",".join(addresses)
 
 
-class InvoicesService(ResourceService[Invoice]):
+class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
     collection = "invoices"
     root = "invoice"
     model = Invoice
@@ -72,14 +82,15 @@ class InvoicesService(ResourceService[Invoice]):
             filters["kinds[]"] = [kinds] if isinstance(kinds, str) else list(kinds)
         return pairs + query_params(filters)
 
+    @endpoint("POST", "{collection}", note="with an `oid`: `oid_unique`, looked up after a failure")
     async def create(self, data: WriteData) -> Invoice:
         """Issue an invoice. With an ``oid`` it is sent with ``oid_unique`` and, when the outcome
         of a send is unknown, looked up by that oid instead of being sent again."""
-        document = as_document(data, "Invoice")
+        document = self._document(data)
         oid = document.get("oid")
         if oid not in (None, ""):
             document.setdefault("oid_unique", "yes")
-        request = self._core.build("POST", self.collection, body=document, root=self.root)
+        request = self._build("POST", self.collection, body=document, root=self.root)
         if oid not in (None, ""):
             request = attrs.evolve(
                 request,
@@ -87,15 +98,17 @@ class InvoicesService(ResourceService[Invoice]):
             )
         return self._core.to_model(request, await self._core.call(request), self.model)
 
+    @endpoint("GET", "{collection}", note="`?oid=&period=all`")
     async def find_by_oid(self, oid: str) -> Invoice | None:
         """The invoice carrying this external order number, or None (searches every period)."""
         oid = check_key(oid, "oid")
-        request = self._core.build("GET", self.collection, params=[("oid", oid), ("period", "all")])
+        request = self._build("GET", self.collection, params=[("oid", oid), ("period", "all")])
         for invoice in self._core.to_models(request, await self._core.call(request), Invoice):
             if invoice.oid == oid:
                 return invoice
         return None
 
+    @endpoint("GET", "{collection}/{id}", suffix="pdf", note="`print_option=`")
     async def pdf(self, id: int | str, print_option: PrintOption | None = None) -> bytes:
         """The invoice as a PDF document (checked to be one: a login page raises DecodeError)."""
         params = []
@@ -105,12 +118,11 @@ class InvoicesService(ResourceService[Invoice]):
                     f"print_option must be one of {sorted(_PRINT_OPTIONS)}, got {print_option!r}"
                 )
             params.append(("print_option", print_option))
-        request = self._core.build(
-            "GET", f"{self.collection}/{check_id(id)}", params=params, expect="pdf"
-        )
+        request = self._build("GET", self._member(id), params=params, expect="pdf")
         body: bytes = await self._core.call(request, expect="pdf")
         return body
 
+    @endpoint("POST", "{collection}/{id}/send_by_email", note="never retried once sent")
     async def send_by_email(
         self,
         id: int | str,
@@ -127,30 +139,113 @@ class InvoicesService(ResourceService[Invoice]):
                 "email_pdf": email_pdf,
             }
         )
-        request = self._core.build(
-            "POST", f"{self.collection}/{check_id(id)}/send_by_email", params=params
-        )
+        request = self._build("POST", self._member(id, "send_by_email"), params=params)
         result = await self._core.call(request)
         return result if isinstance(result, dict) else {}
 
+    @endpoint("POST", "{collection}/{id}/change_status", suffix="json", note="`?status=`")
     async def change_status(self, id: int | str, status: str) -> None:
         """Set the status (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``...).
         Setting a status twice is harmless, so this call is retried like a PUT."""
         if not isinstance(status, str) or not status.strip():
             raise ConfigurationError("status must be a non-empty string")
-        request = self._core.build(
+        request = self._build(
             "POST",
-            f"{self.collection}/{check_id(id)}/change_status",
+            self._member(id, "change_status"),
             params=[("status", str(status))],
             xml_form=False,
             idempotent=True,
         )
         await self._core.call(request)
 
+    @endpoint("POST", "{collection}/cancel", suffix="json", note="`cancel_invoice_id`, no root key")
     async def cancel(self, id: int | str, reason: str | None = None) -> None:
         """Cancel the invoice (it reads back with ``kind="canceled"``)."""
         body: dict[str, Any] = {"cancel_invoice_id": int(check_id(id))}
         if reason is not None:
             body["cancel_reason"] = reason
-        request = self._core.build("POST", f"{self.collection}/cancel", body=body, xml_form=False)
+        request = self._build("POST", f"{self.collection}/cancel", body=body, xml_form=False)
         await self._core.call(request)
+
+    # --- reading with modifiers -----------------------------------------------------------------
+
+    @endpoint("GET", "{collection}/{id}", note="`fields[invoice]=`, `additional_fields[invoice]=`")
+    async def get(
+        self,
+        id: int | str,
+        *,
+        fields: Sequence[str] | None = None,
+        additional_fields: Sequence[str] | None = None,
+    ) -> Invoice:
+        """One invoice. ``fields`` asks for only those fields (a KSeF status check:
+        ``fields=["id", "number", "gov_status", "gov_id"]``); ``additional_fields`` adds computed
+        ones the API leaves out by default (``cancel_reason``, ``connected_payments``...)."""
+        params = [
+            *_field_list("fields[invoice]", fields),
+            *_field_list("additional_fields[invoice]", additional_fields),
+        ]
+        request = self._build("GET", self._member(id), params=params)
+        return self._core.to_model(request, await self._core.call(request), self.model)
+
+    # --- positions ------------------------------------------------------------------------------
+
+    @endpoint("PUT", "{collection}/{id}", note="`positions: [{id, ...}]`")
+    async def update_position(
+        self, id: int | str, position_id: int | str, changes: WriteData
+    ) -> Invoice:
+        """Change one position of an invoice (the others stay as they are)."""
+        position = {**as_document(changes, "Position"), "id": int(check_id(position_id))}
+        return await self.update(id, {"positions": [position]})
+
+    @endpoint("PUT", "{collection}/{id}", note="`positions: [{id, _destroy: 1}]`")
+    async def delete_position(self, id: int | str, position_id: int | str) -> Invoice:
+        """Remove one position of an invoice; answers the invoice as it is now."""
+        position = {"id": int(check_id(position_id)), "_destroy": 1}
+        return await self.update(id, {"positions": [position]})
+
+    # --- KSeF and fiscal printing ---------------------------------------------------------------
+
+    @endpoint("GET", "{collection}/{id}", note="`?send_to_ksef=yes`: a GET with a side effect")
+    async def send_to_ksef(self, id: int | str) -> Invoice:
+        """Submit the invoice to KSeF (Poland's national e-invoice system); answers the invoice,
+        whose ``gov_status`` tells how it goes (``processing``, then ``ok`` or an error; poll
+        with ``get(id, fields=[...])``). Not re-sent after an unanswered attempt."""
+        request = self._build(
+            "GET", self._member(id), params=[("send_to_ksef", "yes")], idempotent=False
+        )
+        return self._core.to_model(request, await self._core.call(request), self.model)
+
+    @endpoint("GET", "{collection}/fiscal_print", suffix="none", note="`invoice_ids[]=`")
+    async def fiscal_print(
+        self, ids: Sequence[int | str], printer: str | None = None
+    ) -> dict[str, Any]:
+        """Print the invoices (receipts) on a fiscal printer: ``printer`` is its name from
+        ``io.printers.list()`` (the account's default printer when None). Never re-sent after
+        an unanswered attempt: a receipt printed twice is a tax matter."""
+        invoice_ids = [check_id(invoice_id) for invoice_id in ids]
+        if not invoice_ids:
+            raise ConfigurationError("give at least one invoice id to print")
+        params = [("invoice_ids[]", invoice_id) for invoice_id in invoice_ids]
+        if printer is not None:
+            params.append(("fiskator_name", check_key(printer, "printer")))
+        request = self._build(
+            "GET",
+            f"{self.collection}/fiscal_print",
+            params=params,
+            suffix="none",
+            xml_form=False,
+            idempotent=False,
+        )
+        result = await self._core.call(request)
+        return result if isinstance(result, dict) else {}
+
+
+def _field_list(name: str, values: Sequence[str] | None) -> list[tuple[str, str]]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    names = [check_name(str(value).strip(), f"{name} field names") for value in values]
+    if not names:
+        raise ConfigurationError(f"{name} takes at least one field name")
+    return [(name, ",".join(names))]

@@ -1,0 +1,175 @@
+"""``io.account``: the account itself, its users, and the partner calls (spec 4.13).
+
+Two calls go to the brand's ``app`` host rather than the account, and carry no API token: the
+login (exchange a web login and password for the account's URL and token) and the creation of a
+user. The partner calls need an ``integration_token`` (a secret the vendor e-mails partners);
+like the API token it is held in a :class:`Secret` and sent in bodies, never in a URL, except
+for ``get``, where the API reads it from the query (and every URL shown anywhere is redacted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from invoceanio.core import ApiCore
+from invoceanio.endpoints import endpoint
+from invoceanio.errors import ConfigurationError
+from invoceanio.http import Request
+from invoceanio.models.account import Account, AccountCreated, LoginResult, User
+from invoceanio.models.converter import to_wire
+from invoceanio.resources.base import WriteData, check_key
+from invoceanio.secrets import Secret
+
+__all__ = ["AccountService"]
+
+_ROLES = frozenset({"member", "admin", "accountant"})
+
+
+def _reveal(value: str | Secret | None, name: str) -> str:
+    if isinstance(value, Secret):
+        value = value.reveal()
+    return check_key(value, name)
+
+
+def _section(data: WriteData | None, name: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    document = to_wire(data)
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{name} must be a dict (or a draft), got {type(data).__name__}")
+    return document
+
+
+class AccountService:
+    collection = "account"
+
+    def __init__(self, core: ApiCore) -> None:
+        self._core = core
+
+    def _call(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, **options: Any
+    ) -> Request:
+        return self._core.build(method, path, body=body, xml_form=False, **options)
+
+    @endpoint("GET", "account", suffix="json", note="`integration_token=` adds the api_token")
+    async def get(self, integration_token: str | Secret | None = None) -> Account:
+        """The account (its prefix, name, URL...). With the partner's ``integration_token`` the
+        answer also carries the account's API token (as a :class:`Secret`)."""
+        params = []
+        if integration_token is not None:
+            params.append(("integration_token", _reveal(integration_token, "integration_token")))
+        request = self._call("GET", "account", params=params)
+        return self._core.to_model(request, await self._core.call(request), Account)
+
+    @endpoint("POST", "account", suffix="json", note="partner: a new account, owner and company")
+    async def create(
+        self,
+        *,
+        integration_token: str | Secret,
+        account: WriteData | None = None,
+        user: WriteData | None = None,
+        company: WriteData | None = None,
+    ) -> AccountCreated:
+        """Create an account (partner integration): ``account`` (prefix, lang...), its owner
+        ``user`` (login, email, password) and ``company`` (name, tax_no, address...). The prefix
+        and login in the answer may differ from those asked for when they were taken."""
+        body = {
+            "account": _section(account, "account"),
+            "user": _section(user, "user"),
+            "company": _section(company, "company"),
+            "integration_token": _reveal(integration_token, "integration_token"),
+        }
+        body = {key: value for key, value in body.items() if value != {}}
+        # A second account is worse than an error: never re-sent once it may have arrived.
+        request = self._call("POST", "account", body)
+        return self._core.to_model(request, await self._core.call(request), AccountCreated)
+
+    @endpoint("POST", "account/delete", suffix="json", note="sends a confirmation e-mail")
+    async def delete(self) -> dict[str, Any]:
+        """Ask for the account's deletion: the service e-mails a confirmation link."""
+        request = self._call("POST", "account/delete", {}, idempotent=True)
+        result = await self._core.call(request)
+        return result if isinstance(result, dict) else {}
+
+    @endpoint("PATCH", "account/unlink", suffix="json", note="`prefix`: one or a list")
+    async def unlink(self, prefixes: str | Sequence[str]) -> dict[str, Any]:
+        """Unlink accounts (by prefix) from this partner account. Answers
+        ``{"result": {"unlinked": [...], "not_unlinked": [...]}}``; a ValidationError when none
+        could be unlinked."""
+        given = [prefixes] if isinstance(prefixes, str) else list(prefixes)
+        names = [check_key(prefix, "prefix") for prefix in given]
+        if not names:
+            raise ConfigurationError("give at least one prefix to unlink")
+        body = {"prefix": names[0] if isinstance(prefixes, str) else names}
+        request = self._call("PATCH", "account/unlink", body, idempotent=True)
+        result = await self._core.call(request)
+        return result if isinstance(result, dict) else {}
+
+    @endpoint("POST", "account/add_user", suffix="json")
+    async def add_user(
+        self,
+        *,
+        integration_token: str | Secret,
+        email: str,
+        role: str | int = "member",
+        password: str | Secret | None = None,
+        invite: bool | None = None,
+        department_ids: Sequence[int] | None = None,
+    ) -> User:
+        """Add a user to the account: ``role`` is ``member``, ``admin``, ``accountant`` or a
+        custom role (``role_1234`` or its number 1234)."""
+        text = str(role)
+        if text not in _ROLES and not (text.removeprefix("role_").isdigit()):
+            raise ConfigurationError(
+                f"role must be member, admin, accountant or a role id, got {role!r}"
+            )
+        user: dict[str, Any] = {"email": check_key(email, "email"), "role": role}
+        if password is not None:
+            user["password"] = _reveal(password, "password")
+        if invite is not None:
+            user["invite"] = invite
+        if department_ids is not None:
+            user["department_ids"] = [int(item) for item in department_ids]
+        body = {"integration_token": _reveal(integration_token, "integration_token"), "user": user}
+        request = self._call("POST", "account/add_user", body)
+        return self._core.to_model(request, await self._core.call(request), User)
+
+    @endpoint("POST", "login", suffix="json", host="app", note="no api_token sent")
+    async def login(
+        self,
+        login: str,
+        password: str | Secret,
+        integration_token: str | Secret | None = None,
+    ) -> LoginResult:
+        """Exchange a web login and password for the account's prefix, URL and (if the user has
+        generated one) API token. Sent to the brand's app host without the client's token.
+        Build a client from the answer with :meth:`InvoiceOcean.from_login`, which checks the
+        URL before any token goes to it."""
+        body: dict[str, Any] = {
+            "login": check_key(login, "login"),
+            "password": _reveal(password, "password"),
+        }
+        if integration_token is not None:
+            body["integration_token"] = _reveal(integration_token, "integration_token")
+        request = self._call("POST", "login", body, host="app", authenticate=False, idempotent=True)
+        return self._core.to_model(request, await self._core.call(request), LoginResult)
+
+    @endpoint("POST", "users", suffix="json", host="app", note="partner; no api_token sent")
+    async def create_user(
+        self,
+        *,
+        integration_token: str | Secret,
+        email: str,
+        password: str | Secret,
+        fields: WriteData | None = None,
+    ) -> User:
+        """Create a user (partner integration), on the brand's app host."""
+        user = {
+            **_section(fields, "fields"),
+            "email": check_key(email, "email"),
+            "password": _reveal(password, "password"),
+        }
+        body = {"user": user, "integration_token": _reveal(integration_token, "integration_token")}
+        request = self._call("POST", "users", body, host="app", authenticate=False)
+        return self._core.to_model(request, await self._core.call(request), User)

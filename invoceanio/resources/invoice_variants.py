@@ -1,0 +1,136 @@
+"""Invoices made from other documents: copies (a VAT invoice from a proforma), advance and final
+invoices of an order, and corrections. Each is a create with the fields that say so
+(``copy_invoice_from``, ``kind``...), sent through the invoice service's own ``create``, so an
+``oid`` in ``changes`` makes it as safe to retry as any other invoice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from invoceanio.endpoints import endpoint
+from invoceanio.errors import ConfigurationError
+from invoceanio.models.converter import structure_decimal
+from invoceanio.models.invoice import Invoice
+from invoceanio.resources.base import Creating, WriteData, as_document, check_id, check_name
+
+__all__ = ["InvoiceVariants"]
+
+
+class InvoiceVariants(Creating[Invoice]):
+    @endpoint("POST", "{collection}", note="`copy_invoice_from`")
+    async def copy(
+        self, source_id: int | str, kind: str | None = None, changes: WriteData | None = None
+    ) -> Invoice:
+        """A new document copied from ``source_id``: a duplicate, or another kind (a VAT invoice
+        from a proforma: ``kind="vat"``). ``changes`` may set other fields (a new due date),
+        but not positions: the API takes them from the source."""
+        document = self._variant(changes, copy_invoice_from=int(check_id(source_id)))
+        if kind is not None:
+            document["kind"] = check_name(kind, "a document kind such as 'vat'")
+        return await self.create(document)
+
+    @endpoint("POST", "{collection}", note="`kind=advance`, `advance_creation_mode`")
+    async def create_advance(
+        self,
+        order_id: int | str,
+        *,
+        percent: Decimal | int | str | None = None,
+        amount: Decimal | int | str | None = None,
+        position_name: str | None = None,
+        changes: WriteData | None = None,
+    ) -> Invoice:
+        """An advance invoice for an order (``kind="client_order"``), worth ``percent`` of it or
+        a fixed ``amount`` (exactly one of the two)."""
+        if (percent is None) == (amount is None):
+            raise ConfigurationError("give exactly one of percent= or amount=")
+        mode, value = ("percent", percent) if percent is not None else ("amount", amount)
+        document = self._variant(
+            changes,
+            copy_invoice_from=int(check_id(order_id)),
+            kind="advance",
+            advance_creation_mode=mode,
+            advance_value=_decimal_text(value, mode),
+        )
+        if position_name is not None:
+            document["position_name"] = position_name
+        return await self.create(document)
+
+    @endpoint("POST", "{collection}", note="`kind=final`, `invoice_ids`")
+    async def create_final(
+        self,
+        order_id: int | str,
+        advance_ids: Sequence[int | str],
+        changes: WriteData | None = None,
+    ) -> Invoice:
+        """The final invoice of an order, settling the advance invoices ``advance_ids``."""
+        advances = [int(check_id(advance)) for advance in advance_ids]
+        if not advances:
+            raise ConfigurationError("a final invoice needs at least one advance invoice")
+        document = self._variant(
+            changes, copy_invoice_from=int(check_id(order_id)), kind="final", invoice_ids=advances
+        )
+        return await self.create(document)
+
+    @endpoint("POST", "{collection}", note="`kind=correction`, before/after positions")
+    async def correct(
+        self,
+        invoice_id: int | str,
+        positions: Sequence[WriteData],
+        *,
+        reason: str | None = None,
+        changes: WriteData | None = None,
+    ) -> Invoice:
+        """A correction of ``invoice_id``. Each position states what changes: give it
+        ``correction_before_attributes`` and ``correction_after_attributes`` (the position as it
+        was and as it should be), or a negative quantity/amount for what is taken back."""
+        if not positions:
+            raise ConfigurationError("a correction needs at least one position")
+        source = int(check_id(invoice_id))
+        corrected = []
+        for position in positions:
+            entry = as_document(position, "Position")
+            entry.setdefault("kind", "correction")
+            corrected.append(entry)
+        document = self._variant(
+            changes, kind="correction", invoice_id=source, from_invoice_id=source
+        )
+        document["positions"] = corrected
+        if reason is not None:
+            document["correction_reason"] = reason
+        return await self.create(document)
+
+    @endpoint("POST", "{collection}", note="`kind=correction`, `total_correction`")
+    async def correct_totally(
+        self, invoice_id: int | str, *, reason: str | None = None, changes: WriteData | None = None
+    ) -> Invoice:
+        """A correction that takes the whole of ``invoice_id`` back (every position to zero)."""
+        document = self._variant(
+            changes,
+            copy_invoice_from=int(check_id(invoice_id)),
+            kind="correction",
+            total_correction="1",
+        )
+        if reason is not None:
+            document["correction_reason"] = reason
+        return await self.create(document)
+
+    def _variant(self, changes: WriteData | None, **fields: Any) -> dict[str, Any]:
+        document = {} if changes is None else as_document(changes, "Invoice")
+        if "positions" in document and "copy_invoice_from" in fields:
+            raise ConfigurationError(
+                "a copied document takes its positions from the source: leave positions out"
+            )
+        document.update(fields)
+        return document
+
+
+def _decimal_text(value: Decimal | int | str | None, name: str) -> str:
+    try:
+        number = structure_decimal(value)
+    except ValueError:
+        number = None
+    if number is None or number <= 0:
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+    return format(number, "f")

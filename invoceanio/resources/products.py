@@ -1,0 +1,72 @@
+"""``io.products``: the account's catalogue of goods and services, with stock per warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from invoceanio.core import query_params
+from invoceanio.endpoints import endpoint
+from invoceanio.errors import ConfigurationError
+from invoceanio.models.product import Product
+from invoceanio.resources.base import CrudService, WriteData, check_id
+
+__all__ = ["ProductsService"]
+
+
+class ProductsService(CrudService[Product]):
+    collection = "products"
+    root = "product"
+    model = Product
+
+    def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``warehouse_id`` (stock in that warehouse), ``date_from`` (added or changed since:
+        on products it needs no ``period``), ``ids`` (a list), ``disabled=True`` (only disabled
+        ones), anything else as given."""
+        filters = dict(filters)
+        pairs: list[tuple[str, str]] = []
+        ids = filters.pop("ids", None)
+        if ids is not None:
+            pairs.append(("ids", ",".join(check_id(item) for item in _sequence(ids))))
+        if filters.pop("disabled", None):
+            pairs.append(("filter", "disabled"))
+        return pairs + query_params(filters)
+
+    @endpoint("GET", "{collection}/{id}", note="`warehouse_id=`: the stock in that warehouse")
+    async def get(self, id: int | str, *, warehouse_id: int | str | None = None) -> Product:
+        params = [] if warehouse_id is None else [("warehouse_id", check_id(warehouse_id))]
+        request = self._build("GET", self._member(id), params=params)
+        return self._core.to_model(request, await self._core.call(request), self.model)
+
+    @endpoint(
+        "PUT", "{collection}/{id}", note="`price_net` is computed: send `price_gross` + `tax`"
+    )
+    async def update(self, id: int | str, changes: WriteData) -> Product:
+        """Change a product. The API computes ``price_net`` from ``price_gross`` and ``tax`` and
+        silently ignores a ``price_net`` sent on an update, so sending one raises here instead
+        of being lost."""
+        if "price_net" in self._document(changes):
+            raise ConfigurationError(
+                "the API does not take price_net on an update: send price_gross and tax"
+            )
+        return await super().update(id, changes)
+
+    def widget_url(self, product: Product | str) -> str:
+        """The payment widget's script for a product (embed it in a page to sell it):
+        ``https://app.{brand}/a/{prefix}/p/{token}.js``, from the product's ``token``."""
+        token = product.token if isinstance(product, Product) else product
+        if not isinstance(token, str) or not token.strip():
+            raise ConfigurationError("the product has no token: read it with get() first")
+        prefix = self._core.prefix
+        if prefix is None:
+            raise ConfigurationError(
+                "the widget URL needs the account prefix: build the client with prefix="
+            )
+        return f"{self._core.app_url}/a/{prefix}/p/{quote(token, safe='')}.js"
+
+
+def _sequence(value: Any) -> Sequence[Any]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
+        return [value]
+    return list(value)

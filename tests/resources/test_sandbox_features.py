@@ -1,0 +1,221 @@
+"""The resource-specific calls against the embedded sandbox, over the real client stack: what
+each one sends reaches the sandbox's behaviour of the service and comes back typed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy, Secret, ValidationError
+from invoceanio.models import Invoice
+from invoceanio.sandbox import Sandbox
+from invoceanio.transport import MockTransport
+
+PNG: Final = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4bc0000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(token="feature-token/acme") as running:
+        yield running
+
+
+@pytest.fixture
+async def io(sandbox: Sandbox) -> AsyncIterator[InvoiceOcean]:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    async with InvoiceOcean(
+        base_url=sandbox.url,
+        api_token=sandbox.token,
+        prefix="acme",
+        retry=RetryPolicy(sleep=no_sleep),
+        timeout=10,
+    ) as client:
+        yield client
+
+
+async def _invoice(io: InvoiceOcean, gross: str = "123.00", **fields: object) -> Invoice:
+    document = {
+        "buyer_name": "Klient ABC",
+        "positions": [{"name": "A", "tax": 23, "quantity": 1, "total_price_gross": gross}],
+        **fields,
+    }
+    return await io.invoices.create(document)
+
+
+async def test_product_widget_url_and_net_price_guard(io: InvoiceOcean) -> None:
+    product = await io.products.create({"name": "Course", "price_gross": "123.00", "tax": "23"})
+    assert product.price_net == Decimal("100.00") and product.token
+    assert io.products.widget_url(product) == f"{io.app_url}/a/acme/p/{product.token}.js"
+    with pytest.raises(ConfigurationError, match="price_gross"):
+        await io.products.update(product.id, {"price_net": "90.00"})
+    cheaper = await io.products.update(product.id, {"price_gross": "61.50"})
+    assert cheaper.price_net == Decimal("50.00")
+    fetched = await io.products.get(product.id, warehouse_id=1)
+    assert fetched.id == product.id
+
+
+async def test_price_list_positions_go_as_the_rails_hash_form(io: InvoiceOcean) -> None:
+    product = await io.products.create({"name": "Widget", "price_net": "10", "tax": "23"})
+    price_list = await io.price_lists.create(
+        {
+            "name": "VIP",
+            "price_list_positions": [
+                {
+                    "priceable_id": product.id,
+                    "priceable_type": "Product",
+                    "price_net": Decimal("8.00"),
+                    "price_gross": Decimal("9.84"),
+                    "tax": "23",
+                }
+            ],
+        }
+    )
+    (position,) = price_list.price_list_positions
+    assert (position.priceable_id, position.price_net) == (product.id, Decimal("8.00"))
+    prices = await io.price_lists.prices_for_products(price_list.id, [product.id])
+    assert prices[product.id].price_net == Decimal("8.00")
+
+
+async def test_a_payment_pays_its_invoices_and_reads_back_with_them(io: InvoiceOcean) -> None:
+    first, second = await _invoice(io, "100.00"), await _invoice(io, "50.00")
+    payment = await io.payments.create(
+        {
+            "name": "Transfer",
+            "price": Decimal("120.00"),
+            "paid": True,
+            "invoice_ids": [first.id, second.id],
+        }
+    )
+    assert (await io.invoices.get(first.id)).status == "paid"
+    assert (await io.invoices.get(second.id)).paid == Decimal("20.00")
+    with_invoices = await io.payments.get(payment.id, include_invoices=True)
+    assert [invoice.id for invoice in with_invoices.invoices] == [first.id, second.id]
+    cheap = await io.payments.list(amount_to=Decimal("500"))
+    assert [p.id for p in cheap] == [payment.id]
+
+
+async def test_department_logo_upload_is_multipart_and_checked_first(
+    io: InvoiceOcean, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    department = await io.departments.create({"name": "HQ"})
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    updated = await io.departments.upload_logo(department.id, None, logo)
+    assert updated.logo_file_name == "logo.png"
+    stored = sandbox.store.records("departments")[0]
+    assert stored["logo_content_type"] == "image/png" and stored["logo_file_size"] == len(PNG)
+    with pytest.raises(ConfigurationError, match="PNG, JPEG or GIF"):
+        await io.departments.upload_logo(department.id, "notes.txt", b"text")
+
+
+async def test_warehouse_document_moves_stock_and_actions_are_listed(io: InvoiceOcean) -> None:
+    warehouse = await io.warehouses.create({"name": "Main"})
+    product = await io.products.create({"name": "Bolt", "price_net": "1", "tax": "23"})
+    document = await io.warehouse_documents.create(
+        {
+            "kind": "pz",
+            "warehouse_id": warehouse.id,
+            "warehouse_actions": [
+                {
+                    "product_id": product.id,
+                    "quantity": 5,
+                    "purchase_price_net": "0.50",
+                    "purchase_tax": 23,
+                }
+            ],
+        }
+    )
+    assert document.kind == "pz" and len(document.warehouse_actions) == 1
+    actions = await io.warehouse_actions.list(warehouse_document_id=document.id)
+    assert [(a.product_id, a.quantity) for a in actions] == [(product.id, Decimal("5"))]
+    assert not hasattr(io.warehouse_actions, "create")
+    stock = await io.products.get(product.id, warehouse_id=warehouse.id)
+    assert stock.warehouse_quantity == Decimal("5")
+
+
+async def test_account_calls_and_a_login_that_builds_a_client(
+    io: InvoiceOcean, sandbox: Sandbox
+) -> None:
+    account = await io.account.get(integration_token=Secret("partner"))
+    assert account.prefix == "acme" and account.api_token is not None
+    assert "feature-token" not in repr(account)
+    created = await io.account.create(
+        integration_token="partner",
+        account={"prefix": "newco"},
+        user={"login": "owner", "email": "owner@newco.pl", "password": "pw"},
+        company={"name": "NewCo"},
+    )
+    assert created.prefix == "newco" and isinstance(created.api_token, Secret)
+    user = await io.account.add_user(integration_token="partner", email="m@newco.pl", role="admin")
+    assert user.email == "m@newco.pl"
+    unlinked = await io.account.unlink("newco")
+    assert unlinked["result"]["unlinked"] == ["newco"]
+    with pytest.raises(ValidationError):
+        await io.account.unlink(["nothing-linked"])
+    assert (await io.account.delete())["code"] == "success"
+
+    result = await InvoiceOcean.log_in("owner", "pw", app_url=sandbox.url)
+    assert result.api_token is not None and result.url
+    with pytest.raises(ConfigurationError, match="no known brand host"):
+        InvoiceOcean.from_login(result)  # a loopback URL is trusted only when named
+    async with InvoiceOcean.from_login(result, trusted_origin=sandbox.url) as owner:
+        assert owner.base_url == sandbox.url
+    made = await io.account.create_user(
+        integration_token="partner", email="new@x.pl", password="secret"
+    )
+    assert made.email == "new@x.pl"
+
+
+async def test_clients_merge_moves_invoices_to_the_kept_card(io: InvoiceOcean) -> None:
+    keep = await io.clients.create({"name": "Keep SA"})
+    other = await io.clients.create({"name": "Other SA"})
+    invoice = await _invoice(io, client_id=other.id, buyer_name=None)
+    merged = await io.clients.merge(keep.id, [other.id])
+    assert merged.id == keep.id
+    assert (await io.invoices.get(invoice.id)).client_id == keep.id
+    assert [c.id for c in await io.clients.list()] == [keep.id]
+    with pytest.raises(ConfigurationError):
+        await io.clients.merge(keep.id, [keep.id])
+
+
+async def test_the_escape_hatch_goes_through_the_same_stack(io: InvoiceOcean) -> None:
+    created = await io.request("POST", "categories", body={"name": "Raw"}, root="category")
+    assert created["name"] == "Raw"
+    listed = await io.request("GET", "/categories/", params={"page": 1})
+    assert [item["id"] for item in listed] == [created["id"]]
+    for bad in ("https://evil.example/x", "categories.json", "a/../b", "a?b=1", ""):
+        with pytest.raises(ConfigurationError):
+            await io.request("GET", bad)
+    with pytest.raises(ConfigurationError):
+        await io.request("TRACE", "categories")
+
+
+async def test_bad_uploads_fail_before_any_request(tmp_path: Path) -> None:
+    transport = MockTransport(lambda request: pytest.fail(f"sent {request!r}"))
+    async with InvoiceOcean(
+        prefix="acme", api_token="tok", transport=transport, max_upload_bytes=10
+    ) as io:
+        for content, message in (
+            (tmp_path / "missing.pdf", "cannot read"),
+            (tmp_path, "not a regular file"),
+            (b"", "empty"),
+            (b"x" * 11, "over the upload limit"),
+        ):
+            with pytest.raises(ConfigurationError, match=message):
+                await io.invoices.add_attachment(1, "a.pdf", content)
+        big = tmp_path / "big.png"
+        big.write_bytes(PNG)
+        with pytest.raises(ConfigurationError, match="over the upload limit"):
+            await io.departments.upload_logo(1, None, big)
+        with pytest.raises(ConfigurationError, match="filename"):
+            await io.invoices.add_attachment(1, None, b"data")
+    assert transport.requests == []
