@@ -58,7 +58,7 @@ import attrs
 
 from benchmarks.create_throughput import drive, sdk_client, sdk_create_op
 from benchmarks.payloads import BENCH_TOKEN, create_draft
-from benchmarks.server import ServerProcess
+from benchmarks.server import ServerProcess, stop_process
 from invoceanio.codecs import JsonCodec
 from invoceanio.models import to_wire
 
@@ -199,17 +199,9 @@ class SandboxProcess:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        if process is not None:
+            # Longer than the canned server's: under cProfile the stats are written on exit.
+            stop_process(process, timeout=30)
 
     def __exit__(
         self,

@@ -92,6 +92,19 @@ def main(argv: list[str] | None = None) -> None:
     asyncio.run(_serve(args.port))
 
 
+def stop_process(process: subprocess.Popen[str], *, timeout: float) -> None:
+    """Stop a server child process: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
 class ServerProcess:
     """Starts the server in a child process and stops it on exit.
 
@@ -140,17 +153,8 @@ class ServerProcess:
 
     def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        if process is not None:
+            stop_process(process, timeout=10)
 
     def __exit__(
         self,
