@@ -17,6 +17,7 @@ from invoceanio.middleware.base import Middleware, build_chain
 from invoceanio.middleware.limiter import LimiterMiddleware
 from invoceanio.middleware.logging import LoggingMiddleware
 from invoceanio.middleware.retry import RetryMiddleware, RetryPolicy
+from invoceanio.middleware.throttle import AdaptiveThrottle
 from invoceanio.models.account import LoginResult
 from invoceanio.models.converter import to_wire
 from invoceanio.providers.base import Provider
@@ -118,6 +119,7 @@ class InvoiceOcean:
         provider: Provider | None = None,
         app_url: str | None = None,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        adaptive_concurrency: bool = True,
     ) -> None:
         token = _secret(api_token, "api_token")
         self.provider: Provider = provider or InvoiceOceanProvider()
@@ -165,8 +167,19 @@ class InvoiceOcean:
             max_body_size=max_response_bytes,
             user_agent=USER_AGENT,
         )
+        #: Finds the server's limit by itself (AIMD on the requests in flight, and a pause shared
+        #: by every request when one is told to wait); None with adaptive_concurrency=False.
+        # It waits with the retry policy's sleep and clock, so a test's fake time is its too.
+        self.throttle = (
+            AdaptiveThrottle(
+                max_concurrency, sleep=self.retry_policy.sleep, clock=self.retry_policy.clock
+            )
+            if adaptive_concurrency
+            else None
+        )
         chain: list[Middleware] = [
             RetryMiddleware(self.retry_policy),
+            *([self.throttle] if self.throttle is not None else []),
             LimiterMiddleware(max_concurrency, rate_limit),
             LoggingMiddleware(),
             *middleware,
@@ -182,6 +195,7 @@ class InvoiceOcean:
             format=format,
             send=build_chain(chain, self._transport.send),
             timeout=timeout,
+            sleep=self.retry_policy.sleep,
         )
         self.invoices = InvoicesService(self._core)
         self.clients = ClientsService(self._core)

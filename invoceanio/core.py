@@ -7,7 +7,8 @@ typed exception, so every resource gets the same errors for the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -64,6 +65,7 @@ class ApiCore:
         format: str,
         send: Send,
         timeout: float | None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.base_url = base_url
         self.app_url = app_url
@@ -76,6 +78,9 @@ class ApiCore:
         self.json_codec = codecs.by_name("json")
         self._send = send
         self.timeout = timeout
+        #: How callers above the chain wait (a bulk import between tries): the retry policy's,
+        #: so a test's fake time is theirs too.
+        self.sleep = sleep
 
     # building -------------------------------------------------------------------------------
 
@@ -181,6 +186,11 @@ class ApiCore:
         """Send ``request`` and return its decoded document (bytes for PDFs), or raise."""
         response = await self._send(request)
         return self.interpret(request, response, expect=expect)
+
+    async def exchange(self, request: Request) -> Response:
+        """Send ``request`` through the chain and return the Response itself, uninterpreted
+        (for a caller that needs what the retry layer learned, e.g. ``duplicate``)."""
+        return await self._send(request)
 
     async def fetch_file(self, request: Request, *, accept_redirect: bool = True) -> bytes:
         """The bytes a file endpoint answers. The API may answer 302 to the file's real place

@@ -128,6 +128,10 @@ class Response:
     # True when the retry layer answered with an object that already existed (found by oid)
     # instead of the object a create would have made.
     reconciled: bool = False
+    # True when, on top of that, the server had refused the create as a duplicate (its unique
+    # key was taken before this call): the object existed already, this call made nothing.
+    # A reconciled answer without it is the object an unanswered attempt of this call made.
+    duplicate: bool = False
 
     @property
     def content_type(self) -> str:

@@ -168,7 +168,7 @@ class _Attempts:
         ):
             existing = await self._look_up(request.reconciler)
             if existing is not None:
-                return existing
+                return attrs.evolve(existing, duplicate=existing.reconciled)
         elif response.status == 404 and request.method == "DELETE" and self.maybe_applied:
             # An earlier attempt that got no answer did delete it: the caller's goal is met.
             return attrs.evolve(response, status=204, body=b"", reconciled=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
@@ -11,6 +12,7 @@ import attrs
 from invoceanio.core import query_params, query_value
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.importer import ImportItem, ImportProgress, ImportReport, run_import
 from invoceanio.models.invoice import Invoice
 from invoceanio.resources.base import (
     CrudService,
@@ -86,7 +88,12 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
     async def create(self, data: WriteData) -> Invoice:
         """Issue an invoice. With an ``oid`` it is sent with ``oid_unique`` and, when the outcome
         of a send is unknown, looked up by that oid instead of being sent again."""
-        document = self._document(data)
+        invoice, _ = await self.create_document(self._document(data))
+        return invoice
+
+    async def create_document(self, document: dict[str, Any]) -> tuple[Invoice, bool]:
+        """:meth:`create` for an invoice already in wire form, and whether it *existed*: the
+        server refused its ``oid`` as taken before this call, so this call made nothing."""
         oid = document.get("oid")
         if oid not in (None, ""):
             document.setdefault("oid_unique", "yes")
@@ -96,7 +103,39 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                 request,
                 reconciler=self._core.oid_reconciler(self.collection, str(oid), request),
             )
-        return self._core.to_model(request, await self._core.call(request), self.model)
+        response = await self._core.exchange(request)
+        data = self._core.interpret(request, response)
+        return self._core.to_model(request, data, self.model), response.duplicate
+
+    @endpoint("POST", "{collection}", note="bulk: a worker pool, `oid_unique`, resumable")
+    async def create_many(
+        self,
+        items: Iterable[ImportItem | WriteData] | AsyncIterable[ImportItem | WriteData],
+        *,
+        concurrency: int = 4,
+        rate_per_minute: float | None = None,
+        journal: str | Path | None = None,
+        on_progress: Callable[[ImportProgress], None] | None = None,
+        max_item_attempts: int = 5,
+    ) -> ImportReport:
+        """Import many invoices, none lost and none twice (see :mod:`invoceanio.importer`).
+
+        ``items`` are drafts, dicts or :class:`ImportItem` (with a source row key and label),
+        read lazily from a sync or async iterable. ``concurrency`` workers share the client's
+        adaptive throttle; ``rate_per_minute`` paces them; ``journal`` (a SQLite file) makes
+        the import resumable; ``on_progress`` is called after every item. The report counts
+        created, existed (the oid was taken already), skipped (confirmed in the journal) and
+        failed items, with the reason and source of each failure."""
+        return await run_import(
+            self,
+            items,
+            concurrency=concurrency,
+            rate_per_minute=rate_per_minute,
+            journal=journal,
+            on_progress=on_progress,
+            max_item_attempts=max_item_attempts,
+            sleep=self._core.sleep,
+        )
 
     @endpoint("GET", "{collection}", note="`?oid=&period=all`")
     async def find_by_oid(self, oid: str) -> Invoice | None:

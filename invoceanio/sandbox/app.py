@@ -174,6 +174,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             )
         if decision.fault == "server_error":
             status = decision.status or 503
+            if status == 429:
+                return error_reply(
+                    429, "sandbox: injected throttling", headers={"Retry-After": "1"}
+                )
             return error_reply(status, f"sandbox: injected server error {status}")
         if decision.body_error:
             return body_error_reply("sandbox: injected error in a 200 response")

@@ -111,8 +111,8 @@ def _status_weights(
             f"error_statuses must map statuses to weights, not {value!r}"
         ) from None
     for status, weight in pairs.items():
-        if not _is_int(status) or not 500 <= status <= 599:
-            raise ConfigurationError(f"error_statuses: {status!r} is not a 5xx status")
+        if not _is_int(status) or not (500 <= status <= 599 or status == 429):
+            raise ConfigurationError(f"error_statuses: {status!r} is not a 5xx status or 429")
         if not _is_number(weight) or not 0 <= weight < math.inf:
             raise ConfigurationError(f"error_statuses: weight of {status} must be a number >= 0")
     if not sum(pairs.values()) > 0:
@@ -196,7 +196,8 @@ class FaultConfig:
     ``seed=None`` lets the engine pick a seed (reported as :attr:`FaultEngine.seed`, so the run
     can be replayed). Rates are probabilities per request in [0, 1] and must sum to at most 1
     (the faults are mutually exclusive). ``error_rate`` is split over ``error_statuses`` by
-    weight. The drop rates only apply to creates.
+    weight; besides 5xx statuses it may hold 429, a random throttled answer (with
+    ``Retry-After: 1``) apart from the rate limit's. The drop rates only apply to creates.
     """
 
     seed: int | None = attrs.field(default=None, validator=_seed)
@@ -279,7 +280,7 @@ def _statuses_from_json(value: object) -> dict[int, object]:
         if isinstance(key, str) and key.strip().isdigit():
             key = int(key)
         if not _is_int(key):
-            raise ConfigurationError(f"error_statuses: {key!r} is not a 5xx status")
+            raise ConfigurationError(f"error_statuses: {key!r} is not a 5xx status or 429")
         statuses[key] = weight
     return statuses
 

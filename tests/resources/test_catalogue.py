@@ -42,6 +42,7 @@ CALLS: Final[dict[str, Call]] = {
     "io.invoices.update": lambda io: io.invoices.update(7, {"buyer_name": "C"}),
     "io.invoices.delete": lambda io: io.invoices.delete(7),
     "io.invoices.find_by_oid": lambda io: io.invoices.find_by_oid("O-1"),
+    "io.invoices.create_many": lambda io: io.invoices.create_many([{"buyer_name": "B"}]),
     "io.invoices.pdf": lambda io: io.invoices.pdf(7, print_option="copy"),
     "io.invoices.send_by_email": lambda io: io.invoices.send_by_email(7, email_to="a@b.pl"),
     "io.invoices.change_status": lambda io: io.invoices.change_status(7, "paid"),

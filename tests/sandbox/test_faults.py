@@ -17,10 +17,12 @@ import math
 from collections import Counter
 from typing import Any
 
+import aiohttp
 import attrs
 import pytest
 
 from invoceanio.errors import ConfigurationError
+from invoceanio.sandbox import Sandbox
 from invoceanio.sandbox.faults import (
     Decision,
     FaultConfig,
@@ -127,7 +129,7 @@ def test_rates_are_exclusive_so_their_sum_may_not_exceed_one() -> None:
 @pytest.mark.parametrize(
     "statuses",
     [
-        {429: 1},
+        {404: 1},
         {200: 1},
         {"500": 1},
         {500: -1},
@@ -142,6 +144,22 @@ def test_rates_are_exclusive_so_their_sum_may_not_exceed_one() -> None:
 def test_error_statuses_must_be_weighted_5xx_statuses(statuses: Any) -> None:
     with pytest.raises(ConfigurationError, match="error_statuses"):
         FaultConfig(error_statuses=statuses)
+
+
+async def test_an_injected_429_is_a_throttled_answer_with_retry_after() -> None:
+    config = FaultConfig(seed=1, error_rate=1.0, error_statuses={429: 1})
+    assert config.error_statuses == ((429, 1.0),)
+    async with Sandbox(token="t", faults=config) as sandbox:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(
+                f"{sandbox.url}/invoices.json", headers={"Authorization": "Bearer t"}
+            ) as response,
+        ):
+            assert response.status == 429
+            assert response.headers["Retry-After"] == "1"
+            assert (await response.json())["code"] == "error"
+        assert sandbox.faults.stats()["server_error_429"] == 1
 
 
 @pytest.mark.parametrize(

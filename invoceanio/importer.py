@@ -1,0 +1,294 @@
+"""Bulk invoice import that never loses or duplicates an invoice: ``io.invoices.create_many``.
+
+The API has no bulk endpoint and no idempotency key, so safety comes from the ``oid``:
+
+- **Every item gets an oid** and is sent with ``oid_unique``: the oid it carries, else one
+  derived from its source row key (``ImportItem.key``, used as it is when it is a short
+  printable text), else one derived from its content (``imp-`` and a SHA-256 of the invoice
+  as sent). The same input therefore maps to the same oids in every run.
+- **An ambiguous failure is reconciled**, not re-sent: the client's retry layer looks the oid up
+  after a timeout, a dropped connection or a 5xx, and the server refuses a second invoice with
+  the same oid. An invoice that existed before is reported as ``existed``, not as an error and
+  not created twice.
+- **Nothing is lost**: an item whose create still fails after the client's own retries (a long
+  outage, a throttled window) is tried again later, up to ``max_item_attempts``; only a refusal
+  that would repeat (a 422 validation error, bad data) fails the item at once. The failures
+  are collected with their reason and source, never raised mid-run; a wrong token (401/403)
+  stops the whole import, since every other item would fail the same way.
+- **Resumable**: with a journal (see :mod:`invoceanio.journal`), confirmed items are skipped on
+  a later run and the rest go again, safely, under the same oids.
+
+Workers are a fixed pool (:func:`invoceanio.bulk.iter_bounded`), so memory stays flat for any
+number of items; only failures are kept. The client's adaptive throttle finds the server's
+limit; ``rate_per_minute`` adds a fixed pace on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+
+from invoceanio.bulk import iter_bounded
+from invoceanio.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvoiceOceanError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from invoceanio.journal import ImportJournal
+from invoceanio.middleware.limiter import Pacer
+from invoceanio.models.base import Draft, Model
+from invoceanio.resources.base import WriteData, as_document
+
+if TYPE_CHECKING:
+    from invoceanio.resources.invoices import InvoicesService
+
+__all__ = ["ImportItem", "ImportProgress", "ImportReport", "ItemResult", "derive_oid", "run_import"]
+
+Status = Literal["created", "existed", "skipped", "failed"]
+#: Refusals that would come again on every attempt: the item fails at once.
+_FINAL: Final = (ValidationError, ConfigurationError)
+#: Refusals that would come again for every item: the import stops.
+_FATAL: Final = (AuthenticationError, PermissionDeniedError)
+_MAX_KEY: Final = 64
+_BACKOFF_BASE: Final = 1.0
+_BACKOFF_MAX: Final = 30.0
+
+
+@attrs.frozen
+class ImportItem:
+    """One invoice to import: its data (a draft or a dict of API fields), the key of its source
+    row (an oid is derived from it when the data has none) and a label for reports."""
+
+    data: WriteData
+    key: str | None = None
+    source: str | None = None
+
+
+@attrs.frozen
+class ItemResult:
+    """What became of one item. ``data`` (the invoice as sent) is kept for failures only."""
+
+    index: int
+    oid: str | None
+    status: Status
+    invoice_id: int | None = None
+    source: str | None = None
+    error: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class ImportProgress:
+    done: int
+    created: int
+    existed: int
+    skipped: int
+    failed: int
+    last: ItemResult
+
+
+@attrs.define
+class ImportReport:
+    created: int = 0
+    existed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failures: list[ItemResult] = attrs.Factory(list)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    @property
+    def done(self) -> int:
+        return self.created + self.existed + self.skipped + self.failed
+
+    def count(self, result: ItemResult) -> None:
+        if result.status == "created":
+            self.created += 1
+        elif result.status == "existed":
+            self.existed += 1
+        elif result.status == "skipped":
+            self.skipped += 1
+        else:
+            self.failed += 1
+            self.failures.append(result)
+
+
+def derive_oid(document: Mapping[str, Any], key: str | None) -> str:
+    """The oid an item is imported under: its own, its row key, or a hash of its content."""
+    own = document.get("oid")
+    if own not in (None, ""):
+        return str(own)
+    if key is not None:
+        text = str(key).strip()
+        if text and len(text) <= _MAX_KEY and text.isprintable():
+            return text
+        if text:
+            return "imp-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "imp-" + hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+def _as_item(value: ImportItem | WriteData) -> ImportItem:
+    if isinstance(value, ImportItem):
+        return value
+    if isinstance(value, Draft | Model | Mapping):
+        return ImportItem(value)
+    raise ConfigurationError(
+        f"an import item must be an ImportItem, a draft or a dict, got {type(value).__name__}"
+    )
+
+
+async def _numbered(
+    items: Iterable[ImportItem | WriteData] | AsyncIterable[ImportItem | WriteData],
+) -> AsyncIterator[tuple[int, ImportItem | WriteData]]:
+    """The input with each item's position, read lazily (sync or async alike)."""
+    if isinstance(items, AsyncIterable):
+        index = 0
+        async for item in items:
+            yield index, item
+            index += 1
+    else:
+        for index, item in enumerate(items):
+            yield index, item
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+class _Run:
+    """The state one import shares between its workers."""
+
+    def __init__(
+        self,
+        service: InvoicesService,
+        *,
+        journal: ImportJournal | None,
+        pacer: Pacer | None,
+        max_item_attempts: int,
+        sleep: Callable[[float], Any],
+    ) -> None:
+        self.service = service
+        self.journal = journal
+        self.pacer = pacer
+        self.max_item_attempts = max_item_attempts
+        self.sleep = sleep
+
+    async def one(self, numbered: tuple[int, ImportItem | WriteData]) -> ItemResult:
+        position, value = numbered
+        item = _as_item(value)
+        try:
+            document = as_document(item.data, "Invoice")
+        except ConfigurationError as exc:
+            return ItemResult(position, None, "failed", source=item.source, error=_describe(exc))
+        oid = derive_oid(document, item.key)
+        document["oid"] = oid
+        journal = self.journal
+        if journal is not None:
+            entry = journal.entry(oid)
+            if entry is not None and entry.state == "confirmed":
+                return ItemResult(
+                    position, oid, "skipped", invoice_id=entry.invoice_id, source=item.source
+                )
+            journal.pending(oid, position, item.source)
+        return await self._send(position, oid, document, item.source)
+
+    async def _send(
+        self, position: int, oid: str, document: dict[str, Any], source: str | None
+    ) -> ItemResult:
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.pacer is not None:
+                await self.pacer.wait()
+            if self.journal is not None:
+                self.journal.sent(oid, position)
+            try:
+                invoice, existed = await self.service.create_document(dict(document))
+            except _FATAL:
+                raise
+            except InvoiceOceanError as exc:
+                if isinstance(exc, _FINAL) or attempt >= self.max_item_attempts:
+                    if self.journal is not None:
+                        self.journal.failed(oid, position, _describe(exc))
+                    return ItemResult(
+                        position, oid, "failed", source=source, error=_describe(exc), data=document
+                    )
+                # Throttled or down for longer than the client's own retries cover: the oid
+                # makes another try safe; wait a little more each time.
+                delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
+                await self.sleep(random.uniform(delay / 2, delay))
+                continue
+            if self.journal is not None:
+                self.journal.confirmed(oid, position, invoice.id)
+            status: Status = "existed" if existed else "created"
+            return ItemResult(position, oid, status, invoice_id=invoice.id, source=source)
+
+
+async def run_import(
+    service: InvoicesService,
+    items: Iterable[ImportItem | WriteData] | AsyncIterable[ImportItem | WriteData],
+    *,
+    concurrency: int = 4,
+    rate_per_minute: float | None = None,
+    journal: str | Path | None = None,
+    on_progress: Callable[[ImportProgress], None] | None = None,
+    max_item_attempts: int = 5,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+) -> ImportReport:
+    """The engine behind :meth:`InvoicesService.create_many` (see the module docstring)."""
+    if isinstance(max_item_attempts, bool) or not isinstance(max_item_attempts, int):
+        raise ConfigurationError("max_item_attempts must be an int")
+    if max_item_attempts < 1:
+        raise ConfigurationError("max_item_attempts must be at least 1")
+    if not isinstance(items, Iterable | AsyncIterable) or isinstance(items, Mapping | str):
+        raise ConfigurationError(
+            f"items must be an iterable of invoices, got {type(items).__name__}"
+        )
+    pacer = None if rate_per_minute is None else Pacer(rate_per_minute / 60.0)
+    opened = None if journal is None else ImportJournal(journal)
+    report = ImportReport()
+    started = time.monotonic()
+    run = _Run(
+        service, journal=opened, pacer=pacer, max_item_attempts=max_item_attempts, sleep=sleep
+    )
+    try:
+        async for outcome in iter_bounded(_numbered(items), run.one, concurrency=concurrency):
+            if outcome.error is not None:
+                if isinstance(outcome.error, _FATAL):
+                    raise outcome.error
+                # A bug or an odd item (not an API refusal): reported, and the run goes on.
+                result = ItemResult(outcome.item[0], None, "failed", error=_describe(outcome.error))
+            else:
+                assert outcome.value is not None
+                result = outcome.value
+            report.count(result)
+            if on_progress is not None:
+                on_progress(
+                    ImportProgress(
+                        report.done,
+                        report.created,
+                        report.existed,
+                        report.skipped,
+                        report.failed,
+                        result,
+                    )
+                )
+    finally:
+        report.elapsed = time.monotonic() - started
+        if opened is not None:
+            opened.close()
+    return report

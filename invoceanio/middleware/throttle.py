@@ -1,0 +1,150 @@
+"""Throttling that finds the server's limit by itself (the API documents none).
+
+One :class:`AdaptiveThrottle` per client (per account), just below the retry middleware, so
+it sees every attempt:
+
+- **AIMD concurrency.** At most ``limit`` requests are in flight. A throttled answer (429, 503)
+  or a timeout cuts the limit to half of what was in flight when it came (multiplicative
+  decrease); each success adds ``1/limit`` (additive increase: about one more
+  request in flight per round of ``limit`` successes). One cut per congestion event: answers to
+  requests sent before the last cut are not counted again, or a single burst of 429s would cut
+  the limit to 1.
+- **A learned ceiling.** The in-flight count at which the server pushed back is remembered;
+  just below it the limit grows ``slow_factor`` times more slowly, and each further push-back at
+  the same place doubles that factor. A server that allows two concurrent requests is then
+  probed at three less and less often, so throttled answers become rare instead of periodic.
+- **A shared pause.** A ``Retry-After`` longer than ``shared_pause_above`` (a second) on one
+  answer holds back *every* new request of the client until then (the retry middleware still
+  waits for the request that got it), so a window that is full costs one 429, not one per
+  worker. A shorter hint is what a server answers an overflow of concurrent requests with:
+  the cut answers that, and stalling every request for it would cost more than it saves.
+
+The client-wide ``max_concurrency`` is the ceiling the limit starts at and never exceeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+import attrs
+from multidict import CIMultiDict
+
+from invoceanio.errors import ConfigurationError, RequestTimeout
+from invoceanio.http import Request, Response, Send
+from invoceanio.middleware.retry import parse_retry_after
+
+__all__ = ["AdaptiveThrottle"]
+
+_PUSHBACK: Final = frozenset({429, 503})
+
+
+class AdaptiveThrottle:
+    def __init__(
+        self,
+        max_concurrency: int,
+        *,
+        decrease: float = 0.5,
+        slow_factor: float = 8.0,
+        max_pause: float = 120.0,
+        shared_pause_above: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise ConfigurationError("max_concurrency must be an int")
+        if max_concurrency < 1 or not 0 < decrease < 1 or not slow_factor >= 1:
+            raise ConfigurationError("AdaptiveThrottle: bad limits")
+        self.max_concurrency = max_concurrency
+        self.limit = float(max_concurrency)
+        self.in_flight = 0
+        self.paused_until = 0.0
+        self.pushbacks = 0
+        self._decrease = decrease
+        self._base_slow = slow_factor
+        self._slow = slow_factor
+        self._ceiling: float | None = None
+        self._max_pause = max_pause
+        self._shared_above = shared_pause_above
+        self._clock = clock
+        self._sleep = sleep
+        self._epoch = 0
+        self._changed = asyncio.Event()
+
+    # -- the gate --------------------------------------------------------------------------------
+
+    def _allowed(self) -> int:
+        return max(1, math.floor(self.limit))
+
+    async def _acquire(self) -> int:
+        while True:
+            wait = self.paused_until - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+                continue
+            if self.in_flight < self._allowed():
+                self.in_flight += 1
+                return self._epoch
+            self._changed.clear()
+            await self._changed.wait()
+
+    def _release(self) -> None:
+        self.in_flight -= 1
+        self._changed.set()
+
+    # -- what the answers teach ------------------------------------------------------------------
+
+    def _pushed_back(self, epoch: int, flight: int, retry_after: float | None) -> None:
+        self.pushbacks += 1
+        if retry_after is not None and retry_after > self._shared_above:
+            until = self._clock() + min(retry_after, self._max_pause)
+            self.paused_until = max(self.paused_until, until)
+        if epoch != self._epoch:
+            return  # sent before the last cut: that cut already answered this congestion
+        if self._ceiling is not None and abs(flight - self._ceiling) < 1:
+            self._slow *= 2  # the same place again: probe it less often
+        else:
+            self._slow = self._base_slow
+        self._ceiling = float(flight)
+        self.limit = max(1.0, flight * self._decrease)
+        self._epoch += 1
+        self._changed.set()
+
+    def _succeeded(self) -> None:
+        if self.limit >= self.max_concurrency:
+            return
+        step = 1.0 / self.limit
+        if self._ceiling is not None and self.limit + 1 >= self._ceiling:
+            step /= self._slow
+        self.limit = min(float(self.max_concurrency), self.limit + step)
+        if self._ceiling is not None and self.limit >= self._ceiling + 1:
+            self._ceiling = None  # grown past it without push-back: the limit moved
+        self._changed.set()
+
+    async def __call__(self, request: Request, call_next: Send) -> Response:
+        epoch = await self._acquire()
+        try:
+            response = await call_next(request)
+            # How many were in flight when the server answered (this one included): the load
+            # it pushed back against, which the cut halves.
+            flight = self.in_flight
+        except RequestTimeout:
+            self._pushed_back(epoch, self.in_flight, None)
+            raise
+        finally:
+            self._release()
+        if response.status in _PUSHBACK:
+            hint = parse_retry_after(response.headers.get("Retry-After"))
+            self._pushed_back(epoch, flight, hint)
+            if hint is not None:
+                # Read the hint once: an HTTP-date read again above would give a slightly shorter
+                # wait than the pause just set, and the retry would then wait twice.
+                headers = CIMultiDict(response.headers)
+                headers["Retry-After"] = repr(hint)
+                response = attrs.evolve(response, headers=headers)
+        elif response.is_success:
+            self._succeeded()
+        return response
