@@ -157,7 +157,7 @@ def test_a_configuration_error_after_parsing_exits_2_without_traceback(
     def refuse(args: object) -> FaultConfig:
         raise ConfigurationError("the fault rates sum to 1.5")
 
-    monkeypatch.setattr(cli, "fault_config_from_args", refuse)
+    monkeypatch.setattr(cli.sandbox, "fault_config_from_args", refuse)
     assert _exit_status(["sandbox"]) == 2
     err = capsys.readouterr().err
     assert "invoceanio sandbox: error: the fault rates sum to 1.5" in err

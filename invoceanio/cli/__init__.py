@@ -1,0 +1,84 @@
+"""The ``invoceanio`` command line: one subcommand per tool (``sandbox``, ``endpoints``,
+``import``, ``export``, ``pdf``). Each subcommand is a module of this package (``import`` is
+``import_command``: the name is a keyword) with an ``add_parser(subparsers)`` that builds its
+parser and a ``run`` handler that takes the parsed arguments and returns the exit status; what
+they share (argument types, the account options, progress bars) is in ``options``.
+
+``invoceanio sandbox`` runs the embedded InvoiceOcean-compatible server until it is interrupted.
+It prints its base URL *alone on the first line of stdout* (so scripts can read one line and go)
+and everything meant for people (token, seed, how to point the SDK at it) on stderr.
+
+Exit statuses: 0 after a clean stop (SIGINT/SIGTERM), 1 when the server cannot start (port in
+use, unknown host), 2 for bad options (argparse's convention, with a message and no traceback).
+
+``invoceanio import``, ``export`` and ``pdf`` work on an account given by ``--prefix``
+(``--brand``) or ``--base-url``, with the token from the environment variable
+``INVOCEANIO_API_TOKEN`` only (an option would put it in the shell history and the process
+list); with no account they use an embedded sandbox and say so. Their progress bars are tqdm's
+(the ``cli`` extra), on stderr; results go to stdout. Exit statuses: 0 when everything went
+through, 1 when some invoices or files failed (each reported), 2 for an unusable input file or
+options (nothing is sent then), 130 when interrupted.
+
+Heavy modules (aiohttp, the server) are imported only when a command that needs them runs, so
+``invoceanio --version`` and ``--help`` stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from invoceanio._version import __version__
+from invoceanio.cli import endpoints, export, import_command, pdf, sandbox
+from invoceanio.cli.options import PROG as PROG
+from invoceanio.cli.options import TOKEN_VARIABLE, Account, account_from_args, connect
+from invoceanio.cli.options import load_tqdm as load_tqdm
+from invoceanio.cli.pdf import pdf_file_name
+from invoceanio.cli.sandbox import DEFAULT_SANDBOX_TOKEN as DEFAULT_SANDBOX_TOKEN
+from invoceanio.cli.sandbox import fault_config_from_args
+
+__all__ = [
+    "TOKEN_VARIABLE",
+    "Account",
+    "account_from_args",
+    "build_parser",
+    "connect",
+    "fault_config_from_args",
+    "main",
+    "pdf_file_name",
+]
+
+Handler = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: each subcommand's module adds its parser (``add_parser``) here."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Tools for the InvoiceOcean / Fakturownia invoicing API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sandbox.add_parser(subparsers)
+    endpoints.add_parser(subparsers)
+    import_command.add_parser(subparsers)
+    export.add_parser(subparsers)
+    pdf.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line (``argv`` defaults to ``sys.argv[1:]``) and return the exit status.
+
+    Bad options raise SystemExit(2) after argparse prints the usage and the problem.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    # Errors found after parsing are reported by the subcommand's parser ("invoceanio sandbox:").
+    command_parser: argparse.ArgumentParser = args.parser
+    try:
+        return handler(args, command_parser)
+    except KeyboardInterrupt:
+        # Only reached where signal handlers cannot be installed (Windows): still a clean stop.
+        return 0

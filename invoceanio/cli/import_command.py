@@ -1,0 +1,325 @@
+"""``invoceanio import``: import the invoices of a .csv or .jsonl file, none lost and none twice.
+
+The file is read twice: once to check all of it before anything is sent (an unusable file
+stops there, exit 2), then again to send each invoice as it is read. Invoices that fail are
+written to a failures file. (``import`` is a keyword, hence the module's name.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from invoceanio.cli.options import (
+    Account,
+    _access_refused,
+    _add_account_options,
+    _bar,
+    _count,
+    _per_minute,
+    _positive_int,
+    _say,
+    account_from_args,
+    connect,
+    load_tqdm,
+)
+from invoceanio.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from invoceanio.formats.failures import FailuresFile
+    from invoceanio.importer import ImportItem, ImportProgress, ImportReport
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = subparsers.add_parser(
+        "import",
+        # No abbreviations: "--api" would match two of the refused token options, and
+        # argparse's "ambiguous option" error would print the argument, value and all.
+        allow_abbrev=False,
+        help="import invoices from a .csv or .jsonl file, none lost and none twice",
+        description=(
+            "Import every invoice of FILE (.csv: one row per position, rows grouped by "
+            "invoice_key; .jsonl: one invoice object per line; see examples/README.md). The "
+            "whole file is checked first: an unusable file or header stops before anything is "
+            "sent (exit 2); a bad invoice is reported with its line numbers and the rest go on. "
+            "Each invoice is sent with an oid (its own, its invoice_key, or a digest of it), so "
+            "running the same file again creates nothing twice. Exit 0 when every invoice went "
+            "in, 1 when some failed (see the failures file)."
+        ),
+        epilog=_columns_help(),
+    )
+    command.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
+    _add_account_options(command, "import into")
+    command.add_argument(
+        "--format",
+        choices=("json", "xml"),
+        default="json",
+        help="what the API calls speak (default: json)",
+    )
+    command.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="invoices sent at once, at most (default: 4; fewer while the server pushes back)",
+    )
+    command.add_argument(
+        "--rate",
+        type=_per_minute,
+        default=None,
+        metavar="N/min",
+        help="send at most N invoices a minute (default: as fast as the server allows)",
+    )
+    command.add_argument(
+        "--journal",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=(
+            "a SQLite journal of the import: an interrupted run started again with the same "
+            "journal skips what was confirmed and resumes the rest"
+        ),
+    )
+    command.add_argument(
+        "--failures",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="where to write the invoices that failed, one JSON object a line "
+        "(default: FILE's name with .failures.jsonl, beside it)",
+    )
+    command.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the whole file and report, send nothing (needs no account)",
+    )
+    command.set_defaults(handler=run, parser=command)
+
+
+def _columns_help() -> str:
+    from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, POSITION_PREFIX
+
+    return (
+        "CSV columns (any order; the rows of one invoice are consecutive and share "
+        "invoice_key; invoice columns on every row or on its first row only): invoice_key; "
+        f"invoice: {', '.join(INVOICE_FIELDS)}; position: "
+        f"{', '.join(POSITION_PREFIX + name for name in POSITION_FIELDS)}. Required: "
+        "invoice_key, buyer_name (or buyer_first_name/buyer_last_name, or client_id), and "
+        "for each position position_name, position_tax (a rate or zw, np, oo...), "
+        "position_quantity and a price (position_total_price_gross, position_price_net, "
+        "position_price_gross or position_total_price_net). Decimals take a dot or a comma; "
+        "dates are YYYY-MM-DD. The token: export INVOCEANIO_API_TOKEN=..."
+    )
+
+
+@attrs.define
+class _Tally:
+    """What became of the file's invoices, for the bar and the summary."""
+
+    created: int = 0
+    existed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    rejected: int = 0  # refused by the reader, never sent
+    positions: int = 0
+    ready: int = 0
+    shown: list[str] = attrs.Factory(list)  # the first failures, for the summary
+
+    def failure(self, source: str | None, error: str | None, *, located: bool = False) -> None:
+        """Note a failure for the summary; ``located`` when the error names its lines."""
+        if len(self.shown) < _SHOWN_FAILURES:
+            text = error or "unknown error"
+            self.shown.append(text if located else f"{source}: {text}")
+
+    @property
+    def postfix(self) -> str:
+        return (
+            f"created={self.created} existed={self.existed} skipped={self.skipped} "
+            f"failed={self.failed + self.rejected}"
+        )
+
+
+_SHOWN_FAILURES: Final = 10
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from invoceanio.formats import InputFileError
+    from invoceanio.formats.failures import FailuresFile, default_failures_path
+
+    tqdm = load_tqdm("import")
+    if tqdm is None:
+        return 2
+    account = Account() if args.dry_run else account_from_args(args, parser)
+    failures = FailuresFile(args.failures or default_failures_path(args.file))
+    tally = _Tally()
+    try:
+        try:
+            _check_file(args.file, tqdm, tally, failures if args.dry_run else None)
+        except InputFileError as exc:
+            _say("import", f"{exc}; nothing was sent")
+            return 2
+        if args.dry_run:
+            return _dry_run_summary(args.file, tally, failures)
+        return asyncio.run(_import(args, account, tqdm, tally.ready + tally.rejected, failures))
+    except KeyboardInterrupt:
+        failures.close()
+        resume = (
+            f"run the same command again to resume from the journal {args.journal}"
+            if args.journal is not None
+            else "run it again: what was created is recognised by its oid, not created twice"
+        )
+        _say("import", f"interrupted; {resume}")
+        return 130
+
+
+def _check_file(path: Path, tqdm: Any, tally: _Tally, failures: FailuresFile | None) -> None:
+    """Read the whole file once before anything is sent: a header problem, a file that is not
+    UTF-8 further down, or a file with no invoice stops here (InputFileError). Counts what is
+    ready to send and what the reader rejects (written to ``failures`` for a dry run)."""
+    from invoceanio.formats import RowError, read_invoices
+
+    # Only on a terminal: in a log, a bar that vanishes when done is noise.
+    bar = _bar(
+        tqdm, desc="checking", unit=" invoices", leave=False, disable=not sys.stderr.isatty()
+    )
+    try:
+        with read_invoices(path) as reader:
+            for item in reader:
+                bar.update(1)
+                if isinstance(item, RowError):
+                    tally.rejected += 1
+                    tally.failure(item.source, item.error, located=True)
+                    if failures is not None:
+                        failures.write(
+                            source=item.source, stage="file", error=item.error, data=item.data
+                        )
+                    continue
+                tally.ready += 1
+                positions = item.data.get("positions") if isinstance(item.data, dict) else None
+                tally.positions += len(positions) if isinstance(positions, list) else 0
+    finally:
+        bar.close()
+
+
+def _dry_run_summary(path: Path, tally: _Tally, failures: FailuresFile) -> int:
+    removed = failures.close()
+    lines = [
+        f"dry run of {path}: nothing was sent",
+        f"  ready to send:  {_count(tally.ready, 'invoice')} "
+        f"({_count(tally.positions, 'position')})",
+        f"  rejected:       {tally.rejected}",
+        *_failure_lines(tally, failures, removed),
+    ]
+    print("\n".join(lines), flush=True)
+    return 0 if tally.rejected == 0 else 1
+
+
+async def _import(
+    args: argparse.Namespace, account: Account, tqdm: Any, total: int, failures: FailuresFile
+) -> int:
+    """The second reading of the file: each invoice sent as it is read (``total`` of them,
+    rejects included, counted by the first)."""
+    from invoceanio.errors import AuthenticationError, PermissionDeniedError
+    from invoceanio.formats import InputFileError, RowError, read_invoices
+
+    tally = _Tally()
+    try:
+        async with connect(account, "import", "importing into") as io:
+            bar = _bar(tqdm, desc="importing", unit=" invoices", total=total)
+
+            def items() -> Iterator[ImportItem]:
+                # The reader's rejects never reach the importer: written down and counted here.
+                with read_invoices(args.file) as reader:
+                    for item in reader:
+                        if isinstance(item, RowError):
+                            tally.rejected += 1
+                            tally.failure(item.source, item.error, located=True)
+                            failures.write(
+                                source=item.source, stage="file", error=item.error, data=item.data
+                            )
+                            bar.update(1)
+                            bar.set_postfix_str(tally.postfix, refresh=False)
+                        else:
+                            yield item
+
+            def on_progress(progress: ImportProgress) -> None:
+                tally.created, tally.existed = progress.created, progress.existed
+                tally.skipped, tally.failed = progress.skipped, progress.failed
+                result = progress.last
+                if result.status == "failed":
+                    tally.failure(result.source, result.error)
+                    failures.write(
+                        source=result.source,
+                        stage="send",
+                        oid=result.oid,
+                        error=result.error,
+                        data=result.data,
+                    )
+                bar.update(1)
+                bar.set_postfix_str(tally.postfix, refresh=False)
+
+            try:
+                report = await io.invoices.create_many(
+                    items(),
+                    concurrency=args.concurrency,
+                    rate_per_minute=args.rate,
+                    journal=args.journal,
+                    on_progress=on_progress,
+                )
+            finally:
+                bar.close()
+            where = io.base_url
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        failures.close()
+        return _access_refused("import", exc)
+    except (InputFileError, ConfigurationError) as exc:
+        failures.close()
+        _say("import", str(exc))
+        return 2
+    removed = failures.close()
+    _print_import_summary(args.file, where, account, report, tally, failures, removed)
+    return 0 if report.failed == 0 and tally.rejected == 0 else 1
+
+
+def _print_import_summary(
+    path: Path,
+    where: str,
+    account: Account,
+    report: ImportReport,
+    tally: _Tally,
+    failures: FailuresFile,
+    removed: bool,
+) -> None:
+    sent = report.created + report.existed
+    rate = sent / report.elapsed if report.elapsed > 0 else 0.0
+    target = f"the embedded sandbox at {where}" if account.sandbox else where
+    lines = [
+        f"imported {path} into {target}",
+        f"  created:          {report.created}",
+        f"  already existed:  {report.existed}",
+        f"  skipped:          {report.skipped}"
+        + (" (confirmed in the journal by an earlier run)" if report.skipped else ""),
+        f"  failed:           {report.failed + tally.rejected}"
+        + (f" ({tally.rejected} rejected before sending)" if tally.rejected else ""),
+        *_failure_lines(tally, failures, removed),
+        f"  elapsed:          {report.elapsed:.1f} s ({rate:.1f} invoices/s, {rate * 60:.0f}/min)",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _failure_lines(tally: _Tally, failures: FailuresFile, removed: bool) -> list[str]:
+    lines = [f"    {text}" for text in tally.shown]
+    more = failures.count - len(tally.shown)
+    if more > 0:
+        lines.append(f"    ... and {more} more")
+    if failures.count:
+        lines.append(f"  failures file:    {failures.path}")
+    elif removed:
+        lines.append(f"  failures file:    none (the earlier run's {failures.path} was removed)")
+    return lines

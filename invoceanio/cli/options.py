@@ -1,0 +1,301 @@
+"""What the subcommands share: the argparse value parsers (``type=`` callables that turn a
+bad value into a usage error), the account options of ``import``, ``export`` and ``pdf``
+(``--prefix``/``--brand``/``--base-url``, the token from the environment and never an option,
+:class:`Account` and :func:`connect`), tqdm's progress bars (the ``cli`` extra, loaded only when
+a command runs) and the small helpers that print to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from invoceanio import hosts
+from invoceanio.errors import ConfigurationError
+from invoceanio.secrets import Secret
+
+if TYPE_CHECKING:
+    from invoceanio.client import InvoiceOcean
+    from invoceanio.sandbox.faults import RateLimit
+
+PROG: Final = "invoceanio"
+
+# --- argument types: the type= of add_argument, a bad value exits 2 with its message -----------
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"port must be from 0 to 65535 (0 picks a free one), not {port}"
+        )
+    return port
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds") from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, not {text!r}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    # "not 0 <= value <= 1" also refuses NaN.
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a probability from 0 to 1 (0.1 fails one request in ten), not {text!r}"
+        )
+    return value
+
+
+def _rate_limit(text: str) -> RateLimit:
+    from invoceanio.sandbox.faults import parse_rate_limit
+
+    try:
+        return parse_rate_limit(text)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer seed") from None
+
+
+def _token(text: str) -> str:
+    if not text or text != text.strip():
+        raise argparse.ArgumentTypeError("the token must be non-empty, without surrounding spaces")
+    return text
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 64, not {value}")
+    return value
+
+
+_PER: Final = {"s": 60.0, "sec": 60.0, "m": 1.0, "min": 1.0, "h": 1 / 60, "hour": 1 / 60}
+
+
+def _per_minute(text: str) -> float:
+    """``600``, ``600/min``, ``10/s`` or ``20000/h``: requests per minute."""
+    count, _, unit = text.partition("/")
+    factor = _PER.get(unit.strip().lower() or "min")
+    try:
+        value = float(count)
+    except ValueError:
+        value = math.nan
+    if factor is None or not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a rate: give N/min (or N/s, N/h) with N > 0, e.g. 600/min"
+        )
+    return value * factor
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _invoice_id(text: str) -> int:
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an invoice id (a whole number)")
+    return int(text)
+
+
+# --- import, export, pdf: the account they work on ---------------------------------------------
+
+TOKEN_VARIABLE: Final = "INVOCEANIO_API_TOKEN"
+_CLI_EXTRA: Final = "pip install 'invoceanio[cli]'"
+
+
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        try:
+            return check(text)
+        except ConfigurationError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+class _RefuseToken(argparse.Action):
+    """``--token`` and friends: refused, without echoing the value (it is a secret)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            f"the API token is never taken on the command line ({option_string} would keep it "
+            f"in your shell history and show it in the process list): set the environment "
+            f"variable {TOKEN_VARIABLE} instead"
+        )
+
+
+def _add_account_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    group = parser.add_argument_group(
+        "account",
+        f"The account to {verb}: --prefix (with --brand) or --base-url, and the API token in "
+        f"the environment variable {TOKEN_VARIABLE} (never an option). With neither option, "
+        "an embedded sandbox is started for the command (in memory, gone when it ends).",
+    )
+    group.add_argument(
+        "--prefix", type=_checked(hosts.check_prefix), help="the account's subdomain: acme"
+    )
+    group.add_argument(
+        "--brand",
+        type=_checked(hosts.check_brand),
+        default=None,
+        help="the service's domain, with --prefix (default: invoiceocean.com; "
+        + ", ".join(hosts.BRANDS)
+        + ")",
+    )
+    group.add_argument(
+        "--base-url",
+        type=_checked(hosts.check_base_url),
+        metavar="URL",
+        help="the account's URL instead of --prefix/--brand (https; http only on loopback)",
+    )
+    for name in ("--token", "--api-token", "--api_token"):
+        group.add_argument(name, nargs="?", action=_RefuseToken, help=argparse.SUPPRESS)
+
+
+@attrs.frozen
+class Account:
+    """Where import/export/pdf go: a real account, or (``sandbox``) an embedded sandbox."""
+
+    prefix: str | None = None
+    brand: str | None = None
+    base_url: str | None = None
+    token: Secret | None = None
+    format: str = "json"
+
+    @property
+    def sandbox(self) -> bool:
+        return self.prefix is None and self.base_url is None
+
+
+def account_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Account:
+    """The account the options name; exits 2 (``parser.error``) when they do not make one."""
+    api_format = getattr(args, "format", "json")
+    if args.prefix is not None and args.base_url is not None:
+        parser.error("give --prefix (with --brand) or --base-url, not both")
+    if args.brand is not None and args.prefix is None:
+        parser.error("--brand needs --prefix (the account's subdomain)")
+    if args.prefix is None and args.base_url is None:
+        return Account(format=api_format)
+    token = os.environ.get(TOKEN_VARIABLE, "")
+    if not token.strip():
+        parser.error(
+            f"an account is given but {TOKEN_VARIABLE} is not set: export {TOKEN_VARIABLE}=... "
+            "(the API token from the account's settings, Integration)"
+        )
+    return Account(
+        prefix=args.prefix,
+        brand=args.brand,
+        base_url=args.base_url,
+        token=Secret(token.strip()),
+        format=api_format,
+    )
+
+
+@contextlib.asynccontextmanager
+async def connect(account: Account, command: str, verb: str) -> AsyncIterator[InvoiceOcean]:
+    """A client on ``account``; for the sandbox, one is started first and stderr says so."""
+    from invoceanio.client import InvoiceOcean
+
+    if not account.sandbox:
+        assert account.token is not None
+        async with InvoiceOcean(
+            prefix=account.prefix,
+            brand=account.brand or "invoiceocean.com",
+            base_url=account.base_url,
+            api_token=account.token,
+            format=account.format,
+        ) as io:
+            yield io
+        return
+    from invoceanio.sandbox.server import Sandbox
+
+    async with Sandbox() as sandbox:
+        _say(
+            command,
+            f"no account given (--prefix or --base-url): {verb} the embedded sandbox at "
+            f"{sandbox.url} (in memory: gone when this command ends)",
+        )
+        async with InvoiceOcean(
+            base_url=sandbox.url, api_token=sandbox.token, format=account.format
+        ) as io:
+            yield io
+
+
+def _say(command: str, message: str) -> None:
+    print(f"{PROG} {command}: {message}", file=sys.stderr, flush=True)
+
+
+def load_tqdm(command: str) -> Any:
+    """tqdm's ``tqdm`` class, or None (and a message) when the ``cli`` extra is missing.
+
+    Loaded by name: tqdm ships no type hints, and mypy must pass where it is not installed.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module("tqdm").tqdm
+    except ImportError:
+        _say(command, f"the progress bars need tqdm, which is not installed: {_CLI_EXTRA}")
+        return None
+
+
+def _bar(tqdm: Any, **options: Any) -> Any:
+    # On a terminal the bar redraws in place; in a log (a nightly cron job) it writes a line
+    # every 30 seconds instead of flooding it.
+    interval = 0.1 if sys.stderr.isatty() else 30.0
+    return tqdm(file=sys.stderr, mininterval=interval, dynamic_ncols=True, **options)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _access_refused(command: str, error: BaseException) -> int:
+    _say(
+        command,
+        f"the account refused the token ({_describe(error)}): check {TOKEN_VARIABLE} "
+        "and --prefix/--base-url",
+    )
+    return 2

@@ -1,0 +1,130 @@
+"""``invoceanio pdf``: download the PDF of invoices into a folder, each named by the invoice's
+number made safe for a file name (:func:`pdf_file_name`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+from pathlib import Path
+from typing import Any, Final
+
+from invoceanio.cli.options import (
+    Account,
+    _access_refused,
+    _add_account_options,
+    _bar,
+    _count,
+    _describe,
+    _invoice_id,
+    _positive_int,
+    _say,
+    account_from_args,
+    connect,
+    load_tqdm,
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = subparsers.add_parser(
+        "pdf",
+        # No abbreviations: "--api" would match two of the refused token options, and
+        # argparse's "ambiguous option" error would print the argument, value and all.
+        allow_abbrev=False,
+        help="download the PDF of invoices",
+        description=(
+            "Download the PDF of each invoice ID into DIR, named by the invoice's number (made "
+            "safe for a file name; its id when it has none). Exit 1 if any failed."
+        ),
+    )
+    command.add_argument("ids", type=_invoice_id, nargs="+", metavar="ID", help="invoice ids")
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder for the PDFs (created)"
+    )
+    command.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="downloads at once, at most (default: 4)",
+    )
+    _add_account_options(command, "download from")
+    command.set_defaults(handler=run, parser=command)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out: {args.out} is a file, not a folder")
+    tqdm = load_tqdm("pdf")
+    if tqdm is None:
+        return 2
+    account = account_from_args(args, parser)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"--out: cannot create {args.out}: {exc.strerror or exc}")
+    ids = list(dict.fromkeys(args.ids))  # each once, in the order given
+    try:
+        return asyncio.run(_pdfs(ids, args.out, args.concurrency, account, tqdm))
+    except KeyboardInterrupt:
+        _say("pdf", "interrupted")
+        return 130
+
+
+async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, tqdm: Any) -> int:
+    from invoceanio.bulk import iter_bounded
+    from invoceanio.errors import AuthenticationError, PermissionDeniedError
+
+    taken: set[str] = set()
+    failed: list[str] = []
+    written = 0
+
+    try:
+        async with connect(account, "pdf", "downloading from") as io:
+
+            async def download(invoice_id: int) -> Path:
+                invoice = await io.invoices.get(invoice_id, fields=["id", "number"])
+                body = await io.invoices.pdf(invoice_id)
+                path = out / pdf_file_name(invoice.number, invoice_id, taken)
+                part = path.with_name(path.name + ".part")
+                part.write_bytes(body)
+                os.replace(part, path)
+                return path
+
+            bar = _bar(tqdm, desc="downloading", unit=" PDFs", total=len(ids))
+            try:
+                async for outcome in iter_bounded(ids, download, concurrency=concurrency):
+                    bar.update(1)
+                    if outcome.error is None:
+                        written += 1
+                        continue
+                    if isinstance(outcome.error, AuthenticationError | PermissionDeniedError):
+                        raise outcome.error
+                    failed.append(f"invoice {outcome.item}: {_describe(outcome.error)}")
+            finally:
+                bar.close()
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        return _access_refused("pdf", exc)
+    lines = [f"wrote {_count(written, 'PDF')} to {out}"]
+    if failed:
+        lines.append(f"failed: {len(failed)}")
+        lines.extend(f"  {text}" for text in failed)
+    print("\n".join(lines), flush=True)
+    return 1 if failed else 0
+
+
+_UNSAFE: Final = re.compile(r"[^\w.\- ]+")
+
+
+def pdf_file_name(number: str | None, invoice_id: int, taken: set[str]) -> str:
+    """``FV 1/11/2026`` -> ``FV 1-11-2026.pdf``: the number with path separators and other
+    characters a file system may refuse replaced, or the id when nothing is left of it; a name
+    already used in this run gets the id added, so two invoices never share a file."""
+    stem = _UNSAFE.sub("_", (number or "").replace("/", "-").replace("\\", "-")).strip(" .")[:100]
+    name = f"{stem or invoice_id}.pdf"
+    if name.lower() in taken:
+        name = f"{stem or 'invoice'} ({invoice_id}).pdf"
+    taken.add(name.lower())
+    return name
