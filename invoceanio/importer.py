@@ -197,17 +197,25 @@ class _Run:
         oid = derive_oid(document, item.key)
         document["oid"] = oid
         journal = self.journal
+        # Whether an earlier run of this import may have created it already.
+        sent_before = False
         if journal is not None:
             entry = journal.entry(oid)
             if entry is not None and entry.state == "confirmed":
                 return ItemResult(
                     position, oid, "skipped", invoice_id=entry.invoice_id, source=item.source
                 )
+            sent_before = entry is not None and entry.state in ("sent", "failed")
             journal.pending(oid, position, item.source)
-        return await self._send(position, oid, document, item.source)
+        return await self._send(position, oid, document, item.source, sent_before)
 
     async def _send(
-        self, position: int, oid: str, document: dict[str, Any], source: str | None
+        self,
+        position: int,
+        oid: str,
+        document: dict[str, Any],
+        source: str | None,
+        sent_before: bool,
     ) -> ItemResult:
         attempt = 0
         while True:
@@ -231,10 +239,13 @@ class _Run:
                 # makes another try safe; wait a little more each time.
                 delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
                 await self.sleep(random.uniform(delay / 2, delay))
+                sent_before = True  # that try may have landed before it failed
                 continue
             if self.journal is not None:
                 self.journal.confirmed(oid, position, invoice.id)
-            status: Status = "existed" if existed else "created"
+            # "existed" means it was there before this import; if this import may have sent it
+            # already (an earlier try, an earlier run), the invoice found is the one it made.
+            status: Status = "existed" if existed and not sent_before else "created"
             return ItemResult(position, oid, status, invoice_id=invoice.id, source=source)
 
 

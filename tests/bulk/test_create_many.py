@@ -205,3 +205,28 @@ async def test_a_generator_is_consumed_lazily(sandbox: Sandbox) -> None:
         )
     # Never more than the workers and their bounded queue ahead of what is done.
     assert max(seen) <= 2 * 3 + 1
+
+
+async def test_an_invoice_this_import_made_on_an_earlier_try_counts_as_created() -> None:
+    """A try that failed after the invoice was stored, then a try that finds the oid taken:
+    the import made that invoice, so it is 'created', not 'existed'."""
+    sent: list[str] = []
+
+    def answer(request: Any) -> Any:
+        sent.append(request.method)
+        if len(sent) == 1:
+            return json_response(500, {"code": "error", "message": "gateway"})
+        if request.method == "POST":
+            return json_response(
+                422, {"code": "error", "message": {"oid": ["has already been taken"]}}
+            )
+        return json_response(200, [{"id": 9, "oid": "X-1"}])
+
+    time = FakeTime()
+    retry = RetryPolicy(max_attempts=1, sleep=time.sleep, clock=time.clock)
+    async with InvoiceOcean(
+        prefix="acme", api_token="tok", transport=MockTransport(answer), retry=retry
+    ) as io:
+        report = await io.invoices.create_many([{"oid": "X-1", "buyer_name": "B"}])
+    assert sent == ["POST", "POST", "GET"]  # failed, then refused as taken, then looked up
+    assert (report.created, report.existed) == (1, 0)
