@@ -13,13 +13,13 @@ from typing import Any, Final
 from invoceanio.cli.options import (
     Account,
     _access_refused,
-    _add_account_options,
     _bar,
     _count,
     _describe,
     _iso_date,
     _say,
     account_from_args,
+    add_account_command,
     connect,
     load_tqdm,
 )
@@ -38,11 +38,10 @@ _PERIODS: Final = (
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subparsers.add_parser(
+    command = add_account_command(
+        subparsers,
         "export",
-        # No abbreviations: "--api" would match two of the refused token options, and
-        # argparse's "ambiguous option" error would print the argument, value and all.
-        allow_abbrev=False,
+        verb="export from",
         help="write every invoice of a period to a .jsonl or .csv file",
         description=(
             "Write the invoices of a period, with their positions, to FILE: .jsonl (one "
@@ -61,7 +60,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="FILE.jsonl or FILE.csv"
     )
-    _add_account_options(command, "export from")
     command.add_argument(
         "--format",
         choices=("json", "xml"),

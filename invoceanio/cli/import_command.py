@@ -19,13 +19,13 @@ import attrs
 from invoceanio.cli.options import (
     Account,
     _access_refused,
-    _add_account_options,
     _bar,
     _count,
     _per_minute,
     _positive_int,
     _say,
     account_from_args,
+    add_account_command,
     connect,
     load_tqdm,
 )
@@ -37,11 +37,10 @@ if TYPE_CHECKING:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subparsers.add_parser(
+    command = add_account_command(
+        subparsers,
         "import",
-        # No abbreviations: "--api" would match two of the refused token options, and
-        # argparse's "ambiguous option" error would print the argument, value and all.
-        allow_abbrev=False,
+        verb="import into",
         help="import invoices from a .csv or .jsonl file, none lost and none twice",
         description=(
             "Import every invoice of FILE (.csv: one row per position, rows grouped by "
@@ -55,7 +54,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         epilog=_columns_help(),
     )
     command.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
-    _add_account_options(command, "import into")
     command.add_argument(
         "--format",
         choices=("json", "xml"),

@@ -162,6 +162,26 @@ class _RefuseToken(argparse.Action):
         )
 
 
+def add_account_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    verb: str,
+    help: str,
+    description: str,
+    **options: Any,
+) -> argparse.ArgumentParser:
+    """A subcommand that talks to an account (import, export, pdf), with the account options.
+
+    No abbreviations: "--api" would match two of the refused token options, and argparse's
+    "ambiguous option" error would print the argument, value and all."""
+    command = subparsers.add_parser(
+        name, allow_abbrev=False, help=help, description=description, **options
+    )
+    _add_account_options(command, verb)
+    return command
+
+
 def _add_account_options(parser: argparse.ArgumentParser, verb: str) -> None:
     group = parser.add_argument_group(
         "account",

@@ -14,7 +14,6 @@ from typing import Any, Final
 from invoceanio.cli.options import (
     Account,
     _access_refused,
-    _add_account_options,
     _bar,
     _count,
     _describe,
@@ -22,17 +21,17 @@ from invoceanio.cli.options import (
     _positive_int,
     _say,
     account_from_args,
+    add_account_command,
     connect,
     load_tqdm,
 )
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subparsers.add_parser(
+    command = add_account_command(
+        subparsers,
         "pdf",
-        # No abbreviations: "--api" would match two of the refused token options, and
-        # argparse's "ambiguous option" error would print the argument, value and all.
-        allow_abbrev=False,
+        verb="download from",
         help="download the PDF of invoices",
         description=(
             "Download the PDF of each invoice ID into DIR, named by the invoice's number (made "
@@ -50,7 +49,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="downloads at once, at most (default: 4)",
     )
-    _add_account_options(command, "download from")
     command.set_defaults(handler=run, parser=command)
 
 
