@@ -10,7 +10,14 @@ from typing import Final
 
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy, Secret, ValidationError
+from invoceanio import (
+    ConfigurationError,
+    InvoiceOcean,
+    NotFoundError,
+    RetryPolicy,
+    Secret,
+    ValidationError,
+)
 from invoceanio.models import Invoice
 from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
@@ -219,3 +226,19 @@ async def test_bad_uploads_fail_before_any_request(tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError, match="filename"):
             await io.invoices.add_attachment(1, None, b"data")
     assert transport.requests == []
+
+
+async def test_unknown_kinds_and_wrong_ids_get_typed_errors(io: InvoiceOcean) -> None:
+    with pytest.raises(ValidationError) as document:
+        await io.warehouse_documents.create({"kind": "qq"})
+    assert "kind" in document.value.field_errors
+    with pytest.raises(ValidationError) as hook:
+        await io.webhooks.create({"kind": "invoice:explode", "url": "https://example.com/h"})
+    assert "kind" in hook.value.field_errors
+    with pytest.raises(ConfigurationError):
+        await io.invoices.copy(1, kind="Not A Kind")
+    for bad in (0, -3, "12a", "1/2", True, "../1"):
+        with pytest.raises(ConfigurationError):
+            await io.products.get(bad)  # type: ignore[arg-type]
+    with pytest.raises(NotFoundError):
+        await io.categories.get(999_999)
