@@ -42,6 +42,10 @@ def compat(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Throughput and decode benchmarks; figures go to benchmarks/README.md by hand."""
-    session.install("-e", ".[orjson]")
+    """invoceanio beside raw aiohttp and its peers (``python -m benchmarks``, issue 6).
+
+    Writes benchmarks/results.json, the README table and the plot; ``nox -s bench -- --quick``
+    is the two-minute check. The older per-issue figures: ``python -m benchmarks.core``.
+    """
+    session.install("-e", ".[orjson,bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)

@@ -1,0 +1,178 @@
+"""Peak memory of a bulk import, each client in a process of its own.
+
+Why a process per client: peak resident memory (``VmHWM``) is a property of a process, and a
+client measured after another would inherit its high-water mark. Each child imports the client
+library, records its memory before the import (``before_mb``: interpreter, libraries, session),
+creates ``count`` invoices against the canned server, and reports its peak.
+
+Every client reads its invoices lazily from a generator, the way a real importer reads a file,
+so the figure shows what the client itself holds on to: raw aiohttp and fakturownia-client from
+a pool of ``concurrency`` worker tasks, invoceanio through ``io.invoices.create_many`` (its
+report keeps counts and failures, not the invoices), requests in a ``for`` loop.
+
+``python -m benchmarks.bulk_memory CLIENT URL COUNT CONCURRENCY`` runs one child by hand; it
+prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from benchmarks.bulk_import import peak_rss_mb
+
+__all__ = ["BULK_CLIENTS", "measure"]
+
+_ROOT: Final = Path(__file__).resolve().parent.parent
+
+#: client name in results.json -> variant shown beside it.
+BULK_CLIENTS: Final[dict[str, str]] = {
+    "raw_aiohttp": "",
+    "invoceanio": "create_many",
+    "fakturownia_client": "create_invoice",
+    "requests_sequential": "",
+}
+
+
+def _drafts(count: int) -> Iterator[dict[str, Any]]:
+    from benchmarks.payloads import create_draft
+
+    template = create_draft("template")
+    return ({**template, "oid": f"bulk-{number}"} for number in range(count))
+
+
+async def _pool(
+    count: int, concurrency: int, create: Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+) -> None:
+    drafts = _drafts(count)
+
+    async def worker() -> None:
+        for draft in drafts:
+            await create(draft)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def _raw(url: str, count: int, concurrency: int, ready: Callable[[], None]) -> None:
+    import aiohttp
+
+    from benchmarks.create_throughput import raw_body
+
+    body = raw_body()
+    headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "Authorization": "Bearer bench-token",
+    }
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        ready()
+
+        async def create(_: dict[str, Any]) -> None:
+            # The bytes are pre-built, as in the throughput runs; the draft is still produced
+            # so that every client pays for the same generator.
+            async with session.post(f"{url}/invoices.json", data=body, headers=headers) as r:
+                await r.read()
+                r.raise_for_status()
+
+        await _pool(count, concurrency, create)
+
+
+async def _invoceanio(url: str, count: int, concurrency: int, ready: Callable[[], None]) -> None:
+    from invoceanio import InvoiceOcean
+
+    async with InvoiceOcean(
+        base_url=url, api_token="bench-token", max_concurrency=concurrency
+    ) as io:
+        ready()
+        report = await io.invoices.create_many(_drafts(count), concurrency=concurrency)
+    if report.created != count:
+        raise RuntimeError(f"create_many created {report.created} of {count}: {report.failures}")
+
+
+async def _fakturownia(url: str, count: int, concurrency: int, ready: Callable[[], None]) -> None:
+    from fakturownia_client import InvoiceCreate
+
+    from benchmarks.peers import fakturownia_connect, fakturownia_template
+
+    template = fakturownia_template()
+    async with fakturownia_connect(url, concurrency) as client:
+        ready()
+
+        async def create(draft: dict[str, Any]) -> None:
+            # The same drafts as the others; the peer takes its own model, built from each.
+            await client.create_invoice(
+                InvoiceCreate.model_validate({**template, "oid": draft["oid"]})
+            )
+
+        await _pool(count, concurrency, create)
+
+
+def _requests(url: str, count: int, ready: Callable[[], None]) -> None:
+    import requests
+
+    from benchmarks.peers import requests_document
+
+    document = requests_document()["invoice"]
+    headers = {"Accept": "application/json", "Authorization": "Bearer bench-token"}
+    with requests.Session() as session:
+        ready()
+        for number in range(count):
+            body = {"invoice": {**document, "oid": f"bulk-{number}"}}
+            response = session.post(f"{url}/invoices.json", json=body, headers=headers, timeout=30)
+            response.raise_for_status()
+            response.json()
+
+
+def child_main(argv: list[str]) -> None:
+    client, url, count, concurrency = argv[0], argv[1], int(argv[2]), int(argv[3])
+    before: list[float] = []
+
+    def ready() -> None:
+        before.append(peak_rss_mb())
+
+    start = time.perf_counter()
+    if client == "raw_aiohttp":
+        asyncio.run(_raw(url, count, concurrency, ready))
+    elif client == "invoceanio":
+        asyncio.run(_invoceanio(url, count, concurrency, ready))
+    elif client == "fakturownia_client":
+        asyncio.run(_fakturownia(url, count, concurrency, ready))
+    elif client == "requests_sequential":
+        _requests(url, count, ready)
+    else:
+        raise SystemExit(f"unknown client {client!r}")
+    result = {
+        "client": client,
+        "count": count,
+        "concurrency": 1 if client == "requests_sequential" else concurrency,
+        "before_mb": before[0],
+        "peak_mb": peak_rss_mb(),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    print(json.dumps(result), flush=True)
+
+
+def measure(client: str, url: str, count: int, concurrency: int) -> dict[str, Any]:
+    """Run one child to the end and return what it reported."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bulk_memory", client, url, str(count), str(concurrency)],
+        cwd=_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"bulk import child {client} failed:\n{completed.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+if __name__ == "__main__":
+    child_main(sys.argv[1:])
