@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import select
 import signal
 import socket
@@ -46,7 +47,9 @@ _READY_PREFIX = "PORT "
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_app(latency_ms: float = 0.0, invoices: int = 0) -> web.Application:
+def build_app(
+    latency_ms: float = 0.0, invoices: int = 0, jitter_ms: float = 0.0
+) -> web.Application:
     """The application: pre-encoded answers, no middleware, no access log."""
     created = [
         json.dumps(invoice_payload(invoice_id=200 + count, positions=count)).encode()
@@ -56,6 +59,13 @@ def build_app(latency_ms: float = 0.0, invoices: int = 0) -> web.Application:
     one = created[-1]
     empty_page = b"[]"
     delay = latency_ms / 1000
+    spread = jitter_ms / 1000
+    # Seeded: two runs with the same settings draw the same delays.
+    draw = random.Random(20261201).uniform
+
+    async def wait() -> None:
+        await asyncio.sleep(delay + draw(-spread, spread) if spread else delay)
+
     pages: dict[tuple[int, int], bytes] = {}
 
     def page_body(page: int, per_page: int) -> bytes:
@@ -77,12 +87,12 @@ def build_app(latency_ms: float = 0.0, invoices: int = 0) -> web.Application:
     async def create_invoice(request: web.Request) -> web.Response:
         await request.read()  # a real server reads the whole body before answering
         if delay:
-            await asyncio.sleep(delay)
+            await wait()
         return answer(201, next_created())
 
     async def list_invoices(request: web.Request) -> web.Response:
         if delay:
-            await asyncio.sleep(delay)
+            await wait()
         query = request.query
         if "oid" in query or not invoices:
             return answer(200, empty_page)
@@ -96,7 +106,7 @@ def build_app(latency_ms: float = 0.0, invoices: int = 0) -> web.Application:
 
     async def get_invoice(request: web.Request) -> web.Response:
         if delay:
-            await asyncio.sleep(delay)
+            await wait()
         return answer(200, one)
 
     app = web.Application()
@@ -106,8 +116,9 @@ def build_app(latency_ms: float = 0.0, invoices: int = 0) -> web.Application:
     return app
 
 
-async def _serve(port: int, latency_ms: float, invoices: int) -> None:
-    runner = web.AppRunner(build_app(latency_ms, invoices), access_log=None, handle_signals=False)
+async def _serve(port: int, latency_ms: float, invoices: int, jitter_ms: float) -> None:
+    app = build_app(latency_ms, invoices, jitter_ms)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -134,8 +145,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--invoices", type=int, default=0, help="invoices GET /invoices.json pages through"
     )
+    parser.add_argument(
+        "--jitter-ms",
+        type=float,
+        default=0.0,
+        help="spread each delay uniformly over latency +- this much (default: exact)",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.port, args.latency_ms, args.invoices))
+    asyncio.run(_serve(args.port, args.latency_ms, args.invoices, args.jitter_ms))
 
 
 def stop_process(process: subprocess.Popen[str], *, timeout: float) -> None:
@@ -159,10 +176,18 @@ class ServerProcess:
     """
 
     def __init__(
-        self, start_timeout: float = 60.0, *, latency_ms: float = 0.0, invoices: int = 0
+        self,
+        start_timeout: float = 60.0,
+        *,
+        latency_ms: float = 0.0,
+        invoices: int = 0,
+        jitter_ms: float = 0.0,
     ) -> None:
         self._start_timeout = start_timeout
-        self._options = ["--latency-ms", str(latency_ms), "--invoices", str(invoices)]
+        self._options = [
+            *("--latency-ms", str(latency_ms), "--invoices", str(invoices)),
+            *("--jitter-ms", str(jitter_ms)),
+        ]
         self._process: subprocess.Popen[str] | None = None
         self.port = 0
 

@@ -31,7 +31,7 @@ from invoceanio.errors import (
 )
 from invoceanio.http import Reconciler, Request, Response, Send
 from invoceanio.middleware.retry import parse_retry_after
-from invoceanio.models.converter import structure, to_wire
+from invoceanio.models.converter import structure, structure_int, to_wire
 from invoceanio.providers.base import ErrorInfo, Provider
 
 __all__ = ["ApiCore", "Content", "Expect", "Host"]
@@ -320,6 +320,20 @@ class ApiCore:
                 method=request.method,
                 url=request.path,
             ) from None
+
+    def to_id(self, request: Request, data: Any) -> int:
+        """Only the ``id`` of a one-record answer (an int, or the digits the API sometimes
+        sends as a string), for callers that keep nothing else of it."""
+        item = self.provider.unwrap_one(data)
+        try:
+            ident = structure_int(item.get("id")) if isinstance(item, Mapping) else None
+        except ValueError:
+            ident = None
+        if ident is None:
+            raise DecodeError(
+                "the response has no valid id", method=request.method, url=request.path
+            )
+        return ident
 
     def to_models(self, request: Request, data: Any, cls: type[T]) -> list[T]:
         return self.to_page(request, data, cls)[0]

@@ -225,7 +225,7 @@ class _Run:
             if self.journal is not None:
                 self.journal.sent(oid, position)
             try:
-                invoice, existed = await self.service.create_document(dict(document))
+                invoice_id, existed = await self.service.create_document_id(dict(document))
             except _FATAL:
                 raise
             except InvoiceOceanError as exc:
@@ -242,11 +242,11 @@ class _Run:
                 sent_before = True  # that try may have landed before it failed
                 continue
             if self.journal is not None:
-                self.journal.confirmed(oid, position, invoice.id)
+                self.journal.confirmed(oid, position, invoice_id)
             # "existed" means it was there before this import; if this import may have sent it
             # already (an earlier try, an earlier run), the invoice found is the one it made.
             status: Status = "existed" if existed and not sent_before else "created"
-            return ItemResult(position, oid, status, invoice_id=invoice.id, source=source)
+            return ItemResult(position, oid, status, invoice_id=invoice_id, source=source)
 
 
 async def run_import(

@@ -230,3 +230,51 @@ async def test_an_invoice_this_import_made_on_an_earlier_try_counts_as_created()
         report = await io.invoices.create_many([{"oid": "X-1", "buyer_name": "B"}])
     assert sent == ["POST", "POST", "GET"]  # failed, then refused as taken, then looked up
     assert (report.created, report.existed) == (1, 0)
+
+
+async def test_the_import_keeps_the_new_id_even_when_other_fields_of_the_answer_are_odd() -> None:
+    """The importer keeps only the id of each answer: an id sent as a string is read as the
+    int, and a field it never uses (a garbled total) does not turn a stored invoice into a
+    'failed' item that a rerun would then report as 'existed'."""
+    answers = iter(
+        [
+            {"id": "41", "oid": "A-1"},
+            {"id": 42, "oid": "A-2", "price_gross": "twelve"},
+        ]
+    )
+
+    def answer(request: Any) -> Any:
+        return json_response(201, next(answers))
+
+    done: list[ImportProgress] = []
+    async with InvoiceOcean(prefix="acme", api_token="tok", transport=MockTransport(answer)) as io:
+        report = await io.invoices.create_many(
+            [{"oid": "A-1", "buyer_name": "A"}, {"oid": "A-2", "buyer_name": "B"}],
+            concurrency=1,
+            on_progress=done.append,
+        )
+    assert (report.created, report.failed) == (2, 0)
+    assert [(state.last.oid, state.last.invoice_id) for state in done] == [
+        ("A-1", 41),
+        ("A-2", 42),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"oid": "A-1"}, {"id": None}, {"id": ""}, {"id": "forty"}, {"id": True}, [], "created"],
+    ids=["no id", "null id", "blank id", "text id", "boolean id", "a list", "a string"],
+)
+async def test_an_answer_without_a_usable_id_fails_the_item_with_a_decode_error(body: Any) -> None:
+    time = FakeTime()
+    async with InvoiceOcean(
+        prefix="acme",
+        api_token="tok",
+        transport=MockTransport(lambda request: json_response(201, body)),
+        retry=RetryPolicy(sleep=time.sleep, clock=time.clock),
+    ) as io:
+        report = await io.invoices.create_many([{"oid": "A-1", "buyer_name": "A"}])
+    assert (report.created, report.failed) == (0, 1)
+    (failure,) = report.failures
+    assert "DecodeError" in (failure.error or "")
+    assert "no valid id" in (failure.error or "")
