@@ -78,7 +78,7 @@ _CLIENT_ORDER: Final[tuple[str, ...]] = (
 _CLIENT_LABELS: Final[Mapping[str, str]] = {
     RAW_CLIENT: "raw aiohttp",
     "invoceanio": "invoceanio",
-    "fakturownia_client": "fakturownia_client",
+    "fakturownia_client": "fakturownia-client",
     "requests_sequential": "requests, sequential",
 }
 
@@ -254,7 +254,28 @@ def _throughput_table(scenario: str, rows: Sequence[Mapping[str, Any]]) -> list[
             extras.append(_fmt_ratio(found.get("ratio_to_raw")))
             cells.append(f"{text} ({', '.join(extras)})")
         body.append(cells)
-    return _table(["client", *(f"c={c}" for c in concurrencies)], body)
+    table = _table(["client", *(f"c={c}" for c in concurrencies)], body)
+    return table + _cpu_table(rows, concurrencies, by_key)
+
+
+def _cpu_table(
+    rows: Sequence[Mapping[str, Any]],
+    concurrencies: Sequence[int],
+    by_key: Mapping[tuple[str, str, int], Mapping[str, Any]],
+) -> list[str]:
+    """Client CPU per create (the client process's own time; the server is another process):
+    the cleanest view of what each client costs when client and server share the cores."""
+    if not any(isinstance(row.get("client_cpu_us_per_op"), int | float) for row in rows):
+        return []
+    body: list[list[str]] = []
+    for series in _ordered_series(rows):
+        cells = [_series_label(series)]
+        for c in concurrencies:
+            cpu = (by_key.get((*series, c)) or {}).get("client_cpu_us_per_op")
+            cells.append(f"{cpu:.0f}" if isinstance(cpu, int | float) else _MISSING)
+        body.append(cells)
+    header = ["client CPU µs per create", *(f"c={c}" for c in concurrencies)]
+    return ["", *_table(header, body)]
 
 
 def _rounds_range(rounds: Any, unit: str) -> str:

@@ -210,7 +210,7 @@ def test_table_throughput_cells() -> None:
     assert "| invoceanio `create` | 1500 (0.75x) | 5241 (0.37x) |" in lines
     # measured at c=8 only, and a client measured at c=1 only
     assert "| invoceanio `create_many` | — | 9000 (0.64x) |" in lines
-    assert "| fakturownia_client | 300 (0.15x) | — |" in lines
+    assert "| fakturownia-client | 300 (0.15x) | — |" in lines
 
 
 def test_table_latency_has_ideal() -> None:
@@ -373,3 +373,15 @@ def test_main_prints_and_updates(tmp_path: Path, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "| invoceanio `create` | 1500 (0.75x) | 5241 (0.37x) |" in out
     assert out.strip() in readme.read_text()
+
+
+def test_table_shows_client_cpu_per_create_when_measured() -> None:
+    document = _document()
+    assert "client CPU µs per create" not in markdown_table(document)
+    for row in document["results"]:
+        if row["scenario"] == "create_loopback" and row["concurrency"] == 8:
+            row["client_cpu_us_per_op"] = 70.4 if row["client"] == "raw_aiohttp" else 191.2
+    text = markdown_table(document)
+    assert "| client CPU µs per create | c=1 | c=8 |" in text
+    assert "| raw aiohttp | — | 70 |" in text
+    assert "| invoceanio `create` | — | 191 |" in text
