@@ -278,7 +278,6 @@ def test_table_ratio_key_absent_and_empty_rounds() -> None:
 
 
 def test_plot_writes_png(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
     path = tmp_path / "plots" / "results.png"
     write_plot(_document(), path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -385,3 +384,14 @@ def test_table_shows_client_cpu_per_create_when_measured() -> None:
     assert "| client CPU µs per create | c=1 | c=8 |" in text
     assert "| raw aiohttp | — | 70 |" in text
     assert "| invoceanio `create` | — | 191 |" in text
+
+
+def test_headings_say_how_many_invoices_the_rows_measured() -> None:
+    document = _document()
+    document["results"] = [r for r in document["results"] if r["scenario"] != "bulk_memory"] + [
+        {**_row("bulk_memory", "raw_aiohttp", 45.0, unit="MB"), "invoices": 5000},
+        {**_row("bulk_memory", "invoceanio", 45.4, unit="MB"), "invoices": 5000},
+    ]
+    text = markdown_table(document)
+    assert "### Peak memory of a 5,000-invoice bulk import (MB, lower is better)" in text
+    assert "100,000" not in text
