@@ -11,7 +11,7 @@ a pool of ``concurrency`` worker tasks, invoceanio through ``io.invoices.create_
 report keeps counts and failures, not the invoices), requests in a ``for`` loop.
 
 ``python -m benchmarks.bulk_memory CLIENT URL COUNT CONCURRENCY`` runs one child by hand; it
-prints one JSON line.
+prints one JSON line. The suite runs several children of a client at once, one per round.
 """
 
 from __future__ import annotations
@@ -159,19 +159,33 @@ def child_main(argv: list[str]) -> None:
     print(json.dumps(result), flush=True)
 
 
-def measure(client: str, url: str, count: int, concurrency: int) -> dict[str, Any]:
-    """Run one child to the end and return what it reported."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bulk_memory", client, url, str(count), str(concurrency)],
-        cwd=_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"bulk import child {client} failed:\n{completed.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
+def measure(
+    client: str, url: str, count: int, concurrency: int, rounds: int = 1
+) -> list[dict[str, Any]]:
+    """Run ``rounds`` children of ``client`` side by side and return what each reported.
+
+    Side by side, not one after another: a process's peak memory does not depend on how fast
+    it runs (the in-flight requests are fixed by the pool), and three rounds of the slowest
+    peer one after another would take most of half an hour."""
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bulk_memory",
+        *(client, url, str(count), str(concurrency)),
+    ]
+    children = [
+        subprocess.Popen(
+            command, cwd=_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(rounds)
+    ]
+    results: list[dict[str, Any]] = []
+    for child in children:
+        stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"bulk import child {client} failed:\n{stderr[-2000:]}")
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
+    return results
 
 
 if __name__ == "__main__":
