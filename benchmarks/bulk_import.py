@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import random
-import resource
 import signal
 import sys
 import time
@@ -43,6 +42,7 @@ from typing import Any, Final
 import aiohttp
 import attrs
 
+from benchmarks.bulk_memory import peak_rss_mb
 from benchmarks.payloads import BENCH_TOKEN
 from benchmarks.sandbox_throughput import SandboxProcess
 from invoceanio import InvoiceOcean, RetryPolicy
@@ -129,19 +129,6 @@ async def import_into(
         "failures": [f"{f.source}: {f.error}" for f in report.failures[:5]],
         "seconds": round(elapsed, 1),
     }
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. ``VmHWM`` (Linux) is this program's own: after
-    fork and exec, ``ru_maxrss`` still carries the parent's peak at the fork, which made a
-    child of a large benchmark process look as large as its parent."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def worker_main(argv: list[str]) -> None:

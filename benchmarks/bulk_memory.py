@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.bulk_import import peak_rss_mb
+from benchmarks.payloads import bench_headers, drafts
 
-__all__ = ["BULK_CLIENTS", "measure"]
+__all__ = ["BULK_CLIENTS", "measure", "peak_rss_mb"]
 
 _ROOT: Final = Path(__file__).resolve().parent.parent
 
@@ -40,20 +41,26 @@ BULK_CLIENTS: Final[dict[str, str]] = {
 }
 
 
-def _drafts(count: int) -> Iterator[dict[str, Any]]:
-    from benchmarks.payloads import create_draft
-
-    template = create_draft("template")
-    return ({**template, "oid": f"bulk-{number}"} for number in range(count))
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. ``VmHWM`` (Linux) is this program's own: after
+    fork and exec, ``ru_maxrss`` still carries the parent's peak at the fork, which made a
+    child of a large benchmark process look as large as its parent."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 async def _pool(
     count: int, concurrency: int, create: Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 ) -> None:
-    drafts = _drafts(count)
+    pending = drafts("bulk", count)
 
     async def worker() -> None:
-        for draft in drafts:
+        for draft in pending:
             await create(draft)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -65,11 +72,7 @@ async def _raw(url: str, count: int, concurrency: int, ready: Callable[[], None]
     from benchmarks.create_throughput import raw_body
 
     body = raw_body()
-    headers = {
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "Authorization": "Bearer bench-token",
-    }
+    headers = bench_headers()
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         ready()
@@ -91,7 +94,7 @@ async def _invoceanio(url: str, count: int, concurrency: int, ready: Callable[[]
         base_url=url, api_token="bench-token", max_concurrency=concurrency
     ) as io:
         ready()
-        report = await io.invoices.create_many(_drafts(count), concurrency=concurrency)
+        report = await io.invoices.create_many(drafts("bulk", count), concurrency=concurrency)
     if report.created != count:
         raise RuntimeError(f"create_many created {report.created} of {count}: {report.failures}")
 
@@ -120,7 +123,7 @@ def _requests(url: str, count: int, ready: Callable[[], None]) -> None:
     from benchmarks.peers import requests_document
 
     document = requests_document()["invoice"]
-    headers = {"Accept": "application/json", "Authorization": "Bearer bench-token"}
+    headers = bench_headers(json_body=False)
     with requests.Session() as session:
         ready()
         for number in range(count):

@@ -40,7 +40,7 @@ from typing import Any, Final, Literal
 import aiohttp
 import attrs
 
-from benchmarks.payloads import BENCH_TOKEN, create_draft
+from benchmarks.payloads import BENCH_TOKEN, bench_headers, create_draft
 from invoceanio import InvoiceOcean
 from invoceanio.codecs import JsonCodec
 from invoceanio.models import Invoice, structure, to_wire
@@ -103,20 +103,12 @@ async def timed(op: Op, requests: int, workers: int) -> Sample:
     return Sample(seconds, time.process_time() - cpu_start, requests)
 
 
-def _raw_headers() -> dict[str, str]:
-    return {
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {BENCH_TOKEN}",
-    }
-
-
 async def _raw(
     base_url: str, concurrency: int, requests: int, warmup: int, *, to_model: bool
 ) -> Sample:
     url = f"{base_url}/invoices.json"
     body = raw_body()
-    headers = _raw_headers()
+    headers = bench_headers()
     codec = JsonCodec()
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:

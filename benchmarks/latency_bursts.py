@@ -27,7 +27,7 @@ from typing import Any, Final
 import aiohttp
 
 from benchmarks.create_throughput import drive, raw_body, sdk_client
-from benchmarks.payloads import BENCH_TOKEN, create_draft
+from benchmarks.payloads import bench_headers, create_draft
 from benchmarks.server import ServerProcess
 
 __all__ = ["main", "run"]
@@ -53,11 +53,7 @@ async def _timed_creates(
 
 async def _raw(base_url: str, requests: int) -> tuple[float, list[float]]:
     body = raw_body()
-    headers = {
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {BENCH_TOKEN}",
-    }
+    headers = bench_headers()
     connector = aiohttp.TCPConnector(limit=CONCURRENCY)
     async with aiohttp.ClientSession(connector=connector) as session:
 

@@ -9,13 +9,16 @@ the SDK.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
 __all__ = [
     "BENCH_TOKEN",
+    "bench_headers",
     "create_draft",
+    "drafts",
     "invoice_page",
     "invoice_payload",
     "position_payload",
@@ -227,3 +230,17 @@ def create_draft(oid: str, positions: int = 3) -> dict[str, Any]:
             for index in range(1, positions + 1)
         ],
     }
+
+
+def drafts(prefix: str, count: int) -> Iterator[dict[str, Any]]:
+    """``count`` :func:`create_draft` invoices, read lazily, each with its own oid."""
+    template = create_draft("template")
+    return ({**template, "oid": f"{prefix}-{number}"} for number in range(count))
+
+
+def bench_headers(*, json_body: bool = True) -> dict[str, str]:
+    """The headers a hand-written client sends (the same as invoceanio's): JSON, Bearer token."""
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {BENCH_TOKEN}"}
+    if json_body:
+        headers["Content-Type"] = "application/json"
+    return headers

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Final
 
 import aiohttp
@@ -37,7 +37,7 @@ from benchmarks.create_throughput import (
     sdk_round,
     timed,
 )
-from benchmarks.payloads import BENCH_TOKEN, create_draft
+from benchmarks.payloads import BENCH_TOKEN, bench_headers, create_draft, drafts
 from invoceanio import InvoiceOcean
 from invoceanio.models import to_wire
 
@@ -74,11 +74,6 @@ def invoceanio_create(load: Load) -> Sample:
     return asyncio.run(sdk_round(load.base_url, load.concurrency, load.requests, load.warmup))
 
 
-def _drafts(prefix: str, count: int) -> Iterator[dict[str, Any]]:
-    template = create_draft("template")
-    return ({**template, "oid": f"{prefix}-{number}"} for number in range(count))
-
-
 async def _create_many(load: Load) -> Sample:
     async with InvoiceOcean(
         base_url=load.base_url, api_token=BENCH_TOKEN, max_concurrency=load.concurrency
@@ -86,7 +81,7 @@ async def _create_many(load: Load) -> Sample:
 
         async def run(prefix: str, count: int) -> None:
             report = await io.invoices.create_many(
-                _drafts(prefix, count), concurrency=load.concurrency
+                drafts(prefix, count), concurrency=load.concurrency
             )
             if report.created != count:
                 raise RuntimeError(f"create_many created {report.created} of {count}")
@@ -177,7 +172,7 @@ def requests_create(load: Load) -> Sample:
 
     url = f"{load.base_url}/invoices.json"
     document = requests_document()
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {BENCH_TOKEN}"}
+    headers = bench_headers(json_body=False)
     with requests.Session() as session:
 
         def create(prefix: str, number: int) -> None:
@@ -210,13 +205,9 @@ CREATE_CLIENTS: Final[dict[tuple[str, str], Callable[[Load], Sample]]] = {
 # --- iterating ----------------------------------------------------------------------------------
 
 
-def _iterated(count: int, seconds: float, cpu: float) -> Sample:
-    return Sample(seconds, cpu, count)
-
-
 async def _raw_iterate(base_url: str) -> int:
     url = f"{base_url}/invoices.json"
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {BENCH_TOKEN}"}
+    headers = bench_headers(json_body=False)
     count = 0
     async with aiohttp.ClientSession() as session:
         page = 1
@@ -251,7 +242,7 @@ def _requests_iterate(base_url: str) -> int:
     import requests
 
     url = f"{base_url}/invoices.json"
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {BENCH_TOKEN}"}
+    headers = bench_headers(json_body=False)
     count = 0
     with requests.Session() as session:
         page = 1
@@ -280,7 +271,7 @@ def _measure_iterate(run: Callable[[], int], expected: int) -> Sample:
     seconds = time.perf_counter() - start
     if count != expected:
         raise RuntimeError(f"iterated {count} invoices, expected {expected}")
-    return _iterated(count, seconds, time.process_time() - cpu_start)
+    return Sample(seconds, time.process_time() - cpu_start, count)
 
 
 def requests_iterate(base_url: str, expected: int) -> Sample:

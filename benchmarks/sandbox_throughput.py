@@ -57,7 +57,7 @@ import aiohttp
 import attrs
 
 from benchmarks.create_throughput import drive, sdk_client, sdk_create_op
-from benchmarks.payloads import BENCH_TOKEN, create_draft
+from benchmarks.payloads import BENCH_TOKEN, bench_headers, create_draft
 from benchmarks.server import ServerProcess, stop_process
 from invoceanio.codecs import JsonCodec
 from invoceanio.models import to_wire
@@ -142,14 +142,6 @@ def create_body_parts() -> tuple[bytes, bytes]:
     return head, tail
 
 
-def _headers() -> dict[str, str]:
-    return {
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {BENCH_TOKEN}",
-    }
-
-
 class SandboxProcess:
     """``python -m invoceanio sandbox --port 0`` in a child process, stopped on exit.
 
@@ -231,7 +223,7 @@ def _session(concurrency: int) -> aiohttp.ClientSession:
 def _create_op(session: aiohttp.ClientSession, base_url: str, prefix: str) -> Op:
     url = f"{base_url}/invoices.json"
     head, tail = create_body_parts()
-    headers = _headers()
+    headers = bench_headers()
 
     async def post(number: int) -> None:
         body = b"".join((head, f"{prefix}-{number}".encode(), tail))
@@ -245,7 +237,7 @@ def _create_op(session: aiohttp.ClientSession, base_url: str, prefix: str) -> Op
 
 def _list_op(session: aiohttp.ClientSession, base_url: str) -> Op:
     url = f"{base_url}/invoices.json"
-    headers = _headers()
+    headers = bench_headers()
 
     async def get(number: int) -> None:
         params = {"per_page": str(_PER_PAGE), "page": str(number % _LIST_PAGES + 1)}
@@ -302,7 +294,7 @@ async def fill_store(base_url: str, settings: SandboxSettings) -> int:
         async with session.get(f"{base_url}/__sandbox__/counts") as response:
             counts = await response.json()
         url = f"{base_url}/invoices.json?per_page={_PER_PAGE}&page=1&period=all"
-        async with session.get(url, headers=_headers()) as response:
+        async with session.get(url, headers=bench_headers()) as response:
             page = await response.json()
             if len(page) != min(_PER_PAGE, settings.list_store_size):
                 raise RuntimeError(f"a list page held {len(page)} invoices")

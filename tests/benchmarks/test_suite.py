@@ -8,7 +8,10 @@ that repeats), and a goal judged on the wrong row would publish a wrong verdict.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -91,3 +94,21 @@ async def test_the_server_answers_creates_with_201_and_delays_every_answer_by_it
         assert elapsed >= 0.055  # asyncio may wake a timer a hair early; 0 would fail
     finally:
         await client.close()
+
+
+def test_a_bulk_memory_child_loads_no_client_library_but_its_own() -> None:
+    """Each child's peak must be its own client's: a child that imported invoceanio and
+    aiohttp before importing fakturownia-client would charge their memory to the peer."""
+    script = (
+        "import sys, benchmarks.bulk_memory\n"
+        "names = ('aiohttp', 'invoceanio', 'httpx', 'pydantic', 'requests', 'fakturownia_client')\n"
+        "print([name for name in names if name in sys.modules])"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.strip() == "[]"
