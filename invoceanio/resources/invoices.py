@@ -101,7 +101,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
     async def create_document_id(self, document: dict[str, Any]) -> tuple[int, bool]:
         """:meth:`create_document` for a caller that keeps only the new invoice's id (the bulk
         importer): the answer is checked and its id read, but the other ~80 fields are not
-        structured into an :class:`Invoice`, which is most of a create's client-side cost."""
+        structured into an :class:`Invoice`, the largest of the costs the SDK adds to a create."""
         request, data, existed = await self._post_document(document)
         return self._core.to_id(request, data), existed
 
