@@ -8,7 +8,8 @@ When a goal is missed, a full run also profiles invoceanio's creates at concurre
 published figures come with the evidence of where the time goes.
 
 ``--quick`` (under two minutes on two cores) runs every scenario with fewer requests and
-rounds and writes into ``benchmarks/quick/`` instead, leaving the published figures alone.
+rounds; it, and a run of some scenarios only (``--only``), write into ``benchmarks/quick/``
+instead, leaving the published figures alone.
 Peers are benchmark-only dependencies: ``pip install -e '.[orjson,bench]'`` (``nox -s bench``
 does it). The older per-issue benchmarks stay in ``python -m benchmarks.core``.
 """
@@ -67,9 +68,9 @@ def main(argv: list[str] | None = None) -> None:
         "--output-dir",
         type=Path,
         default=None,
-        help="where results.json and throughput.png go (default: benchmarks/, or "
-        "benchmarks/quick/ with --quick); the README table is updated only for a full run "
-        "of every scenario into benchmarks/",
+        help="where results.json and throughput.png go (default: benchmarks/ for a full run "
+        "of every scenario, which also updates the README table; benchmarks/quick/ for a "
+        "--quick or --only run)",
     )
     parser.add_argument(
         "--no-profile", action="store_true", help="skip the profile of a missed goal"
@@ -77,7 +78,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     quick: bool = args.quick
     only: list[str] = args.only or list(SCENARIOS)
-    output_dir: Path = args.output_dir or (HERE / "quick" if quick else HERE)
+    complete = set(only) == set(SCENARIOS)
+    # Only a full run of everything replaces the published figures; anything less would leave
+    # a results.json that silently lacks scenarios, or mixes quick figures into the table.
+    published = complete and not quick
+    output_dir: Path = args.output_dir or (HERE if published else HERE / "quick")
     output_dir.mkdir(parents=True, exist_ok=True)
     settings = QUICK if quick else FULL
 
@@ -86,7 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = report.add_ratios(run_suite(settings, only))
     machine["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     document: dict[str, Any] = {
-        "command": "python -m benchmarks" + (" --quick" if quick else ""),
+        "command": " ".join(
+            ["python -m benchmarks", *(["--quick"] if quick else [])]
+            + ([] if complete else [f"--only {name}" for name in only])
+        ),
         "mode": "quick" if quick else "full",
         "machine": machine,
         "peers": _versions(),
@@ -100,11 +108,10 @@ def main(argv: list[str] | None = None) -> None:
     table = report.markdown_table(document)
     (output_dir / "table.md").write_text(table + "\n")
     report.write_plot(document, output_dir / "throughput.png")
-    complete = set(only) == set(SCENARIOS)
-    if complete and not quick and output_dir == HERE:
+    if published and output_dir == HERE:
         report.update_readme(HERE / "README.md", table)
     missed = any(goal["met"] is False for goal in document["goals"])
-    if missed and complete and not quick and not args.no_profile:
+    if missed and published and not args.no_profile:
         _say(f"profile written to {_profile(output_dir)}")
     _say()
     _say(table)
