@@ -10,7 +10,7 @@ Every client gets the same work, written the way its own users write it:
   a new ``oid`` per invoice; ``io.invoices.iterate(per_page=100)``.
 - **fakturownia-client** (PyPI, async over httpx): ``create_invoice(InvoiceCreate(...))``
   built from the same draft (its models want money as strings) from a worker pool, and
-  ``iter_invoices(per_page=100)``; built as its README shows, with ``max_retries=0`` and an
+  ``iter_invoices(per_page=100)``; built with its public constructor, ``max_retries=0`` and an
   httpx pool as wide as the concurrency, then pointed at plain http.
 - **requests, sequential**: ``session.post(url, json=document)``, ``raise_for_status()``,
   ``response.json()`` in a ``for`` loop: how most importers start. Concurrency 1 only.
@@ -99,7 +99,7 @@ def invoceanio_create_many(load: Load) -> Sample:
 
 
 def fakturownia_connect(base_url: str, concurrency: int) -> Any:
-    """fakturownia-client as its README builds it, then pointed at the plain-http server.
+    """fakturownia-client from its public constructor, then pointed at the plain-http server.
 
     It always builds ``https://<domain>``, so the loopback URL is set on its httpx client
     afterwards. Imported here, not at module import: it is a benchmark-only dependency.
