@@ -42,7 +42,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import OpenStrEnum, Unset, YearMonth
+from invoceanio.models.values import UNSET, OpenStrEnum, Unset, YearMonth
 from invoceanio.secrets import Secret
 
 __all__ = ["converter", "structure", "to_wire"]
@@ -328,7 +328,7 @@ def _make_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], A
 
 
 def _optional_decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+    return None if value is None else decimal_text(value)
 
 
 def _make_unstructure_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
@@ -407,11 +407,38 @@ def _is_homogeneous_tuple(type_: Any) -> bool:
 
 def decimal_text(value: Decimal) -> str:
     """Fixed-point text, never exponent notation: ``Decimal("1E+2")`` (what ``normalize()``
-    gives for 100) goes out as "100"; the API documents dot (or comma) decimals only."""
+    gives for 100) goes out as "100"; the API documents dot (or comma) decimals only.
+
+    A money field of a model may hold something else than a Decimal (set through
+    ``attrs.evolve``, which checks no types): it is read as the converter reads the wire, so a
+    float keeps its shortest spelling (``format(4.1234567, "f")`` would round it to 6 places),
+    an int gets no ".000000" and text such as "12.50" is sent as written."""
+    if type(value) is not Decimal:
+        value = _decimal_to_write(value)
     return format(value, "f")
 
 
-_PLAIN: frozenset[type[Any]] = frozenset({str, int, float, bool, type(None)})
+def _decimal_to_write(value: Any) -> Decimal:
+    result = structure_decimal(value)
+    if result is None:
+        raise ValueError(f"not a decimal number: {value!r}")
+    return result
+
+
+def _float_text(value: float) -> str:
+    """A float in write data goes out as decimal text, as Decimal money does: a JSON float would
+    carry binary noise or exponent notation (0.1 + 0.2, 1e-07), and NaN is no JSON at all."""
+    return format(_decimal_to_write(value), "f")
+
+
+def _refuse_unset(value: Unset) -> Any:
+    raise ValueError(
+        "UNSET leaves a field out of a write; it cannot stand alone or be an item of a list"
+    )
+
+
+# Exact types written as they are. float is not one: see _float_text.
+_PLAIN: frozenset[type[Any]] = frozenset({str, int, bool, type(None)})
 
 
 def _unstructure_scalar(value: Any) -> Any:
@@ -421,24 +448,33 @@ def _unstructure_scalar(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is dict:
+        # A member set to UNSET is left out, as on a draft: {"note": note or UNSET}.
         return {
             key if type(key) is str else str(key): (
                 item if type(item) in _PLAIN else _unstructure_scalar(item)
             )
             for key, item in value.items()
+            if item is not UNSET
         }
     if kind is list or kind is tuple:
         return [item if type(item) in _PLAIN else _unstructure_scalar(item) for item in value]
     if kind is Decimal:
         return decimal_text(value)
+    if kind is float:
+        return _float_text(value)
     if kind is date or kind is datetime:
         return value.isoformat()
     if isinstance(value, Decimal):
         return decimal_text(value)
+    if isinstance(value, float):
+        return _float_text(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, YearMonth):
         return str(value)
+    if isinstance(value, Unset):
+        # Before the Enum branch: its value is the text "UNSET", which must never be sent.
+        return _refuse_unset(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Secret):
@@ -446,7 +482,9 @@ def _unstructure_scalar(value: Any) -> Any:
     if isinstance(value, Model | Draft):
         return converter.unstructure(value)
     if isinstance(value, Mapping):
-        return {str(key): _unstructure_scalar(item) for key, item in value.items()}
+        return {
+            str(key): _unstructure_scalar(item) for key, item in value.items() if item is not UNSET
+        }
     if isinstance(value, list | tuple):
         return [_unstructure_scalar(item) for item in value]
     return value
@@ -483,6 +521,8 @@ def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Calla
     def unstructure_model(instance: Model | Draft) -> dict[str, Any]:
         data = generated(instance)
         for key, value in instance.extra.items():
+            if value is UNSET:
+                continue  # left out, as the named fields of a draft are
             data.setdefault(key, value if type(value) in _PLAIN else _unstructure_scalar(value))
         return data
 
@@ -514,6 +554,8 @@ def _build() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _make_tuple)
 
     conv.register_unstructure_hook(Decimal, decimal_text)
+    # A float given to a draft's money field (drafts check no types) goes out as text too.
+    conv.register_unstructure_hook(float, _float_text)
     # Registered on the class: an enum member in a union such as a draft's
     # ``InvoiceKind | str | Unset`` is dispatched by its own type, and as a ``str`` subclass it
     # would otherwise go out as the member itself rather than its plain value.

@@ -43,7 +43,12 @@ def as_document(data: WriteData, entity: str) -> dict[str, Any]:
 
     Converted once here, so the request layer only has to encode it."""
     if isinstance(data, Draft | Model | Mapping):
-        document = to_wire(data)
+        try:
+            document = to_wire(data)
+        except ValueError as exc:
+            # A value that cannot be written (UNSET in a list, NaN, "abc" in a money field):
+            # refused before anything is sent, as every other bad write is.
+            raise ConfigurationError(f"cannot write this {entity}: {exc}") from None
         if isinstance(document, dict):
             return document
     raise ConfigurationError(
