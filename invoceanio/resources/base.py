@@ -4,7 +4,7 @@ as mixins a service combines according to what the API offers for its resource."
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from invoceanio.core import ApiCore, query_params
@@ -24,6 +24,7 @@ __all__ = [
     "PaginationError",
     "ResourceService",
     "Updating",
+    "adds_children",
     "check_id",
     "check_key",
     "check_name",
@@ -54,6 +55,26 @@ def as_document(data: WriteData, entity: str) -> dict[str, Any]:
     raise ConfigurationError(
         f"data to write must be {entity}Draft, {entity} or a dict, got {type(data).__name__}"
     )
+
+
+def adds_children(document: Mapping[str, Any]) -> bool:
+    """True when a write would create nested records: a member that is a list of objects (or
+    Rails' hash form, ``{"0": {...}, "1": {...}}``) holding one without an ``id``.
+
+    The API appends every nested child sent without an ``id`` (positions, recipients,
+    price-list positions...), so such a PUT is not idempotent: sent twice, it adds the child
+    twice and changes the invoice's total. Children with an ``id`` (changes, ``_destroy``) are
+    the same on a second send."""
+    for value in document.values():
+        if isinstance(value, list):
+            children: Iterable[Any] = value
+        elif isinstance(value, Mapping) and value and all(str(key).isdigit() for key in value):
+            children = value.values()
+        else:
+            continue
+        if any(isinstance(child, Mapping) and child.get("id") in (None, "") for child in children):
+            return True
+    return False
 
 
 def check_id(value: int | str) -> str:
@@ -109,6 +130,8 @@ class ResourceService(Generic[ModelT]):
     model: type[ModelT]
     #: False where the API documents JSON only: calls then use JSON whatever ``format`` says.
     xml: ClassVar[bool] = True
+    #: False where only the writes (create, update) are JSON only: reads still follow ``format``.
+    xml_writes: ClassVar[bool] = True
 
     def __init__(self, core: ApiCore) -> None:
         self._core = core
@@ -176,7 +199,13 @@ class Getting(ResourceService[ModelT]):
 class Creating(ResourceService[ModelT]):
     @endpoint("POST", "{collection}")
     async def create(self, data: WriteData) -> ModelT:
-        request = self._build("POST", self.collection, body=self._document(data), root=self.root)
+        request = self._build(
+            "POST",
+            self.collection,
+            body=self._document(data),
+            root=self.root,
+            xml_form=self.xml and self.xml_writes,
+        )
         return self._core.to_model(request, await self._core.call(request), self.model)
 
 
@@ -186,8 +215,17 @@ class Updating(ResourceService[ModelT]):
 
     @endpoint("{update_method}", "{collection}/{id}")
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
+        """Change an object. An update that adds nested records (a position without an ``id``)
+        is not re-sent after an attempt whose outcome is unknown: the API appends every child
+        sent without an id, so a second send would add it twice (see :func:`adds_children`)."""
+        document = self._document(changes)
         request = self._build(
-            self.update_method, self._member(id), body=self._document(changes), root=self.root
+            self.update_method,
+            self._member(id),
+            body=document,
+            root=self.root,
+            xml_form=self.xml and self.xml_writes,
+            idempotent=False if adds_children(document) else None,
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

@@ -19,6 +19,15 @@ class ProductsService(CrudService[Product]):
     collection = "products"
     root = "product"
     model = Product
+    # The docs give product writes in JSON only, and a bundle's ``package_products_details``
+    # is Rails' hash form ({"0": {...}}), whose numeric keys are no XML element names.
+    xml_writes = False
+
+    @endpoint("POST", "{collection}", suffix="json", note="JSON only, as documented")
+    async def create(self, data: WriteData) -> Product:
+        """Add a product; a bundle is ``package=True`` with ``package_products_details``
+        (``{"0": {"id": ..., "quantity": ...}}``). Sent as JSON whatever ``format`` says."""
+        return await super().create(data)
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``warehouse_id`` (stock in that warehouse), ``date_from`` (added or changed since:
@@ -40,7 +49,10 @@ class ProductsService(CrudService[Product]):
         return self._core.to_model(request, await self._core.call(request), self.model)
 
     @endpoint(
-        "PUT", "{collection}/{id}", note="`price_net` is computed: send `price_gross` + `tax`"
+        "PUT",
+        "{collection}/{id}",
+        suffix="json",
+        note="JSON only; `price_net` is computed: send `price_gross` + `tax`",
     )
     async def update(self, id: int | str, changes: WriteData) -> Product:
         """Change a product. The API computes ``price_net`` from ``price_gross`` and ``tax`` and
