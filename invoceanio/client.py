@@ -172,7 +172,11 @@ class InvoiceOcean:
         # It waits with the retry policy's sleep and clock, so a test's fake time is its too.
         self.throttle = (
             AdaptiveThrottle(
-                max_concurrency, sleep=self.retry_policy.sleep, clock=self.retry_policy.clock
+                max_concurrency,
+                # No shared pause longer than the policy waits: see AdaptiveThrottle.
+                max_pause=self.retry_policy.longest_wait,
+                sleep=self.retry_policy.sleep,
+                clock=self.retry_policy.clock,
             )
             if adaptive_concurrency
             else None

@@ -44,10 +44,17 @@ class Reconciler(Protocol):
         """A safe request that finds objects carrying the key."""
 
     def existing_from(self, lookup: Response) -> Response | None:
-        """From a successful look-up, a Response describing the existing object, or None."""
+        """From a successful look-up, a Response describing the existing object, or None.
+
+        None means "read, and no such object": the create is then sent again. A body that
+        cannot be read (an HTML login page, an error document, truncated data) proves no
+        absence, so it raises :class:`~invoceanio.errors.DecodeError` instead; the retry layer
+        takes that as a failed look-up and looks up again, never re-sending the create on it.
+        Answers are read by their Content-Type, whatever format the client asked for."""
 
     def is_duplicate(self, response: Response) -> bool:
-        """True when ``response`` is the server refusing a second object with the same key."""
+        """True when ``response`` is the server refusing a second object with the same key
+        (read by its Content-Type: False when no codec reads it)."""
 
 
 def _mask_headers(headers: Headers) -> dict[str, str]:

@@ -11,6 +11,10 @@ may have reached the server and whether sending it twice is harmless:
 | 500 / 502 / 504                    | retry          | look up, then retry     | return       |
 | 422 duplicate key                  | -              | return the existing one | -            |
 
+A look-up that cannot be read (a login page, a 200 error body, truncated JSON) tells nothing:
+it is a failed look-up, retried by looking up again and never a reason to re-send the create.
+When attempts run out on it, the caller gets a :class:`TransportError` (``outcome_unknown``).
+
 The reconciler (supplied by the provider for invoice creates carrying an ``oid``) looks the key up
 through the rest of the chain, so the look-up is limited, logged and authenticated like any other
 request. When attempts or the deadline run out, the last response is handed back to the layer
@@ -31,7 +35,7 @@ import attrs
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 from tenacity.stop import stop_any, stop_base
 
-from invoceanio.errors import ConfigurationError, TransportError
+from invoceanio.errors import ConfigurationError, DecodeError, TransportError
 from invoceanio.http import Reconciler, Request, Response, Send
 
 __all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
@@ -74,6 +78,17 @@ class RetryPolicy:
     def disabled(cls) -> RetryPolicy:
         return cls(max_attempts=1)
 
+    @property
+    def longest_wait(self) -> float:
+        """The longest Retry-After this policy waits for: ``max_retry_after``, cut to the
+        deadline (a wait past it is not taken), and 0 with a single attempt (nothing is waited
+        for). The client's throttle shares no pause longer than this."""
+        if self.max_attempts == 1:
+            return 0.0
+        if self.deadline is None:
+            return self.max_retry_after
+        return min(self.max_retry_after, self.deadline)
+
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date), or None."""
@@ -107,16 +122,19 @@ class _Attempts:
         self.hint: float | None = None
         # True once an attempt may have reached the server without us learning the outcome.
         self.maybe_applied = False
+        # True once the server refused the create as a duplicate key but the look-up for the
+        # existing object failed: the next attempt looks up again (a re-send would be refused).
+        self.refused_as_duplicate = False
         self.started = policy.clock()
 
     async def run(self) -> Response:
         self.retryable = False
         self.hint = None
         request = self.request
-        if self.maybe_applied and request.reconciler is not None:
+        if (self.maybe_applied or self.refused_as_duplicate) and request.reconciler is not None:
             existing = await self._look_up(request.reconciler)
             if existing is not None:
-                return existing
+                return self._found(existing)
         try:
             response = await self.call_next(request)
         except TransportError as exc:
@@ -134,7 +152,9 @@ class _Attempts:
         """The existing object as a Response; None when absent (so the create is re-sent).
 
         A look-up that fails ends this attempt: a retryable failure is retried (the next attempt
-        looks up again), any other is handed back so the caller raises its typed error.
+        looks up again), any other is handed back so the caller raises its typed error. A 2xx
+        look-up whose body cannot be read is a retryable failure, raised as a TransportError
+        whose outcome is unknown: it says nothing about whether the object exists.
         """
         try:
             lookup = await self.call_next(reconciler.lookup_request())
@@ -142,9 +162,27 @@ class _Attempts:
             self.retryable = True
             raise
         if lookup.is_success:
-            return reconciler.existing_from(lookup)
+            try:
+                return reconciler.existing_from(lookup)
+            except DecodeError as exc:
+                # Not "absent": re-sending on it could make a second object wherever the
+                # server does not enforce the key. Raised as what it is to the caller, a
+                # create whose outcome is unknown (as a lost connection is).
+                self.retryable = True
+                raise TransportError(
+                    f"the outcome of {self.request.method} {self.request.path} is unknown, "
+                    f"the look-up that would tell failed: {exc}",
+                    method=self.request.method,
+                    url=self.request.path,
+                ) from exc
         self._classify_status(lookup, idempotent=True)
         return lookup
+
+    def _found(self, existing: Response) -> Response:
+        # After a duplicate-key refusal the object was there before this call made anything.
+        if self.refused_as_duplicate and existing.reconciled:
+            return attrs.evolve(existing, duplicate=True)
+        return existing
 
     def _classify_status(self, response: Response, *, idempotent: bool) -> None:
         status = response.status
@@ -166,9 +204,10 @@ class _Attempts:
             and request.reconciler is not None
             and request.reconciler.is_duplicate(response)
         ):
+            self.refused_as_duplicate = True
             existing = await self._look_up(request.reconciler)
             if existing is not None:
-                return attrs.evolve(existing, duplicate=existing.reconciled)
+                return self._found(existing)
         elif response.status == 404 and request.method == "DELETE" and self.maybe_applied:
             # An earlier attempt that got no answer did delete it: the caller's goal is met.
             return attrs.evolve(response, status=204, body=b"", reconciled=True)

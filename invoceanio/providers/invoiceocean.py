@@ -10,13 +10,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import attrs
 
 from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
-from invoceanio.errors import ConfigurationError
+from invoceanio.codecs.registry import CodecRegistry, default_registry
+from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.http import Request, Response
 from invoceanio.middleware.auth import (
     AuthMiddleware,
@@ -133,6 +135,8 @@ class InvoiceOceanProvider:
     def oid_reconciler(
         self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
     ) -> OidReconciler:
+        """``codec`` is the configured format, which the look-up asks for. The answers are read
+        by their Content-Type all the same: the API sends a 422 in JSON whatever the suffix."""
         return OidReconciler(
             provider=self,
             codec=codec,
@@ -155,6 +159,11 @@ class InvoiceOceanProvider:
         return head.startswith((b"<!doctype html", b"<html"))
 
 
+@cache
+def _default_codecs() -> CodecRegistry:
+    return default_registry()
+
+
 @attrs.frozen
 class OidReconciler:
     """Finds an invoice by ``oid``: the safe way to learn whether an unanswered create landed."""
@@ -163,15 +172,44 @@ class OidReconciler:
     codec: Codec
     lookup: Request
     oid: str
+    #: Reads an answer whose Content-Type is not the configured format's. The default registry:
+    #: the Provider protocol hands no registry over, and the API answers JSON or XML only.
+    codecs: CodecRegistry = attrs.field(factory=_default_codecs)
 
     def lookup_request(self) -> Request:
         return self.lookup
 
+    def _decode(self, response: Response) -> Any:
+        """The body, read by the codec its Content-Type names (the configured one when it
+        names none), as ApiCore does; CodecError when no codec reads it."""
+        declared = response.content_type
+        if not declared or declared in self.codec.media_types:
+            codec: Codec | None = self.codec
+        else:
+            codec = self.codecs.by_media_type(declared)
+        if codec is None:
+            raise CodecError(f"unexpected content type {declared!r}")
+        return codec.decode(response.body)
+
     def existing_from(self, lookup: Response) -> Response | None:
         try:
-            items = self.provider.unwrap_page(self.codec.decode(lookup.body)).items
-        except CodecError:
-            return None
+            if self.provider.is_html(lookup):
+                raise CodecError("an HTML page (a login page?)")
+            data = self._decode(lookup)
+            info = self.provider.body_error(data)
+            if info is not None:
+                raise CodecError(f"the server reported an error: {info.message}")
+            items = self.provider.unwrap_page(data).items
+        except CodecError as exc:
+            # Only a list that was read says "absent": anything else says nothing, and the
+            # retry layer must not re-send the create on it.
+            raise DecodeError(
+                f"the oid look-up answered {lookup.status} but cannot be read: {exc}",
+                method=self.lookup.method,
+                url=self.lookup.path,
+                status=lookup.status,
+                content_type=lookup.content_type,
+            ) from None
         for item in items:
             if isinstance(item, Mapping) and str(item.get("oid")) == self.oid:
                 body = self.codec.encode(item if self.codec.name == "json" else {"invoice": item})
@@ -188,7 +226,7 @@ class OidReconciler:
         if response.status != 422:
             return False
         try:
-            info = self.provider.error_info(self.codec.decode(response.body))
+            info = self.provider.error_info(self._decode(response))
         except CodecError:
             return False
         return info is not None and "oid" in info.field_errors

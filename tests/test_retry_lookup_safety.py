@@ -1,0 +1,221 @@
+"""The oid look-up after a create whose outcome is unknown, when its answer is not plain JSON.
+
+Two ways the look-up used to lie to the retry layer:
+
+- a 2xx look-up whose body cannot be read (a login page, a 200 ``{"code": "error"}``,
+  truncated JSON) counted as "no such invoice", so the create was sent again. Now it is a
+  failed look-up: the next attempt looks up again, the create is never re-sent on it, and when
+  attempts run out the caller gets a TransportError whose ``outcome_unknown`` is true;
+- the look-up and the duplicate-oid 422 were read with the configured codec whatever their
+  Content-Type, so an XML client never recognised the JSON 422 the API (and the sandbox)
+  answers. Both are now read by their Content-Type.
+
+MockTransport tests count what reached the wire; the last ones run the real sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from invoceanio import (
+    ConnectionLostError,
+    DecodeError,
+    InvoiceOcean,
+    RetryPolicy,
+    TransportError,
+    ValidationError,
+)
+from invoceanio.http import Response
+from invoceanio.models.invoice import Invoice
+from invoceanio.sandbox import Sandbox
+from tests.support import (
+    Recorder,
+    SleepRecorder,
+    invoice_payload,
+    json_response,
+    make_client,
+    raw_response,
+)
+
+OID = "A-1"
+DATA = {"oid": OID, "buyer_name": "Klient ABC"}
+LOST = ConnectionLostError("connection reset by peer")
+FOUND = json_response(200, [invoice_payload(id=77, oid=OID)])
+DUPLICATE_OID = json_response(
+    422, {"code": "error", "message": {"oid": ["has already been taken"]}}
+)
+XML_FOUND = raw_response(
+    200,
+    b'<?xml version="1.0" encoding="UTF-8"?><invoices type="array"><invoice>'
+    b'<id type="integer">77</id><oid>A-1</oid></invoice></invoices>',
+    "application/xml; charset=utf-8",
+)
+
+# 2xx look-up answers that say nothing about whether the invoice exists.
+UNREADABLE = {
+    "html-login-page": raw_response(200, b"<!DOCTYPE html><html>Log in</html>", "text/html"),
+    "html-labelled-json": raw_response(200, b"<html><body>login</body></html>", "application/json"),
+    "body-error": json_response(200, {"code": "error", "message": "temporarily unavailable"}),
+    "truncated-json": raw_response(200, b'[{"id": 77, "oid": "A-1"', "application/json"),
+    "empty-body": raw_response(200, b"", "application/json"),
+    "unknown-type": raw_response(200, b"[]", "text/plain"),
+    "not-a-list": json_response(200, {"id": 77, "oid": OID}),
+}
+BAD = pytest.mark.parametrize("bad", UNREADABLE.values(), ids=UNREADABLE.keys())
+
+
+def client(recorder: Recorder, sleeper: SleepRecorder | None = None, **options: Any) -> Any:
+    sleeper = sleeper or SleepRecorder()
+    fmt = options.pop("format", "json")
+    retry = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, **options)
+    return make_client(recorder, retry=retry, sleeper=sleeper, format=fmt)
+
+
+def wire(recorder: Recorder) -> list[str]:
+    return [request.method for request in recorder.requests]
+
+
+# an unreadable look-up is a failed look-up, never "absent" ---------------------------------------
+
+
+@BAD
+async def test_unreadable_lookup_is_looked_up_again_not_resent(bad: Response) -> None:
+    recorder = Recorder(LOST, bad, FOUND)
+
+    invoice = await client(recorder).invoices.create(DATA)
+
+    assert isinstance(invoice, Invoice)
+    assert (invoice.id, invoice.oid) == (77, OID)
+    # Before the fix: POST, GET, POST (the create re-sent on a look-up that said nothing).
+    assert wire(recorder) == ["POST", "GET", "GET"]
+
+
+@BAD
+async def test_lookups_unreadable_to_the_end_raise_outcome_unknown(bad: Response) -> None:
+    recorder = Recorder(LOST, bad)
+
+    with pytest.raises(TransportError) as caught:
+        await client(recorder, max_attempts=3).invoices.create(DATA)
+
+    error = caught.value
+    assert error.outcome_unknown
+    assert "outcome" in str(error) and "look-up" in str(error)
+    assert (error.method, error.url) == ("POST", "/invoices.json")
+    # What the look-up answered, for whoever reads the traceback.
+    assert isinstance(error.__cause__, DecodeError)
+    assert error.__cause__.status == 200
+    # One create only, then a look-up per further attempt.
+    assert wire(recorder) == ["POST", "GET", "GET"]
+
+
+async def test_unreadable_lookup_after_a_duplicate_oid_looks_up_again() -> None:
+    recorder = Recorder(DUPLICATE_OID, UNREADABLE["html-login-page"], FOUND)
+    sleeper = SleepRecorder()
+
+    invoice_id, existed = await client(recorder, sleeper).invoices.create_document_id(dict(DATA))
+
+    # The invoice was there before this call (the 422 said so): found, and reported as such.
+    assert (invoice_id, existed) == (77, True)
+    assert wire(recorder) == ["POST", "GET", "GET"]
+    assert len(sleeper.delays) == 1
+
+
+async def test_single_attempt_policy_raises_outcome_unknown_on_an_unreadable_lookup() -> None:
+    recorder = Recorder(DUPLICATE_OID, UNREADABLE["body-error"])
+
+    with pytest.raises(TransportError) as caught:
+        await client(recorder, max_attempts=1).invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert not isinstance(caught.value, ValidationError)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+async def test_create_many_counts_an_invoice_it_made_as_created() -> None:
+    # The lost create stored the invoice; the first look-up is a login page, the second finds
+    # it. Before the fix the create was re-sent, refused as a duplicate and counted "existed".
+    recorder = Recorder(LOST, UNREADABLE["html-login-page"], FOUND)
+    io = client(recorder)
+
+    report = await io.invoices.create_many([dict(DATA)])
+
+    assert (report.created, report.existed, report.failed) == (1, 0, 0)
+    assert wire(recorder) == ["POST", "GET", "GET"]
+
+
+# read by the Content-Type, not by the configured format ------------------------------------------
+
+
+async def test_xml_client_recognises_a_json_duplicate_oid() -> None:
+    recorder = Recorder(DUPLICATE_OID, XML_FOUND)
+
+    invoice = await client(recorder, format="xml").invoices.create(DATA)
+
+    assert isinstance(invoice, Invoice)
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+async def test_xml_client_reads_a_json_lookup() -> None:
+    recorder = Recorder(LOST, FOUND)
+
+    invoice = await client(recorder, format="xml").invoices.create(DATA)
+
+    assert isinstance(invoice, Invoice)
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+async def test_json_client_recognises_an_xml_duplicate_oid() -> None:
+    xml_duplicate = raw_response(
+        422,
+        b'<?xml version="1.0" encoding="UTF-8"?><hash><code>error</code>'
+        b"<message><oid>has already been taken</oid></message></hash>",
+        "application/xml",
+    )
+    recorder = Recorder(xml_duplicate, FOUND)
+
+    invoice = await client(recorder).invoices.create(DATA)
+
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+# end to end: the sandbox answers errors in JSON whatever the suffix ------------------------------
+
+
+def _sandbox_invoice(number: int) -> dict[str, Any]:
+    return {
+        "oid": f"ORDER-{number}",
+        "buyer_name": "Buyer",
+        "issue_date": "2026-11-20",
+        "positions": [{"name": "Item", "tax": 23, "quantity": 1, "total_price_gross": "1.50"}],
+    }
+
+
+@pytest.fixture
+async def seeded() -> AsyncIterator[tuple[Sandbox, dict[str, int]]]:
+    async with Sandbox(token="oid-token") as sandbox:
+        async with InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token) as seed:
+            ids = {}
+            for number in range(3):
+                made = await seed.invoices.create(_sandbox_invoice(number))
+                assert made.id is not None
+                ids[f"ORDER-{number}"] = made.id
+        yield sandbox, ids
+
+
+async def test_xml_client_re_importing_existing_oids_against_the_sandbox(
+    seeded: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sandbox, ids = seeded
+    async with InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token, format="xml") as io:
+        report = await io.invoices.create_many([_sandbox_invoice(n) for n in range(3)])
+        again = await io.invoices.create(_sandbox_invoice(0))
+
+    assert (report.created, report.existed, report.failed) == (0, 3, 0), report.failures
+    assert again.id == ids["ORDER-0"]
+    assert len(sandbox.store.records("invoices")) == 3
