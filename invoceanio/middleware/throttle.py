@@ -18,6 +18,10 @@ it sees every attempt:
   waits for the request that got it), so a window that is full costs one 429, not one per
   worker. A shorter hint is what a server answers an overflow of concurrent requests with:
   the cut answers that, and stalling every request for it would cost more than it saves.
+  A hint longer than ``max_pause`` pauses no one: the client sets it to the longest wait its
+  retry policy takes (:attr:`RetryPolicy.longest_wait`), so a hint the request that got it
+  does not wait for (it raises RateLimitError at once) does not stall every later request
+  past its deadline either.
 
 The client-wide ``max_concurrency`` is the ceiling the limit starts at and never exceeds.
 """
@@ -99,9 +103,10 @@ class AdaptiveThrottle:
 
     def _pushed_back(self, epoch: int, flight: int, retry_after: float | None) -> None:
         self.pushbacks += 1
-        if retry_after is not None and retry_after > self._shared_above:
-            until = self._clock() + min(retry_after, self._max_pause)
-            self.paused_until = max(self.paused_until, until)
+        # Only a hint the retry policy waits for is shared: cutting a longer one to max_pause
+        # would stall later requests for a wait their own policy would refuse.
+        if retry_after is not None and self._shared_above < retry_after <= self._max_pause:
+            self.paused_until = max(self.paused_until, self._clock() + retry_after)
         if epoch != self._epoch:
             return  # sent before the last cut: that cut already answered this congestion
         if self._ceiling is not None and abs(flight - self._ceiling) < 1:
