@@ -200,6 +200,8 @@ class InvoiceOcean:
             send=build_chain(chain, self._transport.send),
             timeout=timeout,
             sleep=self.retry_policy.sleep,
+            # Its credential spellings: the core scrubs them out of the errors it builds.
+            auth=auth_layer,
         )
         self.invoices = InvoicesService(self._core)
         self.clients = ClientsService(self._core)

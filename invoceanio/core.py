@@ -30,6 +30,8 @@ from invoceanio.errors import (
     ValidationError,
 )
 from invoceanio.http import Reconciler, Request, Response, Send
+from invoceanio.middleware.auth import scrubber_of
+from invoceanio.middleware.base import Middleware
 from invoceanio.middleware.retry import parse_retry_after
 from invoceanio.models.converter import structure, structure_int, to_wire
 from invoceanio.providers.base import ErrorInfo, Provider
@@ -50,6 +52,8 @@ _STATUS_ERRORS: dict[int, type[APIError]] = {
 }
 _ACCEPT = {"pdf": "application/pdf", "bytes": "*/*"}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: How much of an error body that is not JSON/XML (a proxy's text page) an error keeps.
+_TEXT_BODY_LIMIT = 2000
 
 
 class ApiCore:
@@ -66,6 +70,7 @@ class ApiCore:
         send: Send,
         timeout: float | None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        auth: Middleware | None = None,
     ) -> None:
         self.base_url = base_url
         self.app_url = app_url
@@ -81,6 +86,10 @@ class ApiCore:
         #: How callers above the chain wait (a bulk import between tries): the retry policy's,
         #: so a test's fake time is theirs too.
         self.sleep = sleep
+        # The errors made here quote the server's answer, which may quote the credential back
+        # (a 401 naming the token, a page echoing the URL); they are built above the auth
+        # layer, out of its reach, so every error this core raises goes through its scrubber.
+        self._scrubbed = scrubber_of(auth)
 
     # building -------------------------------------------------------------------------------
 
@@ -184,91 +193,101 @@ class ApiCore:
 
     async def call(self, request: Request, *, expect: Expect = "data") -> Any:
         """Send ``request`` and return its decoded document (bytes for PDFs), or raise."""
-        response = await self._send(request)
-        return self.interpret(request, response, expect=expect)
+        # The chain too: a layer above auth (the retry's look-up) may quote an answer.
+        with self._scrubbed:
+            response = await self._send(request)
+            return self.interpret(request, response, expect=expect)
 
     async def exchange(self, request: Request) -> Response:
         """Send ``request`` through the chain and return the Response itself, uninterpreted
         (for a caller that needs what the retry layer learned, e.g. ``duplicate``)."""
-        return await self._send(request)
+        with self._scrubbed:
+            return await self._send(request)
 
     async def fetch_file(self, request: Request, *, accept_redirect: bool = True) -> bytes:
         """The bytes a file endpoint answers. The API may answer 302 to the file's real place
         (a storage URL): that one is fetched without credentials, and only once (a second
         redirect is an error, not a loop)."""
-        response = await self._send(request)
-        location = response.headers.get("Location")
-        if accept_redirect and response.status in _REDIRECTS and location:
-            target = urljoin(request.url, location)
-            follow = self.external("GET", target, operation=f"{request.method} redirect")
-            return await self.fetch_file(follow, accept_redirect=False)
-        body: bytes = self.interpret(request, response, expect="bytes")
-        if self.provider.is_html(response):
-            raise DecodeError(
-                "expected a file but got an HTML page (a login page: is the token right?)",
-                method=request.method,
-                url=request.path,
-                status=response.status,
-                content_type=response.content_type,
-            )
-        return body
-
-    # interpreting ---------------------------------------------------------------------------
-
-    def interpret(self, request: Request, response: Response, *, expect: Expect = "data") -> Any:
-        if not response.is_success:
-            raise self.error_for(request, response)
-        if expect == "bytes":
-            return response.body
-        if self.provider.is_html(response):
-            raise DecodeError(
-                f"expected {'a PDF' if expect == 'pdf' else 'data'} but got an HTML page "
-                "(a login page: is the token right and the feature on the account's plan?)",
-                method=request.method,
-                url=request.path,
-                status=response.status,
-                content_type=response.content_type,
-            )
-        if expect == "pdf":
-            if not response.body.startswith(b"%PDF"):
+        with self._scrubbed:
+            response = await self._send(request)
+            location = response.headers.get("Location")
+            if accept_redirect and response.status in _REDIRECTS and location:
+                target = urljoin(request.url, location)
+                follow = self.external("GET", target, operation=f"{request.method} redirect")
+                return await self.fetch_file(follow, accept_redirect=False)
+            body: bytes = self.interpret(request, response, expect="bytes")
+            if self.provider.is_html(response):
                 raise DecodeError(
-                    f"expected a PDF document, got {response.content_type or 'an unlabelled body'}",
+                    "expected a file but got an HTML page (a login page: is the token right?)",
                     method=request.method,
                     url=request.path,
                     status=response.status,
                     content_type=response.content_type,
                 )
-            return response.body
-        if not response.body.strip():
-            return None
-        data = self.decode(request, response)
-        info = self.provider.body_error(data)
-        if info is not None:
-            error_type = ValidationError if info.field_errors else APIError
-            raise self._api_error(error_type, info, request, response, data)
-        return data
+            return body
+
+    # interpreting ---------------------------------------------------------------------------
+
+    def interpret(self, request: Request, response: Response, *, expect: Expect = "data") -> Any:
+        with self._scrubbed:
+            if not response.is_success:
+                raise self.error_for(request, response)
+            if expect == "bytes":
+                return response.body
+            if self.provider.is_html(response):
+                raise DecodeError(
+                    f"expected {'a PDF' if expect == 'pdf' else 'data'} but got an HTML page "
+                    "(a login page: is the token right and the feature on the account's plan?)",
+                    method=request.method,
+                    url=request.path,
+                    status=response.status,
+                    content_type=response.content_type,
+                )
+            if expect == "pdf":
+                if not response.body.startswith(b"%PDF"):
+                    got = response.content_type or "an unlabelled body"
+                    raise DecodeError(
+                        f"expected a PDF document, got {got}",
+                        method=request.method,
+                        url=request.path,
+                        status=response.status,
+                        content_type=response.content_type,
+                    )
+                return response.body
+            if not response.body.strip():
+                return None
+            data = self.decode(request, response)
+            info = self.provider.body_error(data)
+            if info is not None:
+                # Read again masked: the provider cuts its message short, maybe mid-token.
+                data = self._scrubbed.mask(data)
+                info = self.provider.body_error(data) or info
+                error_type = ValidationError if info.field_errors else APIError
+                raise self._api_error(error_type, info, request, response, data)
+            return data
 
     def decode(self, request: Request, response: Response) -> Any:
-        declared = response.content_type
-        codec = self.codecs.by_media_type(declared) if declared else self.codec
-        if codec is None:
-            raise DecodeError(
-                f"unexpected content type {declared!r}",
-                method=request.method,
-                url=request.path,
-                status=response.status,
-                content_type=declared,
-            )
-        try:
-            return codec.decode(response.body)
-        except CodecError as exc:
-            raise DecodeError(
-                str(exc),
-                method=request.method,
-                url=request.path,
-                status=response.status,
-                content_type=declared,
-            ) from None
+        with self._scrubbed:
+            declared = response.content_type
+            codec = self.codecs.by_media_type(declared) if declared else self.codec
+            if codec is None:
+                raise DecodeError(
+                    f"unexpected content type {declared!r}",
+                    method=request.method,
+                    url=request.path,
+                    status=response.status,
+                    content_type=declared,
+                )
+            try:
+                return codec.decode(response.body)
+            except CodecError as exc:
+                raise DecodeError(
+                    str(exc),
+                    method=request.method,
+                    url=request.path,
+                    status=response.status,
+                    content_type=declared,
+                ) from None
 
     def error_for(self, request: Request, response: Response) -> APIError | DecodeError:
         data: Any = None
@@ -279,7 +298,12 @@ class ApiCore:
             except CodecError:
                 data = None
         if data is None and not self.provider.is_html(response):
-            data = response.body[:2000].decode("utf-8", "replace")
+            # Clipped clean: a credential cut in two at the limit would escape the scrubbing.
+            # (4 bytes, the longest UTF-8 character, for each character kept.)
+            text = response.body[: _TEXT_BODY_LIMIT * 4].decode("utf-8", "replace")
+            data = self._scrubbed.clip(text, _TEXT_BODY_LIMIT)
+        # Masked before it is read: the provider cuts its message short, maybe mid-token.
+        data = self._scrubbed.mask(data)
         info = self.provider.error_info(data)
         if info is None:
             reason = "redirect (not followed)" if 300 <= response.status < 400 else "error"
@@ -288,8 +312,8 @@ class ApiCore:
         error_type = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
         return self._api_error(error_type, info, request, response, data)
 
-    @staticmethod
     def _api_error(
+        self,
         error_type: type[APIError],
         info: ErrorInfo,
         request: Request,
@@ -299,7 +323,7 @@ class ApiCore:
         extra: dict[str, Any] = {}
         if error_type is RateLimitError:
             extra["retry_after"] = parse_retry_after(response.headers.get("Retry-After"))
-        return error_type(
+        error = error_type(
             info.message,
             status=response.status,
             method=request.method,
@@ -308,50 +332,56 @@ class ApiCore:
             field_errors=info.field_errors,
             **extra,
         )
+        # Scrubbed here too, not only where it is raised: error_for hands it back unraised.
+        self._scrubbed.scrub(error)
+        return error
 
     # models ---------------------------------------------------------------------------------
 
     def to_model(self, request: Request, data: Any, cls: type[T]) -> T:
-        try:
-            return structure(self.provider.unwrap_one(data), cls)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            raise DecodeError(
-                f"the response is not a valid {cls.__name__}: {_describe(exc)}",
-                method=request.method,
-                url=request.path,
-            ) from None
+        with self._scrubbed:
+            try:
+                return structure(self.provider.unwrap_one(data), cls)
+            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+                raise DecodeError(
+                    f"the response is not a valid {cls.__name__}: {_describe(exc)}",
+                    method=request.method,
+                    url=request.path,
+                ) from None
 
     def to_id(self, request: Request, data: Any) -> int:
         """Only the ``id`` of a one-record answer (an int, or the digits the API sometimes
         sends as a string), for callers that keep nothing else of it."""
-        item = self.provider.unwrap_one(data)
-        try:
-            ident = structure_int(item.get("id")) if isinstance(item, Mapping) else None
-        except ValueError:
-            ident = None
-        if ident is None:
-            raise DecodeError(
-                "the response has no valid id", method=request.method, url=request.path
-            )
-        return ident
+        with self._scrubbed:
+            item = self.provider.unwrap_one(data)
+            try:
+                ident = structure_int(item.get("id")) if isinstance(item, Mapping) else None
+            except ValueError:
+                ident = None
+            if ident is None:
+                raise DecodeError(
+                    "the response has no valid id", method=request.method, url=request.path
+                )
+            return ident
 
     def to_models(self, request: Request, data: Any, cls: type[T]) -> list[T]:
         return self.to_page(request, data, cls)[0]
 
     def to_page(self, request: Request, data: Any, cls: type[T]) -> tuple[list[T], bool | None]:
         """The models of one list response, and whether the provider says more pages follow."""
-        try:
-            page = self.provider.unwrap_page(data)
-        except CodecError as exc:
-            raise DecodeError(str(exc), method=request.method, url=request.path) from None
-        try:
-            return [structure(item, cls) for item in page.items], page.has_more
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            raise DecodeError(
-                f"a list item is not a valid {cls.__name__}: {_describe(exc)}",
-                method=request.method,
-                url=request.path,
-            ) from None
+        with self._scrubbed:
+            try:
+                page = self.provider.unwrap_page(data)
+            except CodecError as exc:
+                raise DecodeError(str(exc), method=request.method, url=request.path) from None
+            try:
+                return [structure(item, cls) for item in page.items], page.has_more
+            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+                raise DecodeError(
+                    f"a list item is not a valid {cls.__name__}: {_describe(exc)}",
+                    method=request.method,
+                    url=request.path,
+                ) from None
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,11 +7,11 @@ masks credential query parameters (``api_token`` and friends) and any user:passw
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
-__all__ = ["SENSITIVE_PARAMS", "chain_quotes_any", "quotes_any", "redact_url"]
+__all__ = ["SENSITIVE_PARAMS", "chain_quotes_any", "mask_needles", "quotes_any", "redact_url"]
 
 SENSITIVE_PARAMS: Final = frozenset(
     {
@@ -57,6 +57,24 @@ def redact_url(url: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return url
     return SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment).geturl()
+
+
+def mask_needles(value: object, needles: Sequence[str]) -> object:
+    """``value`` with every occurrence of ``needles`` in its text masked: a str, or the strs
+    (keys too) nested in lists, tuples and dicts, which is the shape of a decoded answer and
+    of ``field_errors``. Anything else is returned as it is. Give ``needles`` longest first, so
+    that a spelling holding another is masked whole."""
+    if isinstance(value, str):
+        for needle in needles:
+            if needle in value:
+                value = value.replace(needle, _MASK)
+        return value
+    if isinstance(value, list | tuple):
+        masked = [mask_needles(item, needles) for item in value]
+        return masked if isinstance(value, list) else tuple(masked)
+    if isinstance(value, dict):
+        return {mask_needles(k, needles): mask_needles(v, needles) for k, v in value.items()}
+    return value
 
 
 def quotes_any(exc: BaseException, needles: Iterable[str]) -> bool:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Any, Literal
 from urllib.parse import quote, quote_plus
 
 import attrs
 
 from invoceanio.errors import ConfigurationError, InvoiceOceanError
 from invoceanio.http import Request, Response, Send
-from invoceanio.redaction import quotes_any, redact_url
+from invoceanio.redaction import mask_needles, quotes_any, redact_url
 from invoceanio.secrets import Secret
 
 __all__ = [
@@ -25,8 +27,10 @@ __all__ = [
     "BasicAuth",
     "BearerAuth",
     "BodyAuth",
+    "CredentialScrubber",
     "NoAuth",
     "QueryAuth",
+    "scrubber_of",
 ]
 
 AuthMode = Literal["bearer", "query", "body", "basic", "none"]
@@ -36,7 +40,9 @@ class AuthMiddleware:
     """Base: subclasses say how the credential is attached in :meth:`authorize`."""
 
     def __init__(self, *secrets: Secret) -> None:
-        self._secrets = secrets
+        #: The spellings of these credentials, for the code above this layer that builds errors
+        #: from what the server answered (``ApiCore``): a server may quote the token back.
+        self.scrubber = CredentialScrubber(secrets)
 
     def authorize(self, request: Request) -> Request:
         raise NotImplementedError
@@ -47,7 +53,7 @@ class AuthMiddleware:
         try:
             return await call_next(self.authorize(request))
         except InvoiceOceanError as exc:
-            _scrub(exc, _spellings(self._secrets))
+            _scrub(exc, self.scrubber.needles)
             raise
 
 
@@ -118,8 +124,77 @@ class NoAuth(AuthMiddleware):
         )
 
 
+class CredentialScrubber:
+    """Takes the credentials out of an error built from what the server said.
+
+    The auth layer only sees errors raised below it; an error ``ApiCore`` makes of an answer
+    (a 401 naming the token, a 422 quoting the params, a proxy page echoing the URL) is built
+    above it, so the core applies this scrubber, made by the auth layer from the same
+    spellings. Used as ``with scrubber:``, it scrubs any SDK error raised in the block.
+    """
+
+    __slots__ = ("needles",)
+
+    def __init__(self, secrets: Iterable[Secret] = ()) -> None:
+        self.needles: tuple[str, ...] = tuple(_spellings(tuple(secrets)))
+
+    def scrub(self, exc: BaseException) -> None:
+        """Mask every spelling in the error's message, notes and attributes (``body``,
+        ``field_errors``: nested too), so the server's words stay readable; then apply the auth
+        layer's last guard (withhold what still quotes one, cut leaking chained errors)."""
+        if not self.needles:
+            return
+        exc.args = tuple(mask_needles(arg, self.needles) for arg in exc.args)
+        notes = getattr(exc, "__notes__", None)
+        if isinstance(notes, list):
+            notes[:] = [mask_needles(note, self.needles) for note in notes]
+        for name, value in list(vars(exc).items()):
+            setattr(exc, name, mask_needles(value, self.needles))
+        _scrub(exc, self.needles)
+
+    def mask(self, value: Any) -> Any:
+        """``value`` (a str, or a decoded document) with every spelling masked. For what is read
+        before an error is made of it: a message cut short there (a provider's summary) could
+        otherwise cut through a credential, leaving its start."""
+        return mask_needles(value, self.needles) if self.needles else value
+
+    def clip(self, text: str, limit: int) -> str:
+        """``text`` cut to ``limit`` characters, without leaving the start of a credential
+        at the cut (where no whole spelling is left for :meth:`scrub` to find)."""
+        if len(text) <= limit:
+            return text
+        text = text[:limit]
+        for needle in self.needles:
+            for size in range(min(len(needle), len(text)) - 1, 0, -1):
+                if text.endswith(needle[:size]):
+                    text = text[:-size]
+                    break
+        return text
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, InvoiceOceanError):
+            self.scrub(exc)
+
+
+def scrubber_of(layer: object) -> CredentialScrubber:
+    """The scrubber of an auth layer. A custom provider's authenticator that is not an
+    :class:`AuthMiddleware` does not say its credentials: an empty scrubber, which does nothing.
+    """
+    return layer.scrubber if isinstance(layer, AuthMiddleware) else CredentialScrubber()
+
+
 def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
-    """Every spelling of the secrets an exception could quote: raw, URL-encoded, JSON-escaped."""
+    """Every spelling of the secrets an exception could quote: raw, URL-encoded, JSON-escaped.
+
+    Longest first, so masking one never leaves part of a longer one that holds it."""
     needles: set[str] = set()
     for secret in secrets:
         value = secret.reveal()
@@ -127,10 +202,10 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
             needles.update(
                 (value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1])
             )
-    return sorted(needles)
+    return sorted(needles, key=lambda needle: (-len(needle), needle))
 
 
-def _scrub(exc: BaseException, needles: list[str]) -> None:
+def _scrub(exc: BaseException, needles: Sequence[str]) -> None:
     """Cut any link of the exception chain whose text holds a credential.
 
     Our own errors are built from redacted URLs; this guards against a backend exception (or a
