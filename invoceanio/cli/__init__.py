@@ -26,12 +26,20 @@ Heavy modules (aiohttp, the server) are imported only when a command that needs 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
 from invoceanio._version import __version__
 from invoceanio.cli import endpoints, export, import_command, pdf, sandbox
 from invoceanio.cli.options import PROG as PROG
-from invoceanio.cli.options import TOKEN_VARIABLE, Account, account_from_args, connect
+from invoceanio.cli.options import (
+    TOKEN_VARIABLE,
+    Account,
+    account_from_args,
+    add_refused_token_options,
+    connect,
+    masked_arguments,
+)
 from invoceanio.cli.options import load_tqdm as load_tqdm
 from invoceanio.cli.pdf import pdf_file_name
 from invoceanio.cli.sandbox import DEFAULT_SANDBOX_TOKEN as DEFAULT_SANDBOX_TOKEN
@@ -53,11 +61,15 @@ Handler = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: each subcommand's module adds its parser (``add_parser``) here."""
+    # No abbreviations, as in the account commands: "--api=T" would match two refused token
+    # options, and argparse's "ambiguous option" error would print it, value and all.
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Tools for the InvoiceOcean / Fakturownia invoicing API.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_refused_token_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sandbox.add_parser(subparsers)
     endpoints.add_parser(subparsers)
@@ -70,10 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line (``argv`` defaults to ``sys.argv[1:]``) and return the exit status.
 
-    Bad options raise SystemExit(2) after argparse prints the usage and the problem.
+    Bad options raise SystemExit(2) after argparse prints the usage and the problem; an
+    unrecognised option is named with its value masked (it may be a mistyped token option).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    _refuse_options_before_the_command(parser, words)
+    # parse_args would print the unrecognised arguments as typed: they are masked here.
+    args, unknown = parser.parse_known_args(words)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(masked_arguments(unknown))}")
     handler: Handler = args.handler
     # Errors found after parsing are reported by the subcommand's parser ("invoceanio sandbox:").
     command_parser: argparse.ArgumentParser = args.parser
@@ -82,3 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Only reached where signal handlers cannot be installed (Windows): still a clean stop.
         return 0
+
+
+def _refuse_options_before_the_command(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """Before the command, only the top level's own options are read (--help, --version, the
+    refused token options). Any other is refused here, masked: argparse would take the word
+    after it (``--api-key T import``, the value) for the command, and print it in its "invalid
+    choice" error."""
+    known = parser._option_string_actions
+    for word in words:
+        if word == "--" or not word.startswith("-") or word == "-":
+            return  # the command (or a word argparse reports without an option's value)
+        if word.partition("=")[0] not in known:
+            parser.error(
+                f"unrecognized arguments: {' '.join(masked_arguments([word]))} "
+                f"(options go after the command: {PROG} COMMAND [OPTIONS])"
+            )

@@ -12,7 +12,7 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
@@ -132,6 +132,10 @@ def _invoice_id(text: str) -> int:
 # --- import, export, pdf: the account they work on ---------------------------------------------
 
 TOKEN_VARIABLE: Final = "INVOCEANIO_API_TOKEN"
+#: Refused wherever they appear (before the command too), without echoing their value.
+TOKEN_OPTIONS: Final = ("--token", "--api-token", "--api_token")
+#: What an unrecognised option's value is shown as.
+_MASKED: Final = "***"
 _CLI_EXTRA: Final = "pip install 'invoceanio[cli]'"
 
 
@@ -160,6 +164,35 @@ class _RefuseToken(argparse.Action):
             f"in your shell history and show it in the process list): set the environment "
             f"variable {TOKEN_VARIABLE} instead"
         )
+
+
+def add_refused_token_options(container: argparse._ActionsContainer) -> None:
+    """The token options, refused (see :class:`_RefuseToken`) and left out of ``--help``."""
+    for name in TOKEN_OPTIONS:
+        container.add_argument(name, nargs="?", action=_RefuseToken, help=argparse.SUPPRESS)
+
+
+def masked_arguments(words: Sequence[str]) -> list[str]:
+    """Unrecognised arguments as they may be shown in an error: argparse would print them as
+    typed, and a mistyped token option (``--api-key=T``, ``--apitoken T``) would put the token
+    in the CI log. An option keeps its name and loses its value (``--api-key=***``); a word
+    right after an option without ``=`` is masked too, as it may be that option's value. Other
+    stray words (a second file name) are shown: they help and are not options' values."""
+    shown: list[str] = []
+    after_option = False
+    for word in words:
+        if word.startswith("--"):
+            name, equals, _ = word.partition("=")
+            shown.append(f"{name}={_MASKED}" if equals else name)
+            after_option = not equals
+        elif word.startswith("-") and len(word) > 1:
+            # A short option carries its value glued on: -kVALUE.
+            shown.append(word[:2] + (_MASKED if len(word) > 2 else ""))
+            after_option = len(word) == 2
+        else:
+            shown.append(_MASKED if after_option else word)
+            after_option = False
+    return shown
 
 
 def add_account_command(
@@ -206,8 +239,7 @@ def _add_account_options(parser: argparse.ArgumentParser, verb: str) -> None:
         metavar="URL",
         help="the account's URL instead of --prefix/--brand (https; http only on loopback)",
     )
-    for name in ("--token", "--api-token", "--api_token"):
-        group.add_argument(name, nargs="?", action=_RefuseToken, help=argparse.SUPPRESS)
+    add_refused_token_options(group)
 
 
 @attrs.frozen
