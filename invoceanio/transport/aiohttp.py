@@ -179,9 +179,6 @@ class AiohttpTransport:
             )
         seconds = request.timeout
         timeout = self._default_timeout if seconds is None else self._timeout_for(seconds)
-        headers = request.headers
-        if self._merge_user_agent is not None:
-            headers = self._with_user_agent(headers, self._merge_user_agent)
 
         # Reset rather than set-and-restore: sends in one task never overlap, and a stale
         # value from the previous send must not leak into this one.
@@ -193,7 +190,13 @@ class AiohttpTransport:
                 request.method,
                 request.url,
                 params=request.params or None,
-                headers=headers,
+                # Not bound to a local: the headers carry the credential, and a traceback shown
+                # with its frames' variables (pytest --showlocals, Sentry) would print them.
+                headers=(
+                    request.headers
+                    if self._merge_user_agent is None
+                    else self._with_user_agent(request.headers, self._merge_user_agent)
+                ),
                 data=request.body,
                 allow_redirects=False,
                 timeout=timeout,
@@ -382,9 +385,23 @@ class AiohttpTransport:
                 method=method,
                 url=url,
             )
+        if not leaky:
+            _drop_frames(exc)
         error.__cause__ = None if leaky else exc
         error.__suppress_context__ = True
         return error
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """Keep a clean cause's type and message but not its traceback: aiohttp's frames hold the
+    request's headers and params (the credential) as local variables, which a traceback shown
+    with its variables (pytest --showlocals, rich, Sentry) would print."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
 
 
 def _describe(exc: BaseException, leaky: bool) -> str:

@@ -1,0 +1,96 @@
+"""No credential in a transport error's traceback shown with its frames' variables.
+
+``pytest --showlocals``, rich's ``show_locals`` and Sentry's frame variables print every local
+of every frame in the chain. The transport's own frame must not hold the credential-bearing
+headers in a variable, and the aiohttp exception kept as the cause keeps its type and message
+but not its frames (aiohttp's ``_request`` holds the headers and params as locals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import traceback
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from invoceanio import ConnectError, ConnectionLostError, InvoiceOcean, RetryPolicy, TransportError
+
+TOKEN = "CANARY-locals-7d41e0"
+NEEDLES = (TOKEN, base64.b64encode(f"me:{TOKEN}".encode()).decode())
+MODES: list[dict[str, Any]] = [
+    {"auth": "bearer", "api_token": TOKEN},
+    {"auth": "query", "api_token": TOKEN},
+    {"auth": "body", "api_token": TOKEN},
+    {"auth": "basic", "login": "me", "password": TOKEN},
+]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+async def resetting_server() -> AsyncIterator[str]:
+    """Reads a request, then closes the connection without answering: sent, outcome unknown."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def _leaking_locals(exc: BaseException) -> list[str]:
+    found: list[str] = []
+    link: traceback.TracebackException | None = traceback.TracebackException.from_exception(
+        exc, capture_locals=True
+    )
+    while link is not None:
+        for frame in link.stack:
+            if frame.filename == __file__:
+                continue  # this test's own frames hold the token, of course
+            for name, value in (frame.locals or {}).items():
+                if any(needle in value for needle in NEEDLES):
+                    found.append(f"{link.exc_type.__name__}: {frame.name}: {name}")
+        link = link.__cause__ or link.__context__
+    return found
+
+
+async def _failure(base_url: str, options: dict[str, Any]) -> TransportError:
+    async with InvoiceOcean(
+        base_url=base_url, retry=RetryPolicy(max_attempts=1), timeout=5, **options
+    ) as io:
+        with pytest.raises(TransportError) as caught:
+            await io.invoices.update(1, {"buyer_name": "B"})
+    return caught.value
+
+
+@pytest.mark.parametrize("options", MODES, ids=lambda options: options["auth"])
+async def test_a_refused_connection_shows_no_credential_in_any_frame(
+    options: dict[str, Any],
+) -> None:
+    error = await _failure(f"http://127.0.0.1:{_closed_port()}", options)
+    assert isinstance(error, ConnectError)
+    assert _leaking_locals(error) == []
+
+
+@pytest.mark.parametrize("options", MODES, ids=lambda options: options["auth"])
+async def test_a_lost_connection_shows_no_credential_in_any_frame(
+    options: dict[str, Any], resetting_server: str
+) -> None:
+    error = await _failure(resetting_server, options)
+    assert isinstance(error, ConnectionLostError)
+    assert _leaking_locals(error) == []
