@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Any, Final
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
 __all__ = ["SENSITIVE_PARAMS", "chain_quotes_any", "mask_needles", "quotes_any", "redact_url"]
@@ -63,18 +63,45 @@ def mask_needles(value: object, needles: Sequence[str]) -> object:
     """``value`` with every occurrence of ``needles`` in its text masked: a str, or the strs
     (keys too) nested in lists, tuples and dicts, which is the shape of a decoded answer and
     of ``field_errors``. Anything else is returned as it is. Give ``needles`` longest first, so
-    that a spelling holding another is masked whole."""
-    if isinstance(value, str):
-        for needle in needles:
-            if needle in value:
-                value = value.replace(needle, _MASK)
-        return value
-    if isinstance(value, list | tuple):
-        masked = [mask_needles(item, needles) for item in value]
-        return masked if isinstance(value, list) else tuple(masked)
-    if isinstance(value, dict):
-        return {mask_needles(k, needles): mask_needles(v, needles) for k, v in value.items()}
-    return value
+    that a spelling holding another is masked whole.
+
+    Iterative, not recursive: an error answer nested deeper than Python's recursion limit
+    (orjson reads 1024 levels, expat any) must still come out masked, not as RecursionError.
+    """
+    holder: list[object] = [None]
+    # (original, the copy's parent, the key in it); tuples are built as lists, then frozen.
+    pending: list[tuple[object, Any, Any]] = [(value, holder, 0)]
+    frozen: list[tuple[list[object], Any, Any]] = []
+    while pending:
+        item, parent, key = pending.pop()
+        if isinstance(item, str):
+            parent[key] = _masked_text(item, needles)
+        elif isinstance(item, list | tuple):
+            copy: list[object] = [None] * len(item)
+            parent[key] = copy
+            if isinstance(item, tuple):
+                frozen.append((copy, parent, key))
+            pending.extend((child, copy, index) for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            mapping: dict[object, object] = {}
+            parent[key] = mapping
+            for name, child in item.items():
+                masked = _masked_text(name, needles) if isinstance(name, str) else name
+                mapping[masked] = None
+                pending.append((child, mapping, masked))
+        else:
+            parent[key] = item
+    # Inner tuples were recorded after their parents: freezing from the end freezes them first.
+    for copy, parent, key in reversed(frozen):
+        parent[key] = tuple(copy)
+    return holder[0]
+
+
+def _masked_text(text: str, needles: Sequence[str]) -> str:
+    for needle in needles:
+        if needle in text:
+            text = text.replace(needle, _MASK)
+    return text
 
 
 def quotes_any(exc: BaseException, needles: Iterable[str]) -> bool:

@@ -36,7 +36,7 @@ from invoceanio.codecs.json import JsonCodec
 from invoceanio.errors import WebhookError
 from invoceanio.models.base import Model
 from invoceanio.models.client import Client
-from invoceanio.models.converter import structure
+from invoceanio.models.converter import structure, structure_int
 from invoceanio.models.invoice import Invoice
 from invoceanio.models.product import Product
 from invoceanio.secrets import Secret
@@ -75,8 +75,10 @@ class Deal(Model):
         """The invoice's id (``external_ids.fakturownia``), or None when the payload has none."""
         value = (self.external_ids or {}).get("fakturownia")
         try:
-            return int(value) if value is not None and not isinstance(value, bool) else None
-        except (TypeError, ValueError):
+            # The converter's reading of an id: an int or digits, never 1.5 read as 1 or an
+            # infinity (whose int() raises OverflowError).
+            return None if value is None else structure_int(value)
+        except ValueError:
             return None
 
 
@@ -107,7 +109,11 @@ def token_matches(presented: object, expected: str | Secret) -> bool:
 def _document(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(body, Mapping):
         return dict(body)
-    raw = body.encode() if isinstance(body, str) else body
+    try:
+        raw = body.encode() if isinstance(body, str) else body
+    except UnicodeEncodeError:
+        # Text with lone surrogates (bytes decoded with errors="surrogateescape"): no JSON.
+        raise WebhookError("the webhook body is not valid UTF-8 text", reason="malformed") from None
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise WebhookError("a webhook body must be bytes, text or a dict", reason="malformed")
     if len(raw) > MAX_BODY_BYTES:

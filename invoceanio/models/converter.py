@@ -114,7 +114,10 @@ def structure_int(value: Any, _: Any = int) -> int | None:
             return None
         if text.lstrip("+-").isdigit():
             return int(text)
-    if isinstance(value, float | Decimal) and value == int(value):
+    # NaN and infinities are no integers: int() of them raises OverflowError, not ValueError.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Decimal) and value.is_finite() and value == int(value):
         return int(value)
     raise ValueError(f"expected an integer, got {value!r}")
 
@@ -413,7 +416,8 @@ def decimal_text(value: Decimal) -> str:
     ``attrs.evolve``, which checks no types): it is read as the converter reads the wire, so a
     float keeps its shortest spelling (``format(4.1234567, "f")`` would round it to 6 places),
     an int gets no ".000000" and text such as "12.50" is sent as written."""
-    if type(value) is not Decimal:
+    if type(value) is not Decimal or not value.is_finite():
+        # Decimal("NaN") and infinities too: "NaN" is no amount the API can take.
         value = _decimal_to_write(value)
     return format(value, "f")
 

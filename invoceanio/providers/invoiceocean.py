@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -37,10 +38,22 @@ _MAX_MESSAGE = 300
 _TOKEN_PARAM = "api_token"
 
 
+# What a message that is no text is shown as: depth- and size-limited, since str() of an answer
+# nested a thousand levels deep raises RecursionError (and of a huge one makes a huge message).
+_MESSAGE_REPR = reprlib.Repr()  # keyword settings need Python 3.12
+_MESSAGE_REPR.maxlevel = 6
+_MESSAGE_REPR.maxlist = _MESSAGE_REPR.maxtuple = _MESSAGE_REPR.maxdict = 50
+_MESSAGE_REPR.maxstring = _MESSAGE_REPR.maxother = _MAX_MESSAGE
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else _MESSAGE_REPR.repr(value)
+
+
 def _as_messages(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    return [str(value)]
+        return [_text(item) for item in value]
+    return [_text(value)]
 
 
 def _field_errors(value: Any) -> dict[str, list[str]]:
@@ -120,7 +133,7 @@ class InvoiceOceanProvider:
             if isinstance(candidate, str) and candidate.strip():
                 return ErrorInfo(candidate.strip()[:_MAX_MESSAGE])
             if isinstance(candidate, list) and candidate:
-                return ErrorInfo("; ".join(map(str, candidate))[:_MAX_MESSAGE])
+                return ErrorInfo("; ".join(map(_text, candidate))[:_MAX_MESSAGE])
         if data.get("code") == "error" or data.get("status") == "error":
             return ErrorInfo("the server reported an error without a message")
         return None

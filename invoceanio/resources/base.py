@@ -12,7 +12,7 @@ from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.http import Request
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.converter import to_wire
+from invoceanio.models.converter import structure_bool, to_wire
 
 __all__ = [
     "MAX_PER_PAGE",
@@ -25,7 +25,10 @@ __all__ = [
     "ResourceService",
     "Updating",
     "adds_children",
+    "as_list",
+    "check_flag",
     "check_id",
+    "check_ids",
     "check_key",
     "check_name",
 ]
@@ -50,6 +53,12 @@ def as_document(data: WriteData, entity: str) -> dict[str, Any]:
             # A value that cannot be written (UNSET in a list, NaN, "abc" in a money field):
             # refused before anything is sent, as every other bad write is.
             raise ConfigurationError(f"cannot write this {entity}: {exc}") from None
+        except RecursionError:
+            # Nested deeper than Python recurses (a value kept in ``extra`` reads fine, as the
+            # decoders are not recursive, but writing it back is): no API field is that deep.
+            raise ConfigurationError(
+                f"cannot write this {entity}: a value is nested too deeply"
+            ) from None
         if isinstance(document, dict):
             return document
     raise ConfigurationError(
@@ -77,13 +86,77 @@ def adds_children(document: Mapping[str, Any]) -> bool:
     return False
 
 
-def check_id(value: int | str) -> str:
+#: The largest id the API has room for (a signed 64-bit integer): nothing larger names an
+#: object, and the codecs could not write it into a body.
+MAX_ID = 2**63 - 1
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A caller's value as an error quotes it: clipped, and never raising itself (repr of an
+    int of more than 4300 digits raises ValueError)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"a {type(value).__name__} too long to show"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def check_id(value: int | str, what: str = "an id") -> str:
     """An object id for a path: digits only, so nothing a caller passes can reshape the URL."""
-    text = str(value).strip()
+    try:
+        text = str(value).strip()
+    except ValueError:  # an int of more than 4300 digits
+        text = ""
+    digits = text.lstrip("0")
     # isascii: str.isdigit() also accepts "²" and "١٢", which are no ids the API knows.
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) == 0:
-        raise ConfigurationError(f"an id must be a positive integer, got {value!r}")
+    # The length before int(): int() of more than 4300 digits raises a raw ValueError.
+    if (
+        isinstance(value, bool)
+        or not (text.isascii() and text.isdigit())
+        or not digits
+        or len(digits) > len(str(MAX_ID))
+        or int(digits) > MAX_ID
+    ):
+        raise ConfigurationError(
+            f"{what} must be a positive integer of at most 64 bits, got {_shown(value)}"
+        )
     return text
+
+
+def as_list(values: object, name: str) -> list[Any]:
+    """The items of an argument that takes one value or several: a list, tuple, set or other
+    iterable gives its items, and a single str or number is a list of one. A str is one value,
+    never its characters: ``fiscal_print("123")`` prints invoice 123, not invoices 1, 2 and 3.
+    None, a mapping and bytes are refused: which items they would stand for is a guess."""
+    if values is None or isinstance(values, Mapping | bytes | bytearray | memoryview):
+        raise ConfigurationError(
+            f"{name} takes one value or a list of them, got {type(values).__name__}"
+        )
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        return [values]
+    return list(values)
+
+
+def check_ids(values: object, name: str) -> list[str]:
+    """The ids of an argument that takes several (``merge_ids``, ``product_ids``...): one id (an
+    int or a str of digits) or an iterable of them (see :func:`as_list`), each checked as
+    :func:`check_id` checks a path's id. May be empty: callers say what an empty list means."""
+    return [check_id(value, f"each of {name}") for value in as_list(values, name)]
+
+
+def check_flag(value: object, name: str) -> bool | None:
+    """A yes/no argument (``disabled``, ``include_invoices``...), read as the models read the
+    API's flags: a bool, 0/1, or "yes"/"no", "true"/"false", "1"/"0", "on"/"off"... so "no",
+    "false" and "0" are never True. None (or blank text) is not given; anything else is
+    refused rather than guessed by its truthiness."""
+    if value is None:
+        return None
+    try:
+        return structure_bool(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a flag (True/False, yes/no, 1/0), got {_shown(value)}"
+        ) from None
 
 
 # The API's names of kinds, fields and attachment kinds: lower-case words joined by "_".
@@ -99,10 +172,17 @@ def check_name(value: object, what: str) -> str:
 
 
 def check_key(value: object, name: str) -> str:
-    """An external key to look up: blank would match every object that has none."""
-    text = str(value)
-    if value is None or isinstance(value, bool) or not text.strip():
-        raise ConfigurationError(f"{name} must be a non-empty string, got {value!r}")
+    """An external key to look up (text, or a number such as an order number): blank would
+    match every object that has none, and any other value would be looked up by its repr."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        # The type only: the value may be a password given the wrong way.
+        raise ConfigurationError(f"{name} must be a non-empty string, got {type(value).__name__}")
+    try:
+        text = str(value)
+    except ValueError:  # an int of more than 4300 digits
+        text = ""
+    if not text.strip():
+        raise ConfigurationError(f"{name} must be a non-empty string, got {_shown(value, 10)}")
     return text
 
 
