@@ -19,9 +19,18 @@ The format (``examples/README.md`` shows it whole):
   first value given counts, an empty cell adds nothing, and a different value on a later row
   is an error. A row whose position columns are all empty carries invoice fields only.
 - Blank cells are left out (the API's default applies); blank lines are skipped.
+- Numbers take a dot or a comma for decimals, and no thousands separator. A number like
+  ``1.845`` or ``"1,234"`` (one mark, then exactly three digits) is read by the file's own
+  convention (:class:`~invoceanio.formats.fields.NumberStyle`, learnt from every number cell of
+  the file before the first invoice is yielded): decimals where the file writes its decimals
+  with that mark only, refused as a thousands separator where it writes them with the other
+  one; where the file does not settle it, refused in a money column, taken as decimals in any
+  other (a quantity of ``1.845`` kg).
 
 The file is read as a stream, one invoice's rows in memory at a time, so its size does not
-matter; besides that, only a 64-bit digest per invoice key is kept (:class:`KeyRegister`).
+matter (twice, in fact: a first reading only learns how its numbers are written, and stops as
+soon as nothing more can be learnt); besides that, only a 64-bit digest per invoice key is
+kept (:class:`KeyRegister`).
 Each invoice is yielded as an :class:`~invoceanio.importer.ImportItem` (``source`` "line 12" or
 "lines 12-14", ``key`` the invoice key), or as a :class:`RowError` naming every problem with
 its line; the reader then goes on with the next invoice.
@@ -33,13 +42,16 @@ import csv
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from invoceanio.formats.fields import (
     INVOICE_FIELDS,
+    MONEY_FIELDS,
+    NUMBER_FIELDS,
     POSITION_FIELDS,
     POSITION_PREFIX,
     PRICE_FIELDS,
+    NumberStyle,
     ValueReader,
 )
 from invoceanio.formats.records import InputFileError, KeyRegister, RowError, TextLines, lines_label
@@ -109,14 +121,37 @@ class CsvInvoiceReader:
 
     def __iter__(self) -> Iterator[Item]:
         try:
-            yield from self._groups()
+            yield from self._groups(self._number_style())
         except csv.Error as exc:
             message = f"{self.path}, line {self._text.number}: not readable as CSV: {exc}"
             raise InputFileError(message) from None
         finally:
             self.close()
 
-    def _groups(self) -> Iterator[Item]:
+    def _number_style(self) -> NumberStyle:
+        """How the file writes its numbers, learnt from all its number cells by a first reading
+        of its own (a stream too), which stops once both marks were seen as decimals: nothing
+        more can be settled then. A file that turns out unreadable stops it as well, and the
+        reading proper reports the problem where it is."""
+        style = NumberStyle()
+        columns = [index for index, _, _, _, numeric in _plan(self.columns) if numeric]
+        if not columns:
+            return style
+        text = TextLines(self.path)
+        try:
+            for cells in csv.reader(text, delimiter=self.separator):
+                for index in columns:
+                    if index < len(cells):
+                        style.learn(cells[index])
+                if style.mixed:
+                    break
+        except (csv.Error, InputFileError):
+            pass
+        finally:
+            text.close()
+        return style
+
+    def _groups(self, style: NumberStyle) -> Iterator[Item]:
         keys = KeyRegister()
         # What each invoice is imported under: its oid column, else its key. Two groups with
         # different keys may still share an oid, and the second would pass for the first.
@@ -141,7 +176,9 @@ class CsvInvoiceReader:
                 if group is not None:
                     yield group.finish(identities)
                 fresh = key == "" or keys.add(key)
-                group = _Group(key, first, fresh=fresh, columns=self.columns, plan=plan)
+                group = _Group(
+                    key, first, fresh=fresh, columns=self.columns, plan=plan, style=style
+                )
             group.add(first, self._text.number, cells)
         if group is not None:
             yield group.finish(identities)
@@ -181,19 +218,29 @@ def _check_header(path: Path, line: int, columns: tuple[str, ...]) -> None:
         raise InputFileError(f"{where}: required column missing: {'; '.join(missing)}")
 
 
-#: Per column (but the key): its index, its field name, its reader, and whether it is a
-#: position's. Worked out once per file rather than once per cell.
-Plan = list[tuple[int, str, ValueReader, bool]]
+#: What a number column holds: an amount of money, or another number (a quantity, a rate).
+Numeric = Literal["money", "number"] | None
+#: Per column (but the key): its index, its field name, its reader, whether it is a
+#: position's, and what number it holds if any. Worked out once per file rather than per cell.
+Plan = list[tuple[int, str, ValueReader, bool, Numeric]]
 
 
 def _plan(columns: tuple[str, ...]) -> Plan:
     plan: Plan = []
     for index, name in enumerate(columns):
-        if name.startswith(POSITION_PREFIX):
+        of_position = name.startswith(POSITION_PREFIX)
+        if of_position:
             field = name[len(POSITION_PREFIX) :]
-            plan.append((index, field, POSITION_FIELDS[field], True))
+            reader = POSITION_FIELDS[field]
         elif name != KEY_COLUMN:
-            plan.append((index, name, INVOICE_FIELDS[name], False))
+            field = name
+            reader = INVOICE_FIELDS[name]
+        else:
+            continue
+        numeric: Numeric = None
+        if field in NUMBER_FIELDS:
+            numeric = "money" if field in MONEY_FIELDS else "number"
+        plan.append((index, field, reader, of_position, numeric))
     return plan
 
 
@@ -201,13 +248,21 @@ class _Group:
     """The rows of one invoice key, read into an invoice as they come."""
 
     def __init__(
-        self, key: str, first: int, *, fresh: bool, columns: tuple[str, ...], plan: Plan
+        self,
+        key: str,
+        first: int,
+        *,
+        fresh: bool,
+        columns: tuple[str, ...],
+        plan: Plan,
+        style: NumberStyle,
     ) -> None:
         self.key = key
         self.first = first
         self.last = first
         self.columns = columns
         self.plan = plan
+        self.style = style
         self.invoice: dict[str, Any] = {}
         self.origin: dict[str, int] = {}  # where each invoice field was given first
         self.positions: list[dict[str, Any]] = []
@@ -242,14 +297,15 @@ class _Group:
             )
             return
         position: dict[str, Any] = {}
-        for column, field, reader, of_position in self.plan:
+        for column, field, reader, of_position, numeric in self.plan:
             cell = cells[column]
             if not cell or cell.isspace():
                 continue  # a blank cell adds nothing, to the invoice or the position
             if of_position:
-                self._read(position, field, POSITION_PREFIX + field, reader, cell, first)
+                column_name = POSITION_PREFIX + field
+                self._read(position, field, column_name, reader, numeric, cell, first)
             else:
-                self._invoice_field(field, cell, first)
+                self._invoice_field(field, reader, numeric, cell, first)
         if position:
             self.positions.append(position)
             self.problems.extend(
@@ -263,11 +319,15 @@ class _Group:
         field: str,
         column: str,
         reader: ValueReader,
+        numeric: Numeric,
         cell: str,
         line: int,
     ) -> Any:
         try:
             value = reader(cell)
+            if numeric is not None:
+                # "1.845": 1845 with a thousands separator, or decimals? The file may say.
+                self.style.check(cell, money=numeric == "money")
         except ValueError as exc:
             self.problems.append(f"line {line}: {column}: {exc}")
             into[field] = _BAD  # given, if wrongly: not "missing" as well
@@ -276,8 +336,10 @@ class _Group:
             into[field] = value
         return value
 
-    def _invoice_field(self, name: str, cell: str, line: int) -> None:
-        value = self._read({}, name, name, INVOICE_FIELDS[name], cell, line)
+    def _invoice_field(
+        self, name: str, reader: ValueReader, numeric: Numeric, cell: str, line: int
+    ) -> None:
+        value = self._read({}, name, name, reader, numeric, cell, line)
         if value is None:
             return
         if value is _BAD:

@@ -14,6 +14,13 @@ or one of the codes, a three-letter currency, positive ids.
 
 A reader returns ``None`` for a blank value (the field is then left out: the API's default
 applies) and raises :class:`ValueError` with a message naming the value for a bad one.
+
+Thousands separators are not supported: ``"1.200,00"`` is refused with a message saying to
+write ``1200,00``. A value like ``"1.845"`` or ``"1,234"`` (one mark, followed by exactly three
+digits) could be either, and text alone cannot say which: :class:`NumberStyle` settles it from
+the way the rest of the file writes its numbers, and refuses it where the file does not (always
+for money, :data:`MONEY_FIELDS`; a quantity of ``1.845`` kg is taken as it is, unless the file
+shows that ``.`` is its thousands separator).
 """
 
 from __future__ import annotations
@@ -36,10 +43,13 @@ from invoceanio.models.values import (
 
 __all__ = [
     "INVOICE_FIELDS",
+    "MONEY_FIELDS",
+    "NUMBER_FIELDS",
     "POSITION_FIELDS",
     "POSITION_PREFIX",
     "PRICE_FIELDS",
     "TAX_CODES",
+    "NumberStyle",
     "ValueReader",
 ]
 
@@ -61,6 +71,19 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 _GTU = re.compile(r"GTU_(0[1-9]|1[0-3])")
 _PAYMENT_TO_KINDS: Final = frozenset({"other_date", "off"})
 
+#: The two marks a number may have its decimals after.
+_MARKS: Final = ".,"
+#: "1.845", "-12,500": one mark between a group of one to three digits (not a lone 0: "0.125" is
+#: decimals) and exactly three: a thousands separator, or decimals? The text cannot say.
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+#: "59.00", "0,125", "2,5", ".5", "1234.567": one mark, and it can only be the decimal mark.
+_ONE_MARK = re.compile(r"[+-]?\d*([.,])\d+")
+#: "1.200,00", "1 845,50", "1,234,567", "1'000.00": digits grouped by three with a thousands
+#: separator (``t``), decimals (after ``d``) or not.
+_GROUPED = re.compile(
+    r"[+-]?\d{1,3}(?P<t>[.,' \u00a0\u202f])\d{3}(?:(?P=t)\d{3})*(?:(?P<d>[.,])\d+)?"
+)
+
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -80,8 +103,93 @@ def _decimal(value: Any) -> Decimal | None:
     try:
         result: Decimal | None = structure(value, Decimal)
     except (ValueError, TypeError):
-        raise ValueError(f"{_shown(value)} is not a number") from None
+        raise ValueError(f"{_shown(value)} is not a number{_thousands_hint(value)}") from None
     return result
+
+
+def _thousands_hint(value: Any) -> str:
+    """For "1.200,00" and the like: what to write instead (the text without its separators)."""
+    if not isinstance(value, str):
+        return ""
+    grouped = _GROUPED.fullmatch(value.strip())
+    if grouped is None or grouped["t"] == grouped["d"]:
+        return ""
+    plain = value.strip().replace(grouped["t"], "")
+    return f": thousands separators are not supported: write {plain}"
+
+
+class NumberStyle:
+    """How one file writes its numbers, as far as its cells show it: the marks it uses for
+    decimals (``"59.00"``, ``"2,5"``, ``"1.200,00"``) and as thousands separators
+    (``"1.200,00"``, ``"1,234,567"``), to settle a value like ``"1.845"`` that could be either.
+
+    :meth:`learn` every number cell of the file first, then :meth:`check` each one:
+
+    - the file writes decimals with that mark only, and never uses it for thousands: decimals,
+      taken as written;
+    - the file writes decimals with the other mark only, or uses this one for thousands: a
+      thousands separator, which is not supported: refused, for any number;
+    - nothing settles it (no other decimals, or both marks as decimals, as a file put together
+      from two spreadsheets has): refused for money, where reading 1 845 PLN as 1.845 PLN is a
+      price off by a factor of 1000; taken as written for other numbers (``1.845`` kg).
+    """
+
+    def __init__(self) -> None:
+        self.decimal_marks: set[str] = set()
+        self.thousands_marks: set[str] = set()
+
+    @property
+    def mixed(self) -> bool:
+        """Both marks seen as decimals: no further cell can settle anything."""
+        return len(self.decimal_marks) == len(_MARKS)
+
+    def learn(self, text: str) -> None:
+        text = text.strip()
+        if _AMBIGUOUS.fullmatch(text):
+            return  # shows nothing
+        one = _ONE_MARK.fullmatch(text)
+        if one is not None:
+            self.decimal_marks.add(one[1])
+            return
+        grouped = _GROUPED.fullmatch(text)
+        if grouped is None or grouped["t"] == grouped["d"]:
+            return
+        if grouped["d"]:
+            self.decimal_marks.add(grouped["d"])
+        if grouped["t"] in _MARKS:
+            self.thousands_marks.add(grouped["t"])
+
+    def check(self, text: str, *, money: bool) -> None:
+        """Raise :class:`ValueError` for an ambiguous number this file does not settle (or
+        settles as a thousands separator); return for any other text."""
+        text = text.strip()
+        ambiguous = _AMBIGUOUS.fullmatch(text)
+        if ambiguous is None:
+            return
+        mark = ambiguous[1]
+        other = _MARKS.replace(mark, "")
+        whole = text.replace(mark, "")
+        as_thousands = mark not in self.decimal_marks and (
+            mark in self.thousands_marks or other in self.decimal_marks
+        )
+        if as_thousands:
+            why = (
+                f"this file writes decimals with {other!r}"
+                if other in self.decimal_marks
+                else f"this file uses {mark!r} as a thousands separator"
+            )
+            raise ValueError(
+                f"{text!r} is ambiguous: {why}, so it reads as {whole} with a thousands "
+                f"separator, which is not supported: write {whole}, or "
+                f"{text.replace(mark, other)} if it means decimals"
+            )
+        settled = self.decimal_marks == {mark} and mark not in self.thousands_marks
+        if money and not settled:
+            raise ValueError(
+                f"{text!r} is ambiguous: {whole} with a thousands separator, or decimals? "
+                f"Write {whole} (thousands separators are not supported), or {text}0 if it "
+                "means decimals"
+            )
 
 
 def _date(value: Any) -> date | None:
@@ -283,3 +391,13 @@ POSITION_FIELDS: Final[Mapping[str, ValueReader]] = {
     "gtu_code": _gtu,
     "lump_sum_tax": _text,
 }
+
+#: The fields read as numbers, invoice's and position's (the names do not overlap).
+NUMBER_FIELDS: Final = frozenset(
+    name
+    for fields in (INVOICE_FIELDS, POSITION_FIELDS)
+    for name, reader in fields.items()
+    if reader is _decimal
+)
+#: Those of them that are amounts of money (``paid`` the invoice's, the others positions').
+MONEY_FIELDS: Final = frozenset({"paid", *PRICE_FIELDS, "discount"})
