@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Final
 
 from invoceanio import hosts
 from invoceanio._version import __version__
 from invoceanio.codecs.registry import CodecRegistry, default_registry
-from invoceanio.core import ApiCore, query_params, query_value
+from invoceanio.core import ApiCore, query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.middleware.base import Middleware, build_chain
@@ -306,9 +306,32 @@ class InvoiceOcean:
         clean = _relative_path(path)
         if isinstance(params, Mapping) or params is None:
             pairs = query_params(params or {})
+        elif isinstance(params, str | bytes | bytearray) or not isinstance(params, Iterable):
+            raise ConfigurationError(
+                f"params must be a dict or (name, value) pairs, got {type(params).__name__}"
+            )
         else:  # pairs, so a key may repeat
-            pairs = [(str(key), query_value(value)) for key, value in params if value is not None]
-        document = None if body is None else to_wire(body)
+            pairs = []
+            for pair in params:
+                if not isinstance(pair, tuple | list) or len(pair) != 2:
+                    raise ConfigurationError(
+                        f"params pairs must be (name, value), got {type(pair).__name__}"
+                        + (f" of {len(pair)}" if isinstance(pair, tuple | list) else "")
+                    )
+                key, value = pair
+                if not isinstance(key, str):
+                    raise ConfigurationError(
+                        f"a query parameter name must be a str, got {type(key).__name__}"
+                    )
+                pairs.extend(query_params({key: value}))
+        try:
+            document = None if body is None else to_wire(body)
+        except ValueError as exc:  # a float NaN, UNSET where no field is left out...
+            raise ConfigurationError(f"cannot write the request body: {exc}") from None
+        except RecursionError:
+            raise ConfigurationError(
+                "cannot write the request body: a value is nested too deeply"
+            ) from None
         request = self._core.build(
             verb,
             clean,

@@ -8,7 +8,10 @@ typed exception, so every resource gets the same errors for the same answers.
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -34,7 +37,9 @@ from invoceanio.middleware.auth import scrubber_of
 from invoceanio.middleware.base import Middleware
 from invoceanio.middleware.retry import parse_retry_after
 from invoceanio.models.converter import structure, structure_int, to_wire
+from invoceanio.models.values import YearMonth
 from invoceanio.providers.base import ErrorInfo, Provider
+from invoceanio.secrets import Secret
 
 __all__ = ["ApiCore", "Content", "Expect", "Host"]
 
@@ -212,7 +217,17 @@ class ApiCore:
             response = await self._send(request)
             location = response.headers.get("Location")
             if accept_redirect and response.status in _REDIRECTS and location:
-                target = urljoin(request.url, location)
+                try:
+                    target = urljoin(request.url, location)
+                    urlsplit(target)
+                except ValueError:
+                    # Unparsable ("http://[::1"): a bad answer, not the caller's mistake.
+                    raise DecodeError(
+                        "the redirect's Location is no URL that can be followed",
+                        method=request.method,
+                        url=request.path,
+                        status=response.status,
+                    ) from None
                 follow = self.external("GET", target, operation=f"{request.method} redirect")
                 return await self.fetch_file(follow, accept_redirect=False)
             body: bytes = self.interpret(request, response, expect="bytes")
@@ -390,23 +405,49 @@ def _describe(exc: BaseException) -> str:
     return str(exc)[:300]
 
 
-def query_value(value: Any) -> str:
-    """One query-string value in the API's spelling (dates ISO, flags true/false)."""
+#: What a query value may be: one scalar the API can read. Anything else (a dict, bytes, None
+#: in a list, an object) would go out as its Python repr, which no filter means.
+_QUERY_SCALARS = (str, int, Decimal, float, date, YearMonth, enum.Enum, Secret)
+
+
+def query_value(value: Any, name: str = "a query value") -> str:
+    """One query-string value in the API's spelling (dates ISO, flags true/false, numbers as
+    decimal text). ``name`` (the filter's) is for the error: a value that is no query scalar,
+    a NaN or an infinity is refused with ConfigurationError, never sent as its repr."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    wire = to_wire(value)
-    return wire if isinstance(wire, str) else str(wire)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ConfigurationError(f"{name} must be a finite number, got {value!r}")
+    if isinstance(value, _QUERY_SCALARS):
+        try:
+            wire = to_wire(value)
+            # An enum's value is checked as the value itself would be; str() of an int of
+            # more than 4300 digits raises ValueError.
+            if isinstance(wire, str | int) and not isinstance(wire, bool):
+                return wire if isinstance(wire, str) else str(wire)
+        except ValueError as exc:  # a float NaN or infinity
+            raise ConfigurationError(f"{name}: {exc}") from None
+    raise ConfigurationError(
+        f"{name} must be a text, a number, a date or a flag (or, as a list filter, a list of "
+        f"them), got {type(value).__name__}"
+    )
 
 
 def query_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Keyword filters to query pairs; None is left out, lists become repeated ``key[]``."""
+    """Keyword filters to query pairs; None is left out, lists become repeated ``key[]``.
+
+    Every value is checked by :func:`query_value` (a list's items each, so a nested list or a
+    None inside one is refused), before anything is sent."""
     pairs: list[tuple[str, str]] = []
     for key, value in filters.items():
+        if not isinstance(key, str) or not key.strip():
+            shown = repr(key) if isinstance(key, str) else type(key).__name__
+            raise ConfigurationError(f"a query parameter name must be a non-empty str, got {shown}")
         if value is None:
             continue
         if isinstance(value, list | tuple | set | frozenset):
             name = key if key.endswith("[]") else f"{key}[]"
-            pairs.extend((name, query_value(item)) for item in value)
+            pairs.extend((name, query_value(item, f"each of {key}")) for item in value)
         else:
-            pairs.append((key, query_value(value)))
+            pairs.append((key, query_value(value, key)))
     return pairs

@@ -135,7 +135,11 @@ def check_external_url(url: str) -> str:
     but a plain-http or malformed target would still leak the data sent to it."""
     if not isinstance(url, str) or any(ch.isspace() or not ch.isprintable() for ch in url):
         raise ConfigurationError("the URL the API gave is not a clean absolute URL")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[::1": brackets that hold no IPv6 address
+        # Not quoted: redact_url cannot parse it either, and it may carry a signature.
+        raise ConfigurationError("the API gave a URL that cannot be parsed") from None
     if parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts):
         raise ConfigurationError(f"the API gave an unusable URL: {redact_url(url)!r}")
     if "@" in parts.netloc:

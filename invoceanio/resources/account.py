@@ -9,16 +9,24 @@ for ``get``, where the API reads it from the query (and every URL shown anywhere
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from invoceanio.core import ApiCore
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.hosts import check_prefix
 from invoceanio.http import Request
 from invoceanio.models.account import Account, AccountCreated, LoginResult, User
 from invoceanio.models.converter import to_wire
-from invoceanio.resources.base import WriteData, check_key
+from invoceanio.resources.base import (
+    WriteData,
+    as_list,
+    check_flag,
+    check_id,
+    check_ids,
+    check_key,
+)
 from invoceanio.secrets import Secret
 
 __all__ = ["AccountService"]
@@ -96,9 +104,8 @@ class AccountService:
     async def unlink(self, prefixes: str | Sequence[str]) -> dict[str, Any]:
         """Unlink accounts (by prefix) from this partner account. Answers
         ``{"result": {"unlinked": [...], "not_unlinked": [...]}}``; a ValidationError when none
-        could be unlinked."""
-        given = [prefixes] if isinstance(prefixes, str) else list(prefixes)
-        names = [check_key(prefix, "prefix") for prefix in given]
+        could be unlinked. A prefix is the account's subdomain (a DNS label)."""
+        names = [check_prefix(prefix) for prefix in as_list(prefixes, "prefixes")]
         if not names:
             raise ConfigurationError("give at least one prefix to unlink")
         body = {"prefix": names[0] if isinstance(prefixes, str) else names}
@@ -115,22 +122,29 @@ class AccountService:
         role: str | int = "member",
         password: str | Secret | None = None,
         invite: bool | None = None,
-        department_ids: Sequence[int] | None = None,
+        department_ids: Iterable[int | str] | int | None = None,
     ) -> User:
         """Add a user to the account: ``role`` is ``member``, ``admin``, ``accountant`` or a
         custom role (``role_1234`` or its number 1234)."""
-        text = str(role)
-        if text not in _ROLES and not (text.removeprefix("role_").isdigit()):
+        if isinstance(role, bool) or not isinstance(role, str | int):
+            text = ""
+        else:  # a role's number as an id: str() of more than 4300 digits would raise
+            text = role if isinstance(role, str) else check_id(role, "a role id")
+        number = text.removeprefix("role_")
+        if text not in _ROLES and not (number.isascii() and number.isdigit()):
             raise ConfigurationError(
                 f"role must be member, admin, accountant or a role id, got {role!r}"
             )
         user: dict[str, Any] = {"email": check_key(email, "email"), "role": role}
         if password is not None:
             user["password"] = _reveal(password, "password")
-        if invite is not None:
-            user["invite"] = invite
+        invited = check_flag(invite, "invite")  # "no" would be true to the API
+        if invited is not None:
+            user["invite"] = invited
         if department_ids is not None:
-            user["department_ids"] = [int(item) for item in department_ids]
+            # Each checked as an id: int(1.7) would silently name department 1.
+            ids = check_ids(department_ids, "department_ids")
+            user["department_ids"] = [int(item) for item in ids]
         body = {"integration_token": _reveal(integration_token, "integration_token"), "user": user}
         request = self._call("POST", "account/add_user", body)
         return self._core.to_model(request, await self._core.call(request), User)

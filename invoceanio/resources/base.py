@@ -97,7 +97,7 @@ def _shown(value: object, limit: int = 60) -> str:
     try:
         text = repr(value)
     except ValueError:
-        return f"a {type(value).__name__} too long to show"
+        return f"{type(value).__name__} too long to show"
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.client import Client
-from invoceanio.resources.base import CrudService, check_id, check_key
+from invoceanio.resources.base import CrudService, check_id, check_ids, check_key
 
 __all__ = ["ClientsService"]
 
@@ -28,10 +28,11 @@ class ClientsService(CrudService[Client]):
         return None
 
     @endpoint("POST", "{collection}/{id}/merge", suffix="json", note="top-level `merge_ids`")
-    async def merge(self, id: int | str, merge_ids: Sequence[int | str]) -> Client:
+    async def merge(self, id: int | str, merge_ids: Iterable[int | str] | int) -> Client:
         """Merge the clients ``merge_ids`` into ``id``: their documents move to it and their
-        cards go. Answers the client that stays."""
-        others = [int(check_id(other)) for other in merge_ids]
+        cards go. Answers the client that stays. One id alone may be given as it is
+        (``merge(9, 45)`` or ``merge(9, "45")``: client 45, never clients 4 and 5)."""
+        others = [int(other) for other in check_ids(merge_ids, "merge_ids")]
         keep = int(check_id(id))
         if not others or keep in others:
             raise ConfigurationError("merge_ids must name at least one other client")

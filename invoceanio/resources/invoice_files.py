@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
@@ -108,6 +109,14 @@ def _upload_form(grant: Any, request: Request) -> tuple[str, list[tuple[str, str
         raise DecodeError(
             "the upload credentials carry no url", method=request.method, url=request.path
         )
+    try:
+        urlsplit(grant["url"])
+    except ValueError:  # "https://[::1": a bad answer, not the caller's mistake
+        raise DecodeError(
+            "the upload credentials carry a url that cannot be parsed",
+            method=request.method,
+            url=request.path,
+        ) from None
     fields = [
         (str(key), str(value))
         for key, value in grant.items()

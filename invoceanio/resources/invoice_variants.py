@@ -5,7 +5,7 @@ invoices of an order, and corrections. Each is a create with the fields that say
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,14 @@ from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.converter import structure_decimal
 from invoceanio.models.invoice import Invoice
-from invoceanio.resources.base import Creating, WriteData, as_document, check_id, check_name
+from invoceanio.resources.base import (
+    Creating,
+    WriteData,
+    as_document,
+    check_id,
+    check_ids,
+    check_name,
+)
 
 __all__ = ["InvoiceVariants"]
 
@@ -61,11 +68,12 @@ class InvoiceVariants(Creating[Invoice]):
     async def create_final(
         self,
         order_id: int | str,
-        advance_ids: Sequence[int | str],
+        advance_ids: Iterable[int | str] | int,
         changes: WriteData | None = None,
     ) -> Invoice:
-        """The final invoice of an order, settling the advance invoices ``advance_ids``."""
-        advances = [int(check_id(advance)) for advance in advance_ids]
+        """The final invoice of an order, settling the advance invoices ``advance_ids`` (a list,
+        or one id alone)."""
+        advances = [int(advance) for advance in check_ids(advance_ids, "advance_ids")]
         if not advances:
             raise ConfigurationError("a final invoice needs at least one advance invoice")
         document = self._variant(

@@ -19,7 +19,10 @@ from invoceanio.resources.base import (
     CrudService,
     WriteData,
     as_document,
+    as_list,
+    check_flag,
     check_id,
+    check_ids,
     check_key,
     check_name,
 )
@@ -34,13 +37,17 @@ _MAX_EMAIL_RECIPIENTS = 5
 
 
 def _emails(value: str | Sequence[str] | None, name: str) -> str | None:
+    """Addresses as the API takes them: one comma-separated str. Given as a str ("a@x, b@y")
+    or a list of str; anything else in the list (None, a nested list) is refused, not sent as
+    its repr."""
     if value is None:
         return None
-    addresses = (
-        [part.strip() for part in value.split(",")]
-        if isinstance(value, str)
-        else [str(part).strip() for part in value]
-    )
+    items = as_list(value, name)
+    if not all(isinstance(item, str) for item in items):
+        kinds = sorted({type(item).__name__ for item in items if not isinstance(item, str)})
+        raise ConfigurationError(f"{name} takes e-mail addresses as str, got {', '.join(kinds)}")
+    # Split each item too: ["a@x,b@y"] is two addresses, counted against the limit as two.
+    addresses = [part.strip() for item in items for part in item.split(",")]
     addresses = [address for address in addresses if address]
     if not addresses or len(addresses) > _MAX_EMAIL_RECIPIENTS:
         raise ConfigurationError(f"{name} takes 1 to {_MAX_EMAIL_RECIPIENTS} addresses")
@@ -64,25 +71,22 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                     f"date_from/date_to work only with period='more', not period={period!r}"
                 )
             period = "more"
-        income = filters.pop("income", None)
+        # A flag, read as the models read one: "no", "false" and "0" are never income=yes.
+        income = check_flag(filters.pop("income", None), "income")
         pairs: list[tuple[str, str]] = []
         if period is not None:
-            pairs.append(("period", query_value(period)))
+            pairs.append(("period", query_value(period, "period")))
         for key, value in (("date_from", date_from), ("date_to", date_to)):
             if value is not None:
-                pairs.append((key, query_value(value)))
+                pairs.append((key, query_value(value, key)))
         if income is not None:
-            pairs.append(
-                (
-                    "income",
-                    ("yes" if income else "no")
-                    if isinstance(income, bool)
-                    else query_value(income),
-                )
-            )
-        if "kinds" in filters:
-            kinds = filters.pop("kinds")
-            filters["kinds[]"] = [kinds] if isinstance(kinds, str) else list(kinds)
+            pairs.append(("income", "yes" if income else "no"))
+        kinds = filters.pop("kinds", None)
+        if kinds is not None:  # None is no filter, as for every other filter
+            filters["kinds[]"] = [
+                check_name(kind, "kinds: document kinds such as 'vat'")
+                for kind in as_list(kinds, "kinds")
+            ]
         return pairs + query_params(filters)
 
     @endpoint("POST", "{collection}", note="with an `oid`: `oid_unique`, looked up after a failure")
@@ -163,7 +167,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         """The invoice as a PDF document (checked to be one: a login page raises DecodeError)."""
         params = []
         if print_option is not None:
-            if print_option not in _PRINT_OPTIONS:
+            if not isinstance(print_option, str) or print_option not in _PRINT_OPTIONS:
                 raise ConfigurationError(
                     f"print_option must be one of {sorted(_PRINT_OPTIONS)}, got {print_option!r}"
                 )
@@ -186,7 +190,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             {
                 "email_to": _emails(email_to, "email_to"),
                 "email_cc": _emails(email_cc, "email_cc"),
-                "email_pdf": email_pdf,
+                "email_pdf": check_flag(email_pdf, "email_pdf"),
             }
         )
         request = self._build("POST", self._member(id, "send_by_email"), params=params)
@@ -267,12 +271,13 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
 
     @endpoint("GET", "{collection}/fiscal_print", suffix="none", note="`invoice_ids[]=`")
     async def fiscal_print(
-        self, ids: Sequence[int | str], printer: str | None = None
+        self, ids: Iterable[int | str] | int, printer: str | None = None
     ) -> dict[str, Any]:
-        """Print the invoices (receipts) on a fiscal printer: ``printer`` is its name from
+        """Print the invoices (receipts) ``ids`` (a list, or one id alone: ``"123"`` is invoice
+        123, never 1, 2 and 3) on a fiscal printer: ``printer`` is its name from
         ``io.printers.list()`` (the account's default printer when None). Never re-sent after
         an unanswered attempt: a receipt printed twice is a tax matter."""
-        invoice_ids = [check_id(invoice_id) for invoice_id in ids]
+        invoice_ids = check_ids(ids, "ids")
         if not invoice_ids:
             raise ConfigurationError("give at least one invoice id to print")
         params = [("invoice_ids[]", invoice_id) for invoice_id in invoice_ids]
@@ -293,9 +298,10 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
 def _field_list(name: str, values: Sequence[str] | None) -> list[tuple[str, str]]:
     if values is None:
         return []
-    if isinstance(values, str):
-        values = [values]
-    names = [check_name(str(value).strip(), f"{name} field names") for value in values]
+    names = [
+        check_name(value.strip() if isinstance(value, str) else value, f"{name} field names")
+        for value in as_list(values, name)
+    ]
     if not names:
         raise ConfigurationError(f"{name} takes at least one field name")
     return [(name, ",".join(names))]

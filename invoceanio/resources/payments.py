@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from invoceanio.core import query_params, query_value
 from invoceanio.endpoints import endpoint
 from invoceanio.models.payment import Payment
-from invoceanio.resources.base import CrudService
+from invoceanio.resources.base import CrudService, check_flag
 
 __all__ = ["PaymentsService"]
 
@@ -25,19 +25,21 @@ class PaymentsService(CrudService[Payment]):
     update_method: ClassVar[str] = "PATCH"
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """``include_invoices=True`` (each payment with its invoices), ``date_from``/``date_to``,
-        ``amount_from``/``amount_to``, ``client_id``, ``bank_account_id``, others as given."""
+        """``include_invoices=True`` (each payment with its invoices: a flag, so "no" or "0" is
+        not True), ``date_from``/``date_to``, ``amount_from``/``amount_to``, ``client_id``,
+        ``bank_account_id``, others as given."""
         filters = dict(filters)
         pairs: list[tuple[str, str]] = []
-        if filters.pop("include_invoices", False):
+        if check_flag(filters.pop("include_invoices", None), "include_invoices"):
             pairs.append(("include", "invoices"))
         for key in ("amount_from", "amount_to"):
             if filters.get(key) is not None:
-                pairs.append((key, query_value(filters.pop(key))))
+                pairs.append((key, query_value(filters.pop(key), key)))
         return pairs + query_params(filters)
 
     @endpoint("GET", "{collection}/{id}", note="`include=invoices`")
     async def get(self, id: int | str, *, include_invoices: bool = False) -> Payment:
-        params = [("include", "invoices")] if include_invoices else []
+        include = check_flag(include_invoices, "include_invoices")
+        params = [("include", "invoices")] if include else []
         request = self._build("GET", self._member(id), params=params)
         return self._core.to_model(request, await self._core.call(request), self.model)

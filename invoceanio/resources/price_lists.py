@@ -7,13 +7,13 @@ a plain list under ``price_list_positions`` and this service reshapes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.models.price_list import PriceList, ProductPrice
-from invoceanio.resources.base import CrudService, WriteData, check_id
+from invoceanio.resources.base import CrudService, WriteData, check_id, check_ids
 
 __all__ = ["PriceListsService"]
 
@@ -42,10 +42,11 @@ class PriceListsService(CrudService[PriceList]):
         "GET", "{collection}/{id}/prices_for_products", suffix="json", note="`product_ids[]=`"
     )
     async def prices_for_products(
-        self, id: int | str, product_ids: Sequence[int | str]
+        self, id: int | str, product_ids: Iterable[int | str] | int
     ) -> dict[int, ProductPrice]:
-        """What the products cost under this price list, by product id."""
-        ids = [check_id(product_id) for product_id in product_ids]
+        """What the products cost under this price list, by product id (one id alone may be
+        given as it is: ``"56"`` is product 56)."""
+        ids = check_ids(product_ids, "product_ids")
         if not ids:
             raise ConfigurationError("give at least one product id")
         request = self._build(
@@ -60,6 +61,14 @@ class PriceListsService(CrudService[PriceList]):
             )
         prices: dict[int, ProductPrice] = {}
         for key, value in data.items():
-            product_id = int(check_id(key))
+            try:
+                product_id = int(check_id(key))
+            except ConfigurationError:
+                # The server's key, not the caller's: a bad answer.
+                raise DecodeError(
+                    f"a price is keyed by {str(key)[:40]!r}, which is no product id",
+                    method=request.method,
+                    url=request.path,
+                ) from None
             prices[product_id] = self._core.to_model(request, value, ProductPrice)
         return prices

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -10,7 +10,7 @@ from invoceanio.core import query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.product import Product
-from invoceanio.resources.base import CrudService, WriteData, check_id
+from invoceanio.resources.base import CrudService, WriteData, check_flag, check_id, check_ids
 
 __all__ = ["ProductsService"]
 
@@ -31,14 +31,14 @@ class ProductsService(CrudService[Product]):
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``warehouse_id`` (stock in that warehouse), ``date_from`` (added or changed since:
-        on products it needs no ``period``), ``ids`` (a list), ``disabled=True`` (only disabled
-        ones), anything else as given."""
+        on products it needs no ``period``), ``ids`` (a list, or one id), ``disabled=True``
+        (only disabled ones: a flag, so "no" or "0" is not True), anything else as given."""
         filters = dict(filters)
         pairs: list[tuple[str, str]] = []
         ids = filters.pop("ids", None)
         if ids is not None:
-            pairs.append(("ids", ",".join(check_id(item) for item in _sequence(ids))))
-        if filters.pop("disabled", None):
+            pairs.append(("ids", ",".join(check_ids(ids, "ids"))))
+        if check_flag(filters.pop("disabled", None), "disabled"):
             pairs.append(("filter", "disabled"))
         return pairs + query_params(filters)
 
@@ -76,9 +76,3 @@ class ProductsService(CrudService[Product]):
                 "the widget URL needs the account prefix: build the client with prefix="
             )
         return f"{self._core.app_url}/a/{prefix}/p/{quote(token, safe='')}.js"
-
-
-def _sequence(value: Any) -> Sequence[Any]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
-        return [value]
-    return list(value)
