@@ -16,7 +16,9 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
   are collected with their reason and source, never raised mid-run; a wrong token (401/403)
   stops the whole import, since every other item would fail the same way.
 - **Resumable**: with a journal (see :mod:`invoceanio.journal`), confirmed items are skipped on
-  a later run and the rest go again, safely, under the same oids.
+  a later run and the rest go again, safely, under the same oids. The journal is tied to the
+  account (the client's base URL, or ``journal_target``): used for another one, it is refused
+  before anything is sent, as its confirmed items are not in that account.
 
 Workers are a fixed pool (:func:`invoceanio.bulk.iter_bounded`), so memory stays flat for any
 number of items; only failures are kept. The client's adaptive throttle finds the server's
@@ -44,7 +46,7 @@ from invoceanio.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from invoceanio.journal import ImportJournal
+from invoceanio.journal import ImportJournal, account_of
 from invoceanio.middleware.limiter import Pacer
 from invoceanio.models.base import Draft, Model
 from invoceanio.resources.base import WriteData, as_document
@@ -259,8 +261,11 @@ async def run_import(
     on_progress: Callable[[ImportProgress], None] | None = None,
     max_item_attempts: int = 5,
     sleep: Callable[[float], Any] = asyncio.sleep,
+    journal_target: str | None = None,
 ) -> ImportReport:
-    """The engine behind :meth:`InvoicesService.create_many` (see the module docstring)."""
+    """The engine behind :meth:`InvoicesService.create_many` (see the module docstring).
+
+    ``journal_target`` names the account in the journal; by default the service's base URL."""
     if isinstance(max_item_attempts, bool) or not isinstance(max_item_attempts, int):
         raise ConfigurationError("max_item_attempts must be an int")
     if max_item_attempts < 1:
@@ -269,8 +274,14 @@ async def run_import(
         raise ConfigurationError(
             f"items must be an iterable of invoices, got {type(items).__name__}"
         )
+    if journal_target is not None and (not isinstance(journal_target, str) or not journal_target):
+        raise ConfigurationError("journal_target must be a non-empty str")
     pacer = None if rate_per_minute is None else Pacer(rate_per_minute / 60.0)
-    opened = None if journal is None else ImportJournal(journal)
+    opened = None
+    if journal is not None:
+        # The client's base URL names the account (a token is never written to the journal).
+        target = journal_target or account_of(service._core.base_url)
+        opened = ImportJournal(journal, target=target)
     report = ImportReport()
     started = time.monotonic()
     run = _Run(

@@ -13,21 +13,34 @@ One row per item, keyed by its ``oid`` (every imported invoice has one): ``state
 Each state change is committed before the import goes on (WAL mode, ``synchronous=NORMAL``:
 durable across a crash of the process, which is what a killed import is). The journal holds no
 credential: no token, no URL with a query, only oids, states, ids and error texts.
+
+A journal belongs to one account: its ``meta`` keeps the import's *target* (the client's base
+URL, see :func:`account_of`; never the token), and opening it for another target raises
+:class:`~invoceanio.errors.ConfigurationError` before anything is sent, since its "confirmed"
+items were created in the first account, not in this one. A journal written before targets were
+kept takes the first target it is used with.
+
+While open, a journal is locked (``<journal>.lock``, an OS lock the system drops when the
+process ends, ``kill -9`` included): a second import on the same journal at once is refused,
+as each would count the other's invoices as its own.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Literal
+from typing import IO, Final, Literal
+from urllib.parse import urlsplit
 
 import attrs
 
 from invoceanio.errors import ConfigurationError
 
-__all__ = ["ImportJournal", "JournalEntry", "State"]
+__all__ = ["ImportJournal", "JournalEntry", "State", "account_of"]
 
 State = Literal["pending", "sent", "confirmed", "failed"]
 
@@ -44,6 +57,68 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _VERSION: Final = "1"
+_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
+
+
+def account_of(base_url: str) -> str:
+    """The target a journal is tied to for a client on ``base_url``: the URL with its scheme and
+    host in lower case, without a default port or a trailing slash (so ``HTTPS://Acme...:443/``
+    is the same account), and without anything that could carry a credential."""
+    parts = urlsplit(base_url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}{parts.path.rstrip('/')}"
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(file: IO[str]) -> None:
+        file.seek(0)
+        msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(file: IO[str]) -> None:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _lock(journal: Path) -> IO[str]:
+    """Lock ``<journal>.lock`` for this process (held until the file is closed). The lock file
+    is left in place: removing it would let a third import lock a new file while a second one
+    still holds the old."""
+    path = journal.with_name(journal.name + ".lock")
+    try:
+        file = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{journal} cannot be used as a journal: cannot open {path}: {exc.strerror or exc}"
+        ) from None
+    try:
+        _try_lock(file)
+    except OSError:
+        try:
+            file.seek(0)
+            owner = file.read(100).strip()
+        except OSError:
+            owner = ""
+        file.close()
+        raise ConfigurationError(
+            f"{journal} is in use by another import"
+            + (f" ({owner})" if owner else "")
+            + ": wait for it to end, or give this import a journal of its own"
+        ) from None
+    file.seek(0)
+    file.truncate()
+    file.write(f"process {os.getpid()}\n")
+    file.flush()
+    return file
 
 
 @attrs.frozen
@@ -57,22 +132,54 @@ class JournalEntry:
 
 
 class ImportJournal:
-    """``with ImportJournal(path) as journal:``; safe to use from one event loop (the import's)."""
+    """``with ImportJournal(path, target=...) as journal:``; safe to use from one event loop
+    (the import's). ``target`` names the account the import goes to (see the module docstring);
+    a journal of another target is refused, ``None`` skips that check."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, target: str | None = None) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise ConfigurationError(f"{self.path} is a directory, not a journal file")
+        self._lock = _lock(self.path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; " + _SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('version', ?)", (_VERSION,))
-            elif row[0] != _VERSION:
-                raise ConfigurationError(
-                    f"{self.path} is an import journal of another version ({row[0]})"
-                )
         except sqlite3.DatabaseError as exc:
+            self._lock.close()
             raise ConfigurationError(f"{self.path} cannot be used as a journal: {exc}") from None
+        try:
+            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; " + _SCHEMA)
+            version = self._meta("version")
+            if version is None:
+                self._db.execute("INSERT INTO meta VALUES ('version', ?)", (_VERSION,))
+            elif version != _VERSION:
+                raise ConfigurationError(
+                    f"{self.path} is an import journal of another version ({version})"
+                )
+            self.target = self._bind(target)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise ConfigurationError(f"{self.path} cannot be used as a journal: {exc}") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _bind(self, target: str | None) -> str | None:
+        """The journal's target: ``target``, written down when the journal has none yet (a new
+        one, or one from before targets were kept); another one already there is refused."""
+        stored = self._meta("target")
+        if target is None or stored == target:
+            return stored
+        if stored is None:
+            self._db.execute("INSERT INTO meta VALUES ('target', ?)", (target,))
+            return target
+        raise ConfigurationError(
+            f"{self.path} is the journal of an import into {stored}, not {target}: what it "
+            "records as done was created there; give this import a journal of its own"
+        )
 
     def entry(self, oid: str) -> JournalEntry | None:
         row = self._db.execute(
@@ -119,7 +226,10 @@ class ImportJournal:
         return counts
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._db.close()
+        finally:
+            self._lock.close()  # after the database: the lock covers all of its use
 
     def __enter__(self) -> ImportJournal:
         return self

@@ -2,7 +2,8 @@
 
 The file is read twice: once to check all of it before anything is sent (an unusable file
 stops there, exit 2), then again to send each invoice as it is read. Invoices that fail are
-written to a failures file. (``import`` is a keyword, hence the module's name.)
+written to a failures file, opened before anything is sent (one that cannot be written stops
+there too, exit 2). (``import`` is a keyword, hence the module's name.)
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="PATH",
         help=(
             "a SQLite journal of the import: an interrupted run started again with the same "
-            "journal skips what was confirmed and resumes the rest"
+            "journal skips what was confirmed and resumes the rest. It belongs to the account "
+            "of its first run (refused for another) and to one run at a time"
         ),
     )
     command.add_argument(
@@ -144,10 +146,14 @@ class _Tally:
 
 
 _SHOWN_FAILURES: Final = 10
+#: What a journal used with the embedded sandbox is tied to, instead of the sandbox's URL: a
+#: new sandbox (and port) is started for every command, and a run started again with the same
+#: journal must still resume; a real account's URL never matches this.
+SANDBOX_JOURNAL_TARGET: Final = "the embedded sandbox"
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from invoceanio.formats import InputFileError
+    from invoceanio.formats import InputFileError, read_invoices
     from invoceanio.formats.failures import FailuresFile, default_failures_path
 
     tqdm = load_tqdm("import")
@@ -155,11 +161,22 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     account = Account() if args.dry_run else account_from_args(args, parser)
     failures = FailuresFile(args.failures or default_failures_path(args.file))
+    try:
+        # The input first (a missing one says so, not that its failures file cannot be made).
+        read_invoices(args.file).close()
+    except InputFileError as exc:
+        _say("import", f"{exc}; nothing was sent")
+        return 2
+    problem = _open_failures(args.file, failures)
+    if problem is not None:
+        _say("import", f"{problem}; nothing was sent")
+        return 2
     tally = _Tally()
     try:
         try:
             _check_file(args.file, tqdm, tally, failures if args.dry_run else None)
         except InputFileError as exc:
+            failures.discard()
             _say("import", f"{exc}; nothing was sent")
             return 2
         if args.dry_run:
@@ -174,6 +191,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
         _say("import", f"interrupted; {resume}")
         return 130
+
+
+def _open_failures(path: Path, failures: FailuresFile) -> str | None:
+    """Open the failures file before anything is sent; what is wrong with it, else None. One
+    that cannot be written would otherwise stop the import at its first failure, halfway."""
+    try:
+        if failures.path.exists() and failures.path.samefile(path):
+            return f"the failures file {failures.path} is the input file: give another --failures"
+        failures.open()
+    except OSError as exc:
+        return (
+            f"cannot write the failures file {failures.path}: {exc.strerror or exc} "
+            "(give a path in a folder you can write to with --failures)"
+        )
+    return None
 
 
 def _check_file(path: Path, tqdm: Any, tally: _Tally, failures: FailuresFile | None) -> None:
@@ -269,6 +301,7 @@ async def _import(
                     rate_per_minute=args.rate,
                     journal=args.journal,
                     on_progress=on_progress,
+                    journal_target=SANDBOX_JOURNAL_TARGET if account.sandbox else None,
                 )
             finally:
                 bar.close()
@@ -277,7 +310,9 @@ async def _import(
         failures.close()
         return _access_refused("import", exc)
     except (InputFileError, ConfigurationError) as exc:
-        failures.close()
+        # Refused before sending (a journal of another account or in use, the file changed
+        # since it was checked): an earlier run's failures file stays as it was.
+        failures.discard()
         _say("import", str(exc))
         return 2
     removed = failures.close()
@@ -316,7 +351,9 @@ def _failure_lines(tally: _Tally, failures: FailuresFile, removed: bool) -> list
     more = failures.count - len(tally.shown)
     if more > 0:
         lines.append(f"    ... and {more} more")
-    if failures.count:
+    if failures.error is not None:
+        lines.append(f"  failures file:    {failures.path} is INCOMPLETE: {failures.error}")
+    elif failures.count:
         lines.append(f"  failures file:    {failures.path}")
     elif removed:
         lines.append(f"  failures file:    none (the earlier run's {failures.path} was removed)")

@@ -330,10 +330,30 @@ def load_tqdm(command: str) -> Any:
 
 
 def _bar(tqdm: Any, **options: Any) -> Any:
-    # On a terminal the bar redraws in place; in a log (a nightly cron job) it writes a line
-    # every 30 seconds instead of flooding it.
-    interval = 0.1 if sys.stderr.isatty() else 30.0
-    return tqdm(file=sys.stderr, mininterval=interval, dynamic_ncols=True, **options)
+    # On a terminal the bar redraws in place. In a log (a nightly cron job, CI) a redraw is a
+    # carriage return the log keeps: the whole run would be one line. There each update is a
+    # line of its own, at most one every 30 seconds (and the last one at the end).
+    if sys.stderr.isatty():
+        return tqdm(file=sys.stderr, mininterval=0.1, dynamic_ncols=True, **options)
+    return tqdm(file=_LogLines(sys.stderr), mininterval=30.0, maxinterval=30.0, **options)
+
+
+class _LogLines:
+    """tqdm's output as lines: its redraw (``\\r`` and the status, padded) becomes the status
+    on a line of its own; a write with nothing to show (clearing, the final newline) is
+    dropped."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            self._stream.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _count(number: int, noun: str) -> str:

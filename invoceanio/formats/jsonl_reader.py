@@ -10,11 +10,22 @@
 - Fields only the API writes (``id``, ``token``, ``view_url``, timestamps, computed totals, the
   KSeF state...) are dropped, also inside positions and the other lists, so a file written by
   ``invoceanio export`` imports as it is.
-- The invoice's identity is its ``oid`` when it has one (a later line with the same ``oid`` is
-  an error: it would be taken for the first), else a digest of its content (given by the
-  importer), so the same line imported again is not created twice.
+- A position the service priced (it carries such a field) under a shown discount has its
+  discount taken off its totals already, while its unit prices and ``discount_percent`` or
+  ``discount`` would take it off again: it keeps its final total only (``total_price_gross``,
+  else ``total_price_net``), as the CSV export writes it, and the invoice loses
+  ``show_discount``/``discount_kind`` when no position keeps a discount. The totals stay exact;
+  the discount is no longer shown as one. A position written by hand is never changed.
+- The invoice's identity is its ``oid`` when it has one, else a digest of its content (the
+  oid the importer derives), so the same line imported again is not created twice. A later
+  line with the same identity is an error (the same ``oid``, or the same content without one):
+  it would be taken for the first and never created.
+- A line that is not text (a lone surrogate escape such as ``"\\ud800"``, which cannot be
+  encoded as UTF-8) or is nested deeper than any invoice is a bad line, like one that is not
+  JSON.
 
-Streamed line by line: memory does not grow with the file (only a 64-bit digest per oid).
+Streamed line by line: memory does not grow with the file (a 64-bit digest and a line number
+per invoice).
 """
 
 from __future__ import annotations
@@ -25,10 +36,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
-from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, ValueReader
-from invoceanio.formats.records import InputFileError, KeyRegister, RowError, TextLines, lines_label
+from invoceanio.errors import ConfigurationError
+from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, PRICE_FIELDS, ValueReader
+from invoceanio.formats.records import (
+    InputFileError,
+    LineRegister,
+    RowError,
+    TextLines,
+    lines_label,
+)
 from invoceanio.formats.rules import invoice_problems, position_problems
-from invoceanio.importer import ImportItem
+from invoceanio.importer import ImportItem, derive_oid
+from invoceanio.resources.base import as_document
 
 __all__ = ["READ_ONLY_FIELDS", "JsonlInvoiceReader"]
 
@@ -96,6 +115,12 @@ _ENTRY_LISTS: Final = (
 )
 #: A create from another document needs neither positions nor a buyer of its own.
 _FROM_ANOTHER: Final = ("copy_invoice_from", "advance_creation_mode", "invoice_ids")
+#: Deeper than any invoice (one with positions is 3 levels; a correction's sides 4). Deeper
+#: ones would fail where they are written out (RecursionError), far from their line.
+MAX_DEPTH: Final = 32
+#: A priced position's totals, the discount taken off, in the order the service prefers them.
+_TOTALS: Final = ("total_price_gross", "total_price_net")
+_DISCOUNT_INPUTS: Final = ("discount", "discount_percent")
 
 Item = ImportItem | RowError
 
@@ -123,13 +148,13 @@ class JsonlInvoiceReader:
 
     def __iter__(self) -> Iterator[Item]:
         invoices = 0
-        oids = KeyRegister()
+        identities = LineRegister()
         try:
             for line in self._text:
                 if not line.strip():
                     continue
                 invoices += 1
-                yield _read_line(line, self._text.number, oids)
+                yield _read_line(line, self._text.number, identities)
         finally:
             self.close()
         if invoices == 0:
@@ -138,39 +163,86 @@ class JsonlInvoiceReader:
             )
 
 
-def _read_line(line: str, number: int, oids: KeyRegister) -> Item:
+def _read_line(line: str, number: int, identities: LineRegister) -> Item:
     source = lines_label(number, number)
+    raw = line.rstrip("\r\n")
+    too_deep = f"nested deeper than {MAX_DEPTH} levels of lists and objects (no invoice is)"
     try:
         data = json.loads(line, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        return RowError(source, number, f"{source}: {too_deep}", raw)
     except (json.JSONDecodeError, ValueError) as exc:
         message = (
             f"not valid JSON ({exc.msg} at column {exc.colno})"
             if isinstance(exc, json.JSONDecodeError)
             else str(exc)
         )
-        return RowError(source, number, f"{source}: {message}", line.rstrip("\r\n"))
+        return RowError(source, number, f"{source}: {message}", raw)
     if not isinstance(data, dict):
         return RowError(
             source, number, f"{source}: expected an invoice object, got {_kind(data)}", data
         )
+    if _too_deep(data):
+        return RowError(source, number, f"{source}: {too_deep}", raw)
+    # Only a \u escape can make a lone surrogate: the line itself was decoded from UTF-8.
+    where = _not_text(data) if "\\ud" in line or "\\uD" in line else None
+    if where is not None:
+        message = (
+            f"{where}: a lone surrogate (an escape like \\ud800 without its pair) is not text "
+            "and cannot be encoded as UTF-8"
+        )
+        return RowError(source, number, f"{source}: {message}", raw)
     problems: list[str] = []
     invoice, bad = _fields(data, INVOICE_FIELDS, READ_ONLY_FIELDS, "", problems)
     from_another = any(invoice.get(name) is not None for name in _FROM_ANOTHER)
     positions = data.get("positions")
+    discounted = invoice.get("show_discount") is True
     if positions is not None or not from_another:
-        invoice["positions"] = _positions(positions, problems)
+        invoice["positions"], resolved = _positions(positions, problems, discounted)
+        if resolved and not any(
+            position.get(name) is not None
+            for position in invoice["positions"]
+            for name in _DISCOUNT_INPUTS
+        ):
+            invoice.pop("show_discount", None)
+            invoice.pop("discount_kind", None)
     for name in _ENTRY_LISTS:
         entries = invoice.get(name)
         if isinstance(entries, list):
             invoice[name] = [_entry(entry) for entry in entries]
     if not from_another:
         problems.extend(invoice_problems({**invoice, **bad}))
-    oid = invoice.get("oid")
-    if oid is not None and not oids.add(str(oid)):
-        problems.append(f"oid {str(oid)!r} already appeared on a line above")
+    _check_identity(invoice, number, identities, problems)
     if problems:
         return RowError(source, number, "; ".join(f"{source}: {p}" for p in problems), data)
     return ImportItem(invoice, key=None, source=source)
+
+
+def _check_identity(
+    invoice: dict[str, Any], number: int, identities: LineRegister, problems: list[str]
+) -> None:
+    """Note the oid the importer will send this invoice under; a problem when a line above
+    has it already: the second would be found as the first ("already existed"), never made."""
+    oid = invoice.get("oid")
+    if oid not in (None, ""):
+        if identities.first_line(str(oid), number) is not None:
+            problems.append(f"oid {str(oid)!r} already appeared on a line above")
+        return
+    if problems:
+        return  # not sendable as it is: it takes no identity
+    try:
+        # The importer's own derivation (a digest of the invoice as sent), so "the same" here
+        # is exactly what would be merged there.
+        identity = derive_oid(as_document(invoice, "Invoice"), None)
+    except ConfigurationError as exc:
+        problems.append(str(exc))
+        return
+    earlier = identities.first_line(identity, number)
+    if earlier is not None:
+        problems.append(
+            f"same content as line {earlier} and no oid: it would be taken for that invoice "
+            "and not created (give each invoice its own oid)"
+        )
 
 
 def _fields(
@@ -202,14 +274,19 @@ def _fields(
     return out, bad
 
 
-def _positions(value: Any, problems: list[str]) -> list[dict[str, Any]]:
+def _positions(
+    value: Any, problems: list[str], discounted: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The positions, and how many of them were left with their final total only (priced by
+    the service under a discount, see the module docstring)."""
     if not isinstance(value, list) or not value:
         problems.append(
             "positions: expected a list of at least one position object"
             + ("" if value is None else f", got {_kind(value)}")
         )
-        return []
+        return [], 0
     positions = []
+    resolved = 0
     for number, entry in enumerate(value, 1):
         where = f"positions[{number}]"
         if not isinstance(entry, dict):
@@ -218,9 +295,74 @@ def _positions(value: Any, problems: list[str]) -> list[dict[str, Any]]:
         position, bad = _fields(
             entry, POSITION_FIELDS, READ_ONLY_ENTRY_FIELDS, f"{where}.", problems
         )
+        if discounted and _priced(entry) and _final_total_only(position):
+            resolved += 1
         problems.extend(f"{where}: {p}" for p in position_problems({**position, **bad}))
         positions.append(position)
-    return positions
+    return positions, resolved
+
+
+def _priced(entry: Mapping[str, Any]) -> bool:
+    """Whether a position was read back from the service: it has a field only the service
+    writes (a hand-written one has none, and its prices are inputs, not results)."""
+    return any(entry.get(name) is not None for name in READ_ONLY_ENTRY_FIELDS)
+
+
+def _final_total_only(position: dict[str, Any]) -> bool:
+    """Keep, of a priced position's prices, its first total (the discount is in it) and drop
+    the unit prices and the discount's inputs, which would take the discount off again. False
+    (and unchanged) without a total: its unit price and discount then price it once."""
+    total = next((name for name in _TOTALS if position.get(name) is not None), None)
+    if total is None:
+        return False
+    for name in (*PRICE_FIELDS, *_DISCOUNT_INPUTS):
+        if name != total:
+            position.pop(name, None)
+    return True
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether ``data`` nests lists and objects deeper than MAX_DEPTH (walked without
+    recursion, as the point is not to recurse)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _not_text(data: Any) -> str | None:
+    """Where (a field's path) ``data`` holds a string or a name that is not valid Unicode
+    text, else None. The path shows such a name escaped, so the message can be printed."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if not _encodes(value):
+                return where or "the line"
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                name = key if _encodes(key) else ascii(key)
+                path = f"{where}.{name}" if where else name
+                if name != key:
+                    return f"the name of {path}"
+                stack.append((path, child))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{index}]", child) for index, child in enumerate(value, 1))
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _entry(entry: Any) -> Any:

@@ -1,9 +1,13 @@
 """Invoices to a file, for ``invoceanio export``: JSON Lines or the CSV the import reads.
 
 - **JSONL**: one invoice per line, the API's JSON as the SDK reads it (every field, unknown
-  ones included, money as dot-decimal strings). The JSONL reader drops the fields a create does
-  not take, so the file imports back as it is; it keeps the account's own ids (``client_id``,
-  ``department_id``, ``product_id``...), which name nothing in another account.
+  ones included, money as dot-decimal strings), a faithful copy. The JSONL reader drops the
+  fields a create does not take, so the file imports back as it is; it keeps the account's own
+  ids (``client_id``, ``department_id``, ``product_id``...), which name nothing in another
+  account. A discounted position carries its discounted totals beside its undiscounted unit
+  prices and the discount's inputs (the same hazard as for the CSV below): the reader, not
+  this writer, keeps its final total only, so files exported before that was done import
+  right too.
 - **CSV**: the import's format (:mod:`invoceanio.formats.csv_reader`), one row per position, the
   invoice columns repeated on each row. Written so that importing it gives the same invoices,
   in this account or another: buyer and seller are written out in full and the account's ids

@@ -132,6 +132,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         journal: str | Path | None = None,
         on_progress: Callable[[ImportProgress], None] | None = None,
         max_item_attempts: int = 5,
+        journal_target: str | None = None,
     ) -> ImportReport:
         """Import many invoices, none lost and none twice (see :mod:`invoceanio.importer`).
 
@@ -140,7 +141,11 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         adaptive throttle; ``rate_per_minute`` paces them; ``journal`` (a SQLite file) makes
         the import resumable; ``on_progress`` is called after every item. The report counts
         created, existed (the oid was taken already), skipped (confirmed in the journal) and
-        failed items, with the reason and source of each failure."""
+        failed items, with the reason and source of each failure.
+
+        The journal is tied to this client's account (its base URL) and refused for another
+        (ConfigurationError, before anything is sent); ``journal_target`` names the account
+        instead, for a server whose URL changes from run to run."""
         return await run_import(
             self,
             items,
@@ -150,6 +155,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             on_progress=on_progress,
             max_item_attempts=max_item_attempts,
             sleep=self._core.sleep,
+            journal_target=journal_target,
         )
 
     @endpoint("GET", "{collection}", note="`?oid=&period=all`")
