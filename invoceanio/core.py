@@ -110,6 +110,7 @@ class ApiCore:
         params: Sequence[tuple[str, str]] = (),
         body: Any = None,  # JSON-shaped already: see resources.base.as_document
         root: str | None = None,
+        top_level: Mapping[str, Any] | None = None,
         xml_form: bool = True,
         expect: Expect = "data",
         idempotent: bool | None = None,
@@ -120,7 +121,10 @@ class ApiCore:
         authenticate: bool = True,
     ) -> Request:
         """A request to the account's host (or the brand's ``app`` host). ``body`` is encoded
-        with the format's codec under ``root``; ``content`` is a body already encoded (a
+        with the format's codec under ``root``, with the members of ``top_level`` (flags of the
+        request, not fields of the object) where the provider puts them, beside the root key;
+        in XML, whose document has one root element and no room beside it, and without a body,
+        they go in the query instead (a flag as 1 or 0); ``content`` is a body already encoded (a
         multipart form) with its Content-Type; ``authenticate=False`` sends no credentials (the
         app-host calls that log in). The path suffix follows ``expect`` (the format,
         ``.pdf``, none for raw bytes) unless ``suffix`` names it (see
@@ -133,10 +137,22 @@ class ApiCore:
         base = self.app_url if host == "app" else self.base_url
         url = self.provider.url(base, path, fmt)
         headers = {"Accept": _ACCEPT.get(expect, codec.media_type)}
+        if top_level and (body is None or codec.name == "xml"):
+            # The API reads request-level members from the query too (it documents
+            # ``?gov_save_and_send=1`` beside the body form), spelling a flag 1 as there.
+            params = [*params, *_top_level_query(top_level)]
+            top_level = None
         encoded: bytes | None = None
         if body is not None:
             try:
-                encoded = codec.encode(self.provider.wrap(root, body))
+                # Called without top_level when there is none: the hot path of a create stays
+                # as it was, and a provider whose API has no such members needs no parameter.
+                document = (
+                    self.provider.wrap(root, body)
+                    if not top_level
+                    else self.provider.wrap(root, body, top_level)
+                )
+                encoded = codec.encode(document)
             except CodecError as exc:
                 raise ConfigurationError(f"cannot encode the request body: {exc}") from None
             headers["Content-Type"] = codec.media_type
@@ -431,6 +447,16 @@ def query_value(value: Any, name: str = "a query value") -> str:
         f"{name} must be a text, a number, a date or a flag (or, as a list filter, a list of "
         f"them), got {type(value).__name__}"
     )
+
+
+def _top_level_query(members: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Request-level members as query pairs: a flag 1 or 0 (the spelling the docs give
+    ``gov_save_and_send`` in the query), anything else as :func:`query_value` writes it."""
+    return [
+        (key, ("1" if value else "0") if isinstance(value, bool) else query_value(value, key))
+        for key, value in members.items()
+        if value is not None
+    ]
 
 
 def query_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -129,7 +129,7 @@ async def test_list_sends_every_filter_in_the_api_spelling() -> None:
         "number": ["FV 1/2026"],
         "kind": ["vat"],
         "kinds[]": ["vat", "proforma"],
-        "income": ["yes"],
+        "income": ["1"],
         "include_positions": ["true"],
         "invoice_id": ["11"],
         "from_invoice_id": ["12"],
@@ -138,8 +138,9 @@ async def test_list_sends_every_filter_in_the_api_spelling() -> None:
     }
 
 
-@pytest.mark.parametrize(("income", "wire"), [(True, "yes"), (False, "no")])
-async def test_list_income_flag_is_yes_or_no(income: bool, wire: str) -> None:
+# The documented spellings: [FR] income=1 for sales, [PL] income=no for expenses.
+@pytest.mark.parametrize(("income", "wire"), [(True, "1"), (False, "no")])
+async def test_list_income_flag_is_one_or_no(income: bool, wire: str) -> None:
     rec = Recorder(json_response(200, []))
     async with make_client(rec) as io:
         await io.invoices.list(income=income)

@@ -56,8 +56,14 @@ class Provider(Protocol):
         """The absolute URL of ``path`` (``"invoices/12"``) in a format ("json", "xml", "pdf"),
         or as it stands (``fmt=None``) for calls that have no format of their own."""
 
-    def wrap(self, root: str | None, data: Any) -> Any:
-        """The request document for ``data`` under the resource root key."""
+    def wrap(self, root: str | None, data: Any, top_level: Mapping[str, Any] | None = None) -> Any:
+        """The request document for ``data`` under the resource root key.
+
+        ``top_level`` holds the members of the request itself rather than of the object (a
+        create's flags, such as InvoiceOcean's ``gov_save_and_send``); the provider puts them
+        where its API reads them: beside the root key, or, for an API without one (Fakturan.nu),
+        among the object's own members. The core passes it only when there are some, so a
+        provider whose API has no such members may leave the parameter out."""
 
     def unwrap_one(self, data: Any) -> Any:
         """The object in a single-object response document."""

@@ -104,8 +104,18 @@ class InvoiceOceanProvider:
     def url(self, base_url: str, path: str, fmt: str | None) -> str:
         return f"{base_url}/{path}.{fmt}" if fmt else f"{base_url}/{path}"
 
-    def wrap(self, root: str | None, data: Any) -> Any:
-        return data if root is None else {root: data}
+    def wrap(self, root: str | None, data: Any, top_level: Mapping[str, Any] | None = None) -> Any:
+        document = data if root is None else {root: data}
+        if not top_level:
+            return document
+        # Beside the root key ({"invoice": {...}, "gov_save_and_send": true}); a member that
+        # would overwrite the object (or, without a root, one of its fields) is refused.
+        if not isinstance(document, Mapping):
+            raise CodecError("top-level members need an object to sit beside")
+        clashes = sorted(set(top_level).intersection(document))
+        if clashes:
+            raise CodecError(f"a top-level member clashes with the document: {clashes[0]!r}")
+        return {**document, **top_level}
 
     def unwrap_one(self, data: Any) -> Any:
         return data

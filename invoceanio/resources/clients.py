@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.client import Client
 from invoceanio.resources.base import CrudService, check_id, check_ids, check_key
+from invoceanio.resources.invoices import _field_list
 
 __all__ = ["ClientsService"]
 
@@ -16,6 +17,15 @@ class ClientsService(CrudService[Client]):
     collection = "clients"
     root = "client"
     model = Client
+
+    @endpoint("GET", "{collection}/{id}", note="`additional_fields[client]=`")
+    async def get(self, id: int | str, *, additional_fields: Sequence[str] | None = None) -> Client:
+        """One client. ``additional_fields`` ([FR]) adds fields the API leaves out by default
+        (``["bank_account", "swift"]``); they read back in the client's ``extra`` unless the
+        model names them."""
+        params = _field_list("additional_fields[client]", additional_fields)
+        request = self._build("GET", self._member(id), params=params)
+        return self._core.to_model(request, await self._core.call(request), self.model)
 
     @endpoint("GET", "{collection}", note="`?external_id=`")
     async def get_by_external_id(self, external_id: str) -> Client | None:

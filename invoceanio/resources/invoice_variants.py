@@ -5,7 +5,7 @@ invoices of an order, and corrections. Each is a create with the fields that say
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,12 @@ from invoceanio.resources.base import (
 )
 
 __all__ = ["InvoiceVariants"]
+
+#: A correction position's two sides, and the kind the API documents for each.
+_CORRECTION_SIDES = (
+    ("correction_before_attributes", "correction_before"),
+    ("correction_after_attributes", "correction_after"),
+)
 
 
 class InvoiceVariants(Creating[Invoice]):
@@ -92,7 +98,10 @@ class InvoiceVariants(Creating[Invoice]):
     ) -> Invoice:
         """A correction of ``invoice_id``. Each position states what changes: give it
         ``correction_before_attributes`` and ``correction_after_attributes`` (the position as it
-        was and as it should be), or a negative quantity/amount for what is taken back."""
+        was and as it should be), or a negative quantity/amount for what is taken back. Each
+        position is sent with ``kind="correction"`` and its two sides with
+        ``kind="correction_before"``/``"correction_after"``, as the API documents them, unless
+        they name a kind of their own."""
         if not positions:
             raise ConfigurationError("a correction needs at least one position")
         source = int(check_id(invoice_id))
@@ -100,6 +109,11 @@ class InvoiceVariants(Creating[Invoice]):
         for position in positions:
             entry = as_document(position, "Position")
             entry.setdefault("kind", "correction")
+            for side, kind in _CORRECTION_SIDES:
+                attributes = entry.get(side)
+                if isinstance(attributes, Mapping) and "kind" not in attributes:
+                    # A copy: the caller's own dict is left as it was given.
+                    entry[side] = {**attributes, "kind": kind}
             corrected.append(entry)
         document = self._variant(
             changes, kind="correction", invoice_id=source, from_invoice_id=source

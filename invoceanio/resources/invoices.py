@@ -29,11 +29,45 @@ from invoceanio.resources.base import (
 from invoceanio.resources.invoice_files import InvoiceFiles
 from invoceanio.resources.invoice_variants import InvoiceVariants
 
-__all__ = ["InvoicesService", "PrintOption"]
+__all__ = ["FiscalPrintMode", "InvoicesService", "PrintOption"]
 
 PrintOption = Literal["original", "copy", "original_and_copy", "duplicate"]
 _PRINT_OPTIONS = frozenset({"original", "copy", "original_and_copy", "duplicate"})
 _MAX_EMAIL_RECIPIENTS = 5
+#: The fiscal printer's two ways of issuing a receipt ([RCPT]): on paper, or as an e-receipt.
+FiscalPrintMode = Literal["print", "e-receipt"]
+_FISCAL_PRINT_MODES = frozenset({"print", "e-receipt"})
+
+
+def _print_option(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in _PRINT_OPTIONS:
+        raise ConfigurationError(
+            f"print_option must be one of {sorted(_PRINT_OPTIONS)}, got {value!r}"
+        )
+    return value
+
+
+def _create_flags(
+    gov_save_and_send: object,
+    fill_default_descriptions: object,
+    identify_oss: object,
+    oss_force_tax: object,
+) -> dict[str, Any] | None:
+    """The top-level members of a create for the flags that are on, spelled as the docs
+    spell each (``identify_oss: "1"``, the others ``true``); None when none is on. A flag
+    that is off is left out: the account's own setting applies then."""
+    flags: dict[str, Any] = {}
+    if check_flag(gov_save_and_send, "gov_save_and_send"):
+        flags["gov_save_and_send"] = True
+    if check_flag(fill_default_descriptions, "fill_default_descriptions"):
+        flags["fill_default_descriptions"] = True
+    if check_flag(identify_oss, "identify_oss"):
+        flags["identify_oss"] = "1"
+    if check_flag(oss_force_tax, "oss_force_tax"):
+        flags["oss_force_tax"] = True
+    return flags or None
 
 
 def _emails(value: str | Sequence[str] | None, name: str) -> str | None:
@@ -80,7 +114,17 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             if value is not None:
                 pairs.append((key, query_value(value, key)))
         if income is not None:
-            pairs.append(("income", "yes" if income else "no"))
+            # Both spellings documented: [PL] income=no for expenses, [FR] income=1 for sales
+            # (no source writes "yes", nor, but a third party, "0").
+            pairs.append(("income", "1" if income else "no"))
+        invoice_ids = filters.pop("invoice_ids", None)
+        if invoice_ids is not None:
+            # One CSV value, as documented (invoice_ids=1,2), not invoice_ids[]= pairs.
+            chosen = check_ids(invoice_ids, "invoice_ids")
+            if not chosen:
+                # An empty filter would be no filter at all: every invoice of the period.
+                raise ConfigurationError("invoice_ids takes at least one id (or leave it out)")
+            pairs.append(("invoice_ids", ",".join(chosen)))
         kinds = filters.pop("kinds", None)
         if kinds is not None:  # None is no filter, as for every other filter
             filters["kinds[]"] = [
@@ -89,17 +133,53 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             ]
         return pairs + query_params(filters)
 
-    @endpoint("POST", "{collection}", note="with an `oid`: `oid_unique`, looked up after a failure")
-    async def create(self, data: WriteData) -> Invoice:
+    @endpoint(
+        "POST",
+        "{collection}",
+        note="with an `oid`: `oid_unique`, looked up after a failure; top-level flags "
+        "`gov_save_and_send`, `fill_default_descriptions`, `identify_oss`, `oss_force_tax`",
+    )
+    async def create(
+        self,
+        data: WriteData,
+        *,
+        gov_save_and_send: bool = False,
+        fill_default_descriptions: bool = False,
+        identify_oss: bool = False,
+        oss_force_tax: bool = False,
+    ) -> Invoice:
         """Issue an invoice. With an ``oid`` it is sent with ``oid_unique`` and, when the outcome
-        of a send is unknown, looked up by that oid instead of being sent again."""
-        invoice, _ = await self.create_document(self._document(data))
+        of a send is unknown, looked up by that oid instead of being sent again.
+
+        The flags are members of the request beside the ``invoice`` object, as the API reads
+        them (in XML, whose document has no room beside its root, they go in the query):
+
+        - ``gov_save_and_send``: save the invoice and submit it to KSeF (Poland's national
+          e-invoice system) at once; it answers with ``gov_status="processing"`` (poll with
+          ``get(id, fields=[...])``, as after :meth:`send_to_ksef`).
+        - ``fill_default_descriptions``: add the account's default notes to the invoice.
+        - ``identify_oss``: let the API decide whether the sale is an OSS one (an EU consumer
+          buyer) when the account has OSS recognition on.
+        - ``oss_force_tax`` ([FR], with ``identify_oss``): for such a sale, apply the buyer
+          country's VAT rates instead of the rates sent.
+
+        A flag left False is not sent: the account's own settings apply."""
+        top_level = None
+        if gov_save_and_send or fill_default_descriptions or identify_oss or oss_force_tax:
+            top_level = _create_flags(
+                gov_save_and_send, fill_default_descriptions, identify_oss, oss_force_tax
+            )
+        invoice, _ = await self.create_document(self._document(data), top_level=top_level)
         return invoice
 
-    async def create_document(self, document: dict[str, Any]) -> tuple[Invoice, bool]:
+    async def create_document(
+        self, document: dict[str, Any], *, top_level: Mapping[str, Any] | None = None
+    ) -> tuple[Invoice, bool]:
         """:meth:`create` for an invoice already in wire form, and whether it *existed*: the
-        server refused its ``oid`` as taken before this call, so this call made nothing."""
-        request, data, existed = await self._post_document(document)
+        server refused its ``oid`` as taken before this call, so this call made nothing.
+        ``top_level`` holds the request's members beside the ``invoice`` object, in wire form
+        too (``{"gov_save_and_send": True}``)."""
+        request, data, existed = await self._post_document(document, top_level=top_level)
         return self._core.to_model(request, data, self.model), existed
 
     async def create_document_id(self, document: dict[str, Any]) -> tuple[int, bool]:
@@ -109,11 +189,15 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         request, data, existed = await self._post_document(document)
         return self._core.to_id(request, data), existed
 
-    async def _post_document(self, document: dict[str, Any]) -> tuple[Request, Any, bool]:
+    async def _post_document(
+        self, document: dict[str, Any], *, top_level: Mapping[str, Any] | None = None
+    ) -> tuple[Request, Any, bool]:
         oid = document.get("oid")
         if oid not in (None, ""):
             document.setdefault("oid_unique", "yes")
-        request = self._build("POST", self.collection, body=document, root=self.root)
+        request = self._build(
+            "POST", self.collection, body=document, root=self.root, top_level=top_level
+        )
         if oid not in (None, ""):
             request = attrs.evolve(
                 request,
@@ -168,16 +252,23 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                 return invoice
         return None
 
-    @endpoint("GET", "{collection}/{id}", suffix="pdf", note="`print_option=`")
-    async def pdf(self, id: int | str, print_option: PrintOption | None = None) -> bytes:
-        """The invoice as a PDF document (checked to be one: a login page raises DecodeError)."""
-        params = []
-        if print_option is not None:
-            if not isinstance(print_option, str) or print_option not in _PRINT_OPTIONS:
-                raise ConfigurationError(
-                    f"print_option must be one of {sorted(_PRINT_OPTIONS)}, got {print_option!r}"
-                )
-            params.append(("print_option", print_option))
+    @endpoint("GET", "{collection}/{id}", suffix="pdf", note="`print_option=`, `print_ean_codes=`")
+    async def pdf(
+        self,
+        id: int | str,
+        print_option: PrintOption | None = None,
+        *,
+        print_ean_codes: bool | None = None,
+    ) -> bytes:
+        """The invoice as a PDF document (checked to be one: a login page raises DecodeError).
+        ``print_option`` labels the printout (``original``, ``copy``, ``original_and_copy``,
+        ``duplicate``); ``print_ean_codes=True`` ([FR]) prints the products' EAN codes."""
+        params = query_params(
+            {
+                "print_option": _print_option(print_option),
+                "print_ean_codes": check_flag(print_ean_codes, "print_ean_codes"),
+            }
+        )
         request = self._build("GET", self._member(id), params=params, expect="pdf")
         body: bytes = await self._core.call(request, expect="pdf")
         return body
@@ -189,14 +280,32 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         email_to: str | Sequence[str] | None = None,
         email_cc: str | Sequence[str] | None = None,
         email_pdf: bool | None = None,
+        *,
+        update_buyer_email: bool | None = None,
+        print_option: PrintOption | None = None,
+        force: bool | None = None,
     ) -> dict[str, Any]:
-        """E-mail the invoice (to the buyer, or to ``email_to``). Never retried after it may have
-        been sent: a second e-mail is worse than an error. Returns the server's confirmation."""
+        """E-mail the invoice (to the buyer, or to ``email_to``, up to 5 addresses, with
+        ``email_cc`` in copy; ``email_pdf=True`` attaches the PDF). Never retried after it may
+        have been sent: a second e-mail is worse than an error. Returns the server's
+        confirmation.
+
+        ``update_buyer_email=True`` also stores ``email_to`` as the invoice's buyer e-mail (and
+        the recipient's, when it has one), so it needs ``email_to``; ``print_option`` labels the
+        attached PDF as :meth:`pdf` does; ``force=True`` ([FR]) sends it even though it was
+        e-mailed in the last 3 days, which the API otherwise refuses."""
+        addresses = _emails(email_to, "email_to")
+        update = check_flag(update_buyer_email, "update_buyer_email")
+        if update and addresses is None:
+            raise ConfigurationError("update_buyer_email needs email_to: the address to store")
         params = query_params(
             {
-                "email_to": _emails(email_to, "email_to"),
+                "email_to": addresses,
                 "email_cc": _emails(email_cc, "email_cc"),
                 "email_pdf": check_flag(email_pdf, "email_pdf"),
+                "update_buyer_email": update,
+                "print_option": _print_option(print_option),
+                "force": check_flag(force, "force"),
             }
         )
         request = self._build("POST", self._member(id, "send_by_email"), params=params)
@@ -229,21 +338,38 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
 
     # --- reading with modifiers -----------------------------------------------------------------
 
-    @endpoint("GET", "{collection}/{id}", note="`fields[invoice]=`, `additional_fields[invoice]=`")
+    @endpoint(
+        "GET",
+        "{collection}/{id}",
+        note="`fields[invoice]=`, `additional_fields[invoice]=`, `include=`, "
+        "`correction_positions=full`",
+    )
     async def get(
         self,
         id: int | str,
         *,
         fields: Sequence[str] | None = None,
         additional_fields: Sequence[str] | None = None,
+        include: Sequence[str] | None = None,
+        correction_positions: Literal["full"] | None = None,
     ) -> Invoice:
         """One invoice. ``fields`` asks for only those fields (a KSeF status check:
         ``fields=["id", "number", "gov_status", "gov_id"]``); ``additional_fields`` adds computed
-        ones the API leaves out by default (``cancel_reason``, ``connected_payments``...)."""
+        ones the API leaves out by default (``cancel_reason``, ``connected_payments``...);
+        ``include`` adds associations (``["descriptions"]``, or a nested one such as
+        ``"positions.correction_before"``); ``correction_positions="full"`` answers a
+        correction's positions with what each was before and is after the correction."""
+        if correction_positions is not None and correction_positions != "full":
+            raise ConfigurationError(
+                f"correction_positions takes only 'full', got {correction_positions!r}"
+            )
         params = [
             *_field_list("fields[invoice]", fields),
             *_field_list("additional_fields[invoice]", additional_fields),
+            *_include_list(include),
         ]
+        if correction_positions is not None:
+            params.append(("correction_positions", "full"))
         request = self._build("GET", self._member(id), params=params)
         return self._core.to_model(request, await self._core.call(request), self.model)
 
@@ -275,20 +401,48 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 
-    @endpoint("GET", "{collection}/fiscal_print", suffix="none", note="`invoice_ids[]=`")
+    @endpoint(
+        "GET",
+        "{collection}/fiscal_print",
+        suffix="none",
+        note="`invoice_ids[]=`; with `mode=` (`e-receipt` or `print`): `id=`",
+    )
     async def fiscal_print(
-        self, ids: Iterable[int | str] | int, printer: str | None = None
+        self,
+        ids: Iterable[int | str] | int,
+        printer: int | str | None = None,
+        *,
+        mode: FiscalPrintMode | None = None,
     ) -> dict[str, Any]:
         """Print the invoices (receipts) ``ids`` (a list, or one id alone: ``"123"`` is invoice
-        123, never 1, 2 and 3) on a fiscal printer: ``printer`` is its name from
-        ``io.printers.list()`` (the account's default printer when None). Never re-sent after
-        an unanswered attempt: a receipt printed twice is a tax matter."""
+        123, never 1, 2 and 3) on a fiscal printer. ``printer`` is the printer's ``id`` from
+        ``io.printers.list()``, sent as ``fiskator_name`` (the account's default printer when
+        None). Never re-sent after an unanswered attempt: a receipt printed twice is a tax
+        matter.
+
+        ``mode`` is the e-receipt form ([RCPT]) for one receipt: ``"e-receipt"`` issues it as
+        an electronic receipt, ``"print"`` prints it on paper; it is sent as ``id=`` with
+        ``mode=``, so it takes exactly one id (call once per receipt)."""
         invoice_ids = check_ids(ids, "ids")
         if not invoice_ids:
             raise ConfigurationError("give at least one invoice id to print")
-        params = [("invoice_ids[]", invoice_id) for invoice_id in invoice_ids]
+        if mode is not None:
+            if not isinstance(mode, str) or mode not in _FISCAL_PRINT_MODES:
+                raise ConfigurationError(
+                    f"mode must be one of {sorted(_FISCAL_PRINT_MODES)}, got {mode!r}"
+                )
+            if len(invoice_ids) != 1:
+                raise ConfigurationError(
+                    f"mode= prints one receipt (the API takes one id), got {len(invoice_ids)}"
+                )
+        params = []
         if printer is not None:
-            params.append(("fiskator_name", check_key(printer, "printer")))
+            name = check_id(printer, "printer") if isinstance(printer, int) else printer
+            params.append(("fiskator_name", check_key(name, "printer")))
+        if mode is None:
+            params[:0] = [("invoice_ids[]", invoice_id) for invoice_id in invoice_ids]
+        else:
+            params += [("id", invoice_ids[0]), ("mode", mode)]
         request = self._build(
             "GET",
             f"{self.collection}/fiscal_print",
@@ -299,6 +453,20 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         )
         result = await self._core.call(request)
         return result if isinstance(result, dict) else {}
+
+
+def _include_list(values: Sequence[str] | None) -> list[tuple[str, str]]:
+    """``include=a,b.c``: association names, a nested one joined by dots."""
+    if values is None:
+        return []
+    names = []
+    for value in as_list(values, "include"):
+        path = value.strip() if isinstance(value, str) else value
+        parts = path.split(".") if isinstance(path, str) else [path]
+        names.append(".".join(check_name(part, "include association names") for part in parts))
+    if not names:
+        raise ConfigurationError("include takes at least one association name")
+    return [("include", ",".join(names))]
 
 
 def _field_list(name: str, values: Sequence[str] | None) -> list[tuple[str, str]]:

@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from invoceanio.core import query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.product import Product
-from invoceanio.resources.base import CrudService, WriteData, check_flag, check_id, check_ids
+from invoceanio.resources.base import (
+    CrudService,
+    WriteData,
+    adds_children,
+    check_flag,
+    check_id,
+    check_ids,
+    check_key,
+)
 
 __all__ = ["ProductsService"]
+
+_NO_PRICE_NET = "the API does not take price_net on an update: send price_gross and tax"
+
+
+def _code_segment(code: object) -> str:
+    """A product code as one path segment: every character but letters, digits and ``-_~``
+    percent-quoted (``/``, ``?``, ``#``, spaces...), so the code stays one segment of the
+    products path whatever it holds."""
+    text = check_key(code, "a product code")
+    if "." in text:
+        # Quoting cannot help: %2E is "." to the URL's normalisation (and the HTTP client's).
+        raise ConfigurationError(
+            f"a product code with a dot ({text[:40]!r}) cannot be named in the path: "
+            "update that product by its id"
+        )
+    return quote(text, safe="")
 
 
 class ProductsService(CrudService[Product]):
@@ -52,17 +76,40 @@ class ProductsService(CrudService[Product]):
         "PUT",
         "{collection}/{id}",
         suffix="json",
-        note="JSON only; `price_net` is computed: send `price_gross` + `tax`",
+        note="JSON only; `price_net` is computed: send `price_gross` + `tax`; "
+        '`find_by="code"`: `/products/{code}` with a top-level `find_by`',
     )
-    async def update(self, id: int | str, changes: WriteData) -> Product:
+    async def update(
+        self, id: int | str, changes: WriteData, *, find_by: Literal["code"] | None = None
+    ) -> Product:
         """Change a product. The API computes ``price_net`` from ``price_gross`` and ``tax`` and
         silently ignores a ``price_net`` sent on an update, so sending one raises here instead
-        of being lost."""
-        if "price_net" in self._document(changes):
-            raise ConfigurationError(
-                "the API does not take price_net on an update: send price_gross and tax"
-            )
-        return await super().update(id, changes)
+        of being lost.
+
+        ``find_by="code"`` ([FR]) names the product by its ``code`` (your catalogue's key)
+        instead of its id: ``update("ABC-1", {...}, find_by="code")`` sends
+        ``PUT /products/ABC-1.json`` with ``"find_by": "code"`` beside the ``product`` object.
+        The code is percent-quoted into the path, so no code can reach another URL; a code with
+        a dot is refused, as the API would read what follows the dot as the format suffix."""
+        if find_by is None:
+            if "price_net" in self._document(changes):
+                raise ConfigurationError(_NO_PRICE_NET)
+            return await super().update(id, changes)
+        if find_by != "code":
+            raise ConfigurationError(f"find_by takes only 'code', got {find_by!r}")
+        document = self._document(changes)
+        if "price_net" in document:
+            raise ConfigurationError(_NO_PRICE_NET)
+        request = self._build(
+            self.update_method,
+            f"{self.collection}/{_code_segment(id)}",
+            body=document,
+            root=self.root,
+            top_level={"find_by": "code"},
+            xml_form=False,
+            idempotent=False if adds_children(document) else None,
+        )
+        return self._core.to_model(request, await self._core.call(request), self.model)
 
     def widget_url(self, product: Product | str) -> str:
         """The payment widget's script for a product (embed it in a page to sell it):

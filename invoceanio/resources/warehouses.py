@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from invoceanio.core import query_params, query_value
+from invoceanio.errors import ConfigurationError
 from invoceanio.models.warehouse import Warehouse, WarehouseAction, WarehouseDocument
 from invoceanio.resources.base import CrudService, Listing
 
@@ -15,15 +16,24 @@ __all__ = ["WarehouseActionsService", "WarehouseDocumentsService", "WarehousesSe
 
 def _date_filters(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Warehouse documents are listed like invoices: ``date_from``/``date_to`` count only with
-    ``period=more``, which is sent for the caller, as ``io.invoices`` does. (The actions list
-    takes its dates without a period.)"""
+    ``period=more``, which is sent for the caller, as ``io.invoices`` does; with any other
+    period the API would ignore the dates, so that is refused (ConfigurationError) rather than
+    answered with the period's documents. (The actions list takes its dates without a period.)"""
     filters = dict(filters)
-    dates = [(key, filters.pop(key)) for key in ("date_from", "date_to") if key in filters]
+    period = filters.pop("period", None)
     pairs: list[tuple[str, str]] = [
-        (key, query_value(value)) for key, value in dates if value is not None
+        (key, query_value(value, key))
+        for key in ("date_from", "date_to")
+        if (value := filters.pop(key, None)) is not None
     ]
-    if pairs and "period" not in filters:
-        pairs.insert(0, ("period", "more"))
+    if pairs:
+        if period not in (None, "more"):
+            raise ConfigurationError(
+                f"date_from/date_to work only with period='more', not period={period!r}"
+            )
+        period = "more"
+    if period is not None:
+        pairs.insert(0, ("period", query_value(period, "period")))
     return pairs + query_params(filters)
 
 

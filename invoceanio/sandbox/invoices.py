@@ -38,7 +38,8 @@
   Update, delete and cancel of an invoice KSeF accepted are a 422 (:data:`ksef.LOCKED`); an
   advance or final is held to :func:`copies.check_links`.
 - **Actions**: ``.pdf`` (``print_option``), ``send_by_email`` (records the e-mail in
-  ``store.outbox``), ``change_status``, ``cancel`` (no root key; ``kind`` becomes ``canceled``).
+  ``store.outbox``; ``update_buyer_email`` stores ``email_to`` as the ``buyer_email``),
+  ``change_status``, ``cancel`` (no root key; ``kind`` becomes ``canceled``).
   Attachments are :mod:`attachments`', fiscal printing :mod:`fiscal`'s, the public links (no
   token) :mod:`public`'s.
 
@@ -751,6 +752,12 @@ async def send_by_email(request: web.Request) -> web.Response:
     if not to:
         raise ApiError.field("email_to", "can't be blank")
     with_pdf = flag(request.query.get("email_pdf"), "email_pdf")
+    if flag(request.query.get("update_buyer_email"), "update_buyer_email"):
+        if not request.query.get("email_to", "").strip():
+            raise ApiError.field("email_to", "can't be blank")
+        # The addresses become the invoice's buyer e-mail (spec 4.1; the sandbox has no
+        # separate recipient e-mail to update).
+        record["buyer_email"] = ", ".join(to)
     stamp = now_text()
     store.outbox.append(
         {
