@@ -48,12 +48,14 @@ class Endpoint:
     host: Host = "account"
     note: str = ""
 
-    def render_path(self, collection: str) -> str:
+    def render_path(self, collection: str, xml: bool = True) -> str:
+        """The path as a reader meets it; ``xml`` is False on a service the API documents in
+        JSON only (its ``xml`` class attribute), whose ``format`` marks always send ``.json``."""
         if self.host in ("upload", "redirect"):
             return self.path
         path = "/" + self.path.replace("{collection}", collection).lstrip("/")
         if self.suffix == "format":
-            return f"{path}.{{json,xml}}"
+            return f"{path}.{{json,xml}}" if xml else f"{path}.json"
         if self.suffix in ("json", "pdf"):
             return f"{path}.{self.suffix}"
         return path
@@ -93,10 +95,13 @@ class EndpointRow:
     collection: str
     #: The verb as this service sends it (a ``{update_method}`` mark names the service's own).
     method: str
+    #: Whether the service has an XML form (its ``xml`` class attribute): without one, a
+    #: ``format`` mark sends ``.json`` whatever the client's ``format`` says.
+    xml: bool = True
 
     @property
     def path(self) -> str:
-        return self.endpoint.render_path(self.collection)
+        return self.endpoint.render_path(self.collection, self.xml)
 
 
 # The CRUD calls first, in the order people think of them; then the rest by name.
@@ -121,13 +126,15 @@ def _method(mark: Endpoint, owner: type[Any]) -> str:
 
 def catalogue(services: Mapping[str, type[Any]], client_methods: type[Any]) -> list[EndpointRow]:
     """Every marked call: ``services`` maps ``io.<attribute>`` names to service classes (each
-    with a ``collection``); ``client_methods`` is the client class for calls made on ``io``."""
+    with a ``collection``, and ``xml = False`` where the API has no XML form);
+    ``client_methods`` is the client class for calls made on ``io``."""
     rows: list[EndpointRow] = []
     for attribute, service in services.items():
         collection = str(getattr(service, "collection", ""))
+        xml = bool(getattr(service, "xml", True))
         for name, member in _public_methods(service):
             rows.extend(
-                EndpointRow(f"io.{attribute}.{name}", mark, collection, _method(mark, service))
+                EndpointRow(f"io.{attribute}.{name}", mark, collection, _method(mark, service), xml)
                 for mark in marks_of(member)
             )
     for name, member in _public_methods(client_methods):

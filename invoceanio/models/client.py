@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, ClientKind, PaymentType, Unset
+from invoceanio.models.values import UNSET, ClientKind, PaymentType, TaxNoKind, TaxRate, Unset
 
 __all__ = ["Client", "ClientDraft"]
 
@@ -23,7 +23,7 @@ class Client(Model):
     first_name: str | None = None
     last_name: str | None = None
     tax_no: str | None = None
-    tax_no_kind: str | None = None
+    tax_no_kind: TaxNoKind | str | None = None
     register_number: str | None = None
     street: str | None = None
     post_code: str | None = None
@@ -53,6 +53,12 @@ class Client(Model):
     token: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Read as a flag, an id, a tax rate; text such as street_no or mass_payment_code is kept,
+    # as sent, in ``extra`` (each named field costs structuring time on every read).
+    bank_account_id: int | None = None
+    use_mass_payment: bool | None = None
+    #: The tax rate (or code) offered for this client's positions.
+    default_tax: TaxRate | None = None
 
 
 @attrs.define(kw_only=True)
@@ -66,18 +72,34 @@ class ClientDraft(Draft):
     first_name: str | Unset | None = UNSET
     last_name: str | Unset | None = UNSET
     tax_no: str | Unset | None = UNSET
-    tax_no_kind: str | Unset | None = UNSET
+    tax_no_kind: TaxNoKind | str | Unset | None = UNSET
+    #: The REGON (Polish business register number).
+    register_number: str | Unset | None = UNSET
     street: str | Unset | None = UNSET
     post_code: str | Unset | None = UNSET
     city: str | Unset | None = UNSET
     country: str | Unset | None = UNSET
+    use_delivery_address: bool | Unset = UNSET
+    delivery_address: str | Unset | None = UNSET
     email: str | Unset | None = UNSET
     phone: str | Unset | None = UNSET
+    mobile_phone: str | Unset | None = UNSET
+    www: str | Unset | None = UNSET
+    fax: str | Unset | None = UNSET
     note: str | Unset | None = UNSET
+    person: str | Unset | None = UNSET
+    bank: str | Unset | None = UNSET
     bank_account: str | Unset | None = UNSET
+    #: The split-payment (MPP) identification code.
+    mass_payment_code: str | Unset | None = UNSET
     discount: Decimal | Unset | None = UNSET
+    default_tax: TaxRate | Unset | None = UNSET
+    price_list_id: int | Unset | None = UNSET
     payment_to_kind: int | str | Unset | None = UNSET
+    default_payment_type: PaymentType | str | Unset | None = UNSET
+    disable_auto_reminders: bool | Unset = UNSET
     external_id: str | Unset | None = UNSET
+    accounting_id: str | Unset | None = UNSET
     category_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     tag_list: list[str] | Unset = UNSET

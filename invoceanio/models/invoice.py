@@ -24,13 +24,19 @@ from invoceanio.models.bank_account import BankAccount, BankAccountDraft
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.values import (
     UNSET,
+    AccountingKind,
     DiscountKind,
+    ExchangeKind,
     GovStatus,
     InvoiceKind,
     InvoiceStatus,
+    Lang,
+    NpTaxKind,
     OpenStrEnum,
     PaymentType,
+    PositionKind,
     SellDate,
+    TaxNoKind,
     TaxRate,
     Unset,
 )
@@ -68,7 +74,7 @@ class _PositionValues(Model):
     code: str | None = None
     description: str | None = None
     additional_info: str | None = None
-    kind: str | None = None
+    kind: PositionKind | str | None = None
     quantity: Decimal | None = None
     quantity_unit: str | None = None
     price_net: Decimal | None = None
@@ -117,7 +123,7 @@ class InvoiceParty(Model):
     first_name: str | None = None
     last_name: str | None = None
     tax_no: str | None = None
-    tax_no_kind: str | None = None
+    tax_no_kind: TaxNoKind | str | None = None
     company: bool | None = None
     country: str | None = None
     city: str | None = None
@@ -177,12 +183,12 @@ class Invoice(Model):
     price_gross: Decimal | None = None
     price_tax: Decimal | None = None
     currency: str | None = None
-    lang: str | None = None
+    lang: Lang | str | None = None
     discount: Decimal | None = None
     discount_kind: DiscountKind | str | None = None
     show_discount: bool | None = None
     exchange_currency: str | None = None
-    exchange_kind: str | None = None
+    exchange_kind: ExchangeKind | str | None = None
     exchange_rate: Decimal | None = None
     exchange_currency_rate: Decimal | None = None
     split_payment: bool | None = None
@@ -245,12 +251,12 @@ class Invoice(Model):
     gov_link: str | None = None
     gov_corrected_invoice_number: str | None = None
     # "" is a Polish NIP; nip_ue, other, empty, nip_with_id (spec 9.3).
-    seller_tax_no_kind: str | None = None
-    buyer_tax_no_kind: str | None = None
+    seller_tax_no_kind: TaxNoKind | str | None = None
+    buyer_tax_no_kind: TaxNoKind | str | None = None
     #: Reason for VAT-exempt ("zw") positions; KSeF requires it (spec 9.3).
     exempt_tax_kind: str | None = None
     #: Why "np" positions are not subject to VAT (``export_service``...); KSeF requires it.
-    np_tax_kind: str | None = None
+    np_tax_kind: NpTaxKind | str | None = None
     # --- corrections (with additional_fields[invoice]=corrected_content_before,...) ---
     # The advance and final invoice instructions (copy_invoice_from, advance_creation_mode,
     # advance_value, position_name, invoice_ids) are request fields only (spec 6.1, not 6.2):
@@ -268,6 +274,26 @@ class Invoice(Model):
     descriptions: tuple[InvoiceDescription, ...] = ()
     settlement_positions: tuple[SettlementPosition, ...] = ()
     bank_accounts: tuple[BankAccount, ...] = ()
+    # --- fields of every answer (spec 6.2) that need reading as a date, flag or id ---
+    # Each named field costs structuring time on every read, so only those are named: the rarely
+    # used text fields (seller_www, seller_fax, seller_bdo_no, buyer_mobile_phone,
+    # additional_info_desc, accounting_kind, exchange_note, delivery_address, recipient_name,
+    # gov_kind...) are already the text they are in ``extra``.
+    #: When an expense was received.
+    delivery_date: date | None = None
+    exchange_date: date | None = None
+    print_time: datetime | None = None
+    #: The extra column on positions (its header is ``additional_info_desc``: "PKWiU"...).
+    additional_info: bool | None = None
+    #: One-stop-shop EU VAT (``use_moss`` is its former name).
+    use_oss: bool | None = None
+    use_moss: bool | None = None
+    exclude_from_stock_level: bool | None = None
+    use_delivery_address: bool | None = None
+    invoice_template_id: int | None = None
+    warehouse_document_id: int | None = None
+    #: Why it was cancelled (with ``additional_fields[invoice]=cancel_reason``).
+    cancel_reason: str | None = None
 
 
 @attrs.define(kw_only=True)
@@ -277,7 +303,7 @@ class _PositionValuesDraft(Draft):
     name: str | Unset | None = UNSET
     code: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
-    kind: str | Unset | None = UNSET
+    kind: PositionKind | str | Unset | None = UNSET
     quantity: Decimal | Unset | None = UNSET
     quantity_unit: str | Unset | None = UNSET
     price_net: Decimal | Unset | None = UNSET
@@ -314,7 +340,7 @@ class InvoicePartyDraft(Draft):
     first_name: str | Unset | None = UNSET
     last_name: str | Unset | None = UNSET
     tax_no: str | Unset | None = UNSET
-    tax_no_kind: str | Unset | None = UNSET
+    tax_no_kind: TaxNoKind | str | Unset | None = UNSET
     company: bool | Unset = UNSET
     country: str | Unset | None = UNSET
     city: str | Unset | None = UNSET
@@ -370,31 +396,82 @@ class InvoiceDraft(Draft):
     paid: Decimal | Unset | None = UNSET
     paid_date: date | Unset | None = UNSET
     currency: str | Unset = UNSET
-    lang: str | Unset = UNSET
+    lang: Lang | str | Unset = UNSET
     show_discount: bool | Unset = UNSET
     discount_kind: DiscountKind | str | Unset = UNSET
     split_payment: bool | Unset = UNSET
+    #: A foreign-currency invoice also shown in ``exchange_currency``, at the rate of
+    #: ``exchange_kind`` (``own``: ``exchange_currency_rate``).
+    exchange_currency: str | Unset | None = UNSET
+    exchange_kind: ExchangeKind | str | Unset = UNSET
+    exchange_currency_rate: Decimal | Unset | None = UNSET
+    exchange_note: str | Unset | None = UNSET
+    #: Forces the positions' tax to ``oo`` (a Polish buyer) or ``np``.
+    reverse_charge: bool | Unset = UNSET
+    #: One-stop-shop EU VAT (formerly ``use_moss``).
+    use_oss: bool | Unset = UNSET
+    # The seller block; KSeF requires the name, tax number, street, post code, city and
+    # country. A ``department_id`` overrides it.
     seller_name: str | Unset | None = UNSET
     seller_tax_no: str | Unset | None = UNSET
-    seller_tax_no_kind: str | Unset | None = UNSET
+    seller_tax_no_kind: TaxNoKind | str | Unset | None = UNSET
+    seller_street: str | Unset | None = UNSET
+    seller_post_code: str | Unset | None = UNSET
+    seller_city: str | Unset | None = UNSET
+    seller_country: str | Unset | None = UNSET
+    seller_email: str | Unset | None = UNSET
+    seller_phone: str | Unset | None = UNSET
+    seller_www: str | Unset | None = UNSET
+    seller_fax: str | Unset | None = UNSET
+    seller_person: str | Unset | None = UNSET
+    seller_bank: str | Unset | None = UNSET
+    seller_bank_account: str | Unset | None = UNSET
+    #: The seller's Polish waste register (BDO) number.
+    seller_bdo_no: str | Unset | None = UNSET
     buyer_name: str | Unset | None = UNSET
     buyer_tax_no: str | Unset | None = UNSET
-    buyer_tax_no_kind: str | Unset | None = UNSET
+    buyer_tax_no_kind: TaxNoKind | str | Unset | None = UNSET
     buyer_street: str | Unset | None = UNSET
     buyer_post_code: str | Unset | None = UNSET
     buyer_city: str | Unset | None = UNSET
     buyer_country: str | Unset | None = UNSET
     buyer_email: str | Unset | None = UNSET
+    buyer_phone: str | Unset | None = UNSET
+    buyer_mobile_phone: str | Unset | None = UNSET
+    buyer_note: str | Unset | None = UNSET
+    #: The person who receives it; ``""`` prints no recipient signature.
+    buyer_person: str | Unset | None = UNSET
     buyer_company: bool | Unset = UNSET
     buyer_first_name: str | Unset | None = UNSET
     buyer_last_name: str | Unset | None = UNSET
+    #: With ``client_id``, the client card's data wins unless this is True (which also updates
+    #: the card with the buyer fields sent).
+    buyer_override: bool | Unset = UNSET
     client_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     category_id: int | Unset | None = UNSET
+    recipient_id: int | Unset | None = UNSET
+    warehouse_id: int | Unset | None = UNSET
+    #: True: the positions do not change stock levels.
+    exclude_from_stock_level: bool | Unset = UNSET
+    price_list_id: int | Unset | None = UNSET
+    use_prices_from_price_lists: bool | Unset = UNSET
+    #: The print template.
+    invoice_template_id: int | Unset | None = UNSET
     invoice_id: int | Unset | None = UNSET
     from_invoice_id: int | Unset | None = UNSET
     oid: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
+    description_footer: str | Unset | None = UNSET
+    description_long: str | Unset | None = UNSET
+    #: The extra column on positions, and its header ("PKWiU", "GTIN"...).
+    additional_info: bool | Unset = UNSET
+    additional_info_desc: str | Unset | None = UNSET
+    #: An expense's kind (``purchases``, ``fuel0``...), and when it was received.
+    accounting_kind: AccountingKind | str | Unset | None = UNSET
+    delivery_date: date | Unset | None = UNSET
+    #: KSeF procedure marks ("SW", "EE", "TP", "MPP"...).
+    procedure_designations: list[str] | Unset = UNSET
     internal_note: str | Unset | None = UNSET
     correction_reason: str | Unset | None = UNSET
     corrected_content_before: str | Unset | None = UNSET
@@ -410,7 +487,7 @@ class InvoiceDraft(Draft):
     position_name: str | Unset = UNSET
     invoice_ids: list[int] | Unset = UNSET
     exempt_tax_kind: str | Unset | None = UNSET
-    np_tax_kind: str | Unset | None = UNSET
+    np_tax_kind: NpTaxKind | str | Unset | None = UNSET
     show_attachments: bool | Unset = UNSET
     positions: list[PositionDraft | dict[str, Any]] | Unset = UNSET
     recipients: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET

@@ -6,7 +6,7 @@ import enum
 import re
 from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -14,14 +14,20 @@ from invoceanio.secrets import Secret
 
 __all__ = [
     "UNSET",
+    "AccountingKind",
     "ClientKind",
     "DiscountKind",
+    "ExchangeKind",
     "GovStatus",
     "InvoiceKind",
     "InvoiceStatus",
+    "Lang",
+    "NpTaxKind",
     "OpenStrEnum",
     "PaymentType",
+    "PositionKind",
     "SellDate",
+    "TaxNoKind",
     "TaxRate",
     "Unset",
     "YearMonth",
@@ -96,6 +102,13 @@ class OpenStrEnum(enum.StrEnum):
 
     @classmethod
     def parse(cls, value: Any) -> OpenStrEnum | str:
+        if type(value) is str:
+            # Text (what the wire sends) names a member by its exact value only, as ``cls(value)``
+            # would (no OpenStrEnum has a ``_missing_``): one lookup, and an unknown value, which
+            # some fields carry on most answers ("" for a Polish NIP, a bilingual "pl/en"),
+            # costs no raised and caught ValueError.
+            member = cls._value2member_map_.get(value)
+            return value if member is None else cast(OpenStrEnum, member)
         try:
             return cls(value)
         except ValueError:
@@ -127,6 +140,8 @@ class InvoiceKind(OpenStrEnum):
     IMPORT_SERVICE_EU = "import_service_eu"
     IMPORT_PRODUCTS = "import_products"
     EXPORT_PRODUCTS = "export_products"
+    MAINTENANCE_REQUEST = "maintenance_request"  # VosFactures (France) only
+    PAYMENT_RECEIPT = "payment_receipt"  # VosFactures (France) only
     CANCELED = "canceled"
 
 
@@ -192,3 +207,110 @@ class GovStatus(OpenStrEnum):
     DEMO_SERVER_ERROR = "demo_server_error"
     DEMO_NOT_APPLICABLE = "demo_not_applicable"
     DEMO_NOT_CONNECTED = "demo_not_connected"
+
+
+class Lang(OpenStrEnum):
+    """The language an invoice is printed in (spec 6.3). A bilingual invoice joins two codes
+    with a slash ("pl/en"; the French docs write "en / fr"): such values stay plain strings."""
+
+    PL = "pl"
+    EN = "en"
+    EN_GB = "en-GB"
+    DE = "de"
+    FR = "fr"
+    CZ = "cz"
+    RU = "ru"
+    ES = "es"
+    IT = "it"
+    NL = "nl"
+    HR = "hr"
+    AR = "ar"
+    SK = "sk"
+    SL = "sl"
+    EL = "el"
+    ET = "et"
+    CN = "cn"
+    HU = "hu"
+    TR = "tr"
+    FA = "fa"
+    # Documented by VosFactures (France) only:
+    BG = "bg"
+    CA = "ca"
+    DA = "da"
+    FI = "fi"
+    HR2 = "hr2"
+    IS = "is"
+    KO = "ko"
+    LT = "lt"
+    LV = "lv"
+    MN = "mn"
+    NB = "nb"
+    PT = "pt"
+    RO = "ro"
+    SQ = "sq"
+    SV = "sv"
+    UK = "uk"
+
+
+class ExchangeKind(OpenStrEnum):
+    """Whose exchange rate converts an invoice into ``exchange_currency`` (spec 6.3): a central
+    bank's, or ``own`` (then send ``exchange_currency_rate``)."""
+
+    ECB = "ecb"
+    NBP = "nbp"
+    CBR = "cbr"
+    NBU = "nbu"
+    NBG = "nbg"
+    OWN = "own"
+    NBT = "nbt"  # VosFactures (France) only
+
+
+class TaxNoKind(OpenStrEnum):
+    """What a party's ``tax_no`` is, as KSeF knows it (spec 9.3).
+
+    The Polish NIP is the empty string ``""``, which is no member: an empty value also means
+    "not given" on accounts without KSeF, so it stays a plain string. Older client cards carry
+    other labels ("NIP", "PESEL"...), which stay plain strings too.
+    """
+
+    NIP_UE = "nip_ue"
+    OTHER = "other"
+    EMPTY = "empty"
+    NIP_WITH_ID = "nip_with_id"
+
+
+class NpTaxKind(OpenStrEnum):
+    """Why the "np" positions of an invoice are not subject to VAT; KSeF requires it."""
+
+    EXPORT_SERVICE = "export_service"
+    EXPORT_SERVICE_EU = "export_service_eu"
+    NOT_SPECIFIED = "not_specified"
+
+
+class AccountingKind(OpenStrEnum):
+    """The kind of an expense (``income`` false), for the accounts (spec 6.1)."""
+
+    PURCHASES = "purchases"
+    EXPENSES = "expenses"
+    MEDIA = "media"
+    SALARY = "salary"
+    INCIDENT = "incident"
+    FUEL0 = "fuel0"
+    FUEL_EXPL50 = "fuel_expl50"  # the Spanish docs only
+    FUEL_EXPL75 = "fuel_expl75"
+    FUEL_EXPL100 = "fuel_expl100"
+    FIXED_ASSETS = "fixed_assets"
+    FIXED_ASSETS50 = "fixed_assets50"
+    NO_VAT_DEDUCTION = "no_vat_deduction"
+
+
+class PositionKind(OpenStrEnum):
+    """What a position is, where it is not an ordinary line (an ordinary one reads as "" or
+    null, which stay as they are): a correction's position and its states before and after,
+    and the French text separators and subtotals."""
+
+    CORRECTION = "correction"
+    CORRECTION_BEFORE = "correction_before"
+    CORRECTION_AFTER = "correction_after"
+    TEXT_SEPARATOR = "text_separator"  # VosFactures (France) only
+    SUBTOTAL = "subtotal"  # VosFactures (France) only

@@ -141,6 +141,30 @@ async def test_every_marked_call_sends_exactly_what_its_marks_declare(sdk: str, 
         if row.method != "ANY":
             assert request.method == row.method, (sdk, request.url)
         assert _pattern(row, fmt, service_xml).fullmatch(request.url), (sdk, request.url, row)
+        if fmt == "xml" and row.method != "ANY" and row.endpoint.host in ("account", "app"):
+            # The document says `.{json,xml}` exactly where format="xml" really sends `.xml`.
+            sent_xml = urlsplit(request.url).path.endswith(".xml")
+            assert row.path.endswith(".{json,xml}") == sent_xml, (sdk, request.url, row.path)
+
+
+def test_json_only_services_render_json_not_the_format() -> None:
+    """A service with ``xml = False`` sends `.json` whatever ``format`` says, and the document
+    says so; one with an XML form keeps `.{json,xml}` on its ``format`` marks."""
+    for row in ROWS:
+        service = (
+            InvoiceOcean.SERVICES.get(row.sdk.split(".")[1]) if row.sdk.count(".") == 2 else None
+        )
+        if service is None or row.endpoint.host != "account":
+            continue
+        service_xml = bool(getattr(service, "xml", True))
+        assert row.xml is service_xml, row
+        if not service_xml:
+            assert ".{json,xml}" not in row.path, row
+            if row.endpoint.suffix == "format":
+                assert row.path.endswith(".json"), row
+    recurrings = [row.path for row in ROWS if row.sdk == "io.recurrings.list"]
+    assert recurrings == ["/recurrings.json"]
+    assert [row.path for row in ROWS if row.sdk == "io.invoices.list"] == ["/invoices.{json,xml}"]
 
 
 def test_docs_endpoints_md_is_what_the_code_renders() -> None:
