@@ -27,7 +27,8 @@ __all__ = [
 
 BENCH_TOKEN: Final = "bench-token"
 
-# Fields the models do not name; the live API sends these and more.
+# More fields the live API sends (and more still): most land in `extra`, a few are named by
+# the models since they were widened (use_oss, exempt_tax_kind, show_attachments...).
 _UNKNOWN_INVOICE_FIELDS: Final[dict[str, Any]] = {
     "tax2_visible": False,
     "seller_www": "https://example.test",
