@@ -24,13 +24,21 @@ it sees every attempt:
   past its deadline either.
 
 The client-wide ``max_concurrency`` is the ceiling the limit starts at and never exceeds.
+
+Requests that find no free place wait in arrival order, and a freed place wakes exactly one of
+them (as :class:`asyncio.Semaphore` does), so a long queue costs one wake-up per request, not one
+per request per release. The queue belongs to the event loop it is first used in, like the
+client's transport: a request that has to wait in another loop raises
+:class:`ConfigurationError` (the client's limiter refuses every request of another loop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Final
 
@@ -76,28 +84,84 @@ class AdaptiveThrottle:
         self._clock = clock
         self._sleep = sleep
         self._epoch = 0
-        self._changed = asyncio.Event()
+        # Requests waiting for a place, oldest first; a future is popped when it is woken.
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        # Woken and not yet back in _acquire: their places are promised, not taken.
+        self._woken = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- the gate --------------------------------------------------------------------------------
 
     def _allowed(self) -> int:
         return max(1, math.floor(self.limit))
 
+    def _check_loop(self) -> asyncio.AbstractEventLoop:
+        # Only a request that must wait needs the loop (the way in is plain counting), so only
+        # that one pays for asking which loop runs (a system call). The client's limiter, below
+        # this, refuses every request of another loop.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            if self._loop is not None:
+                raise ConfigurationError(
+                    "the client's AdaptiveThrottle is bound to the event loop it was first used "
+                    "in; create one client per event loop"
+                )
+            self._loop = loop
+        return loop
+
     async def _acquire(self) -> int:
+        woken = False  # once woken, a request is ahead of everyone still queued
         while True:
             wait = self.paused_until - self._clock()
             if wait > 0:
                 await self._sleep(wait)
                 continue
-            if self.in_flight < self._allowed():
+            if self.in_flight + self._woken < self._allowed() and (woken or not self._waiters):
                 self.in_flight += 1
                 return self._epoch
-            self._changed.clear()
-            await self._changed.wait()
+            await self._queue(self._check_loop(), front=woken)
+            woken = True
+
+    async def _queue(self, loop: asyncio.AbstractEventLoop, *, front: bool) -> None:
+        """Wait in line until a place is promised (the caller still checks the pause)."""
+        waiter: asyncio.Future[None] = loop.create_future()
+        if front:
+            # Woken, then beaten to the place by a cut: it keeps its turn.
+            self._waiters.appendleft(waiter)
+        else:
+            self._waiters.append(waiter)
+        self._wake()  # a place may be free already (a woken request gave its turn up)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.cancelled():
+                # Cancelled while waiting: leave the line (usually from its front).
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            else:
+                # Woken, then cancelled before it ran: pass the promised place on.
+                self._woken -= 1
+                self._wake()
+            raise
+        self._woken -= 1
+
+    def _wake(self) -> None:
+        """Wake as many waiters, oldest first, as there are places nobody was promised."""
+        waiters = self._waiters
+        if not waiters:
+            return
+        free = self._allowed() - self.in_flight - self._woken
+        while free > 0 and waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self._woken += 1
+                free -= 1
 
     def _release(self) -> None:
         self.in_flight -= 1
-        self._changed.set()
+        if self._waiters:
+            self._wake()
 
     # -- what the answers teach ------------------------------------------------------------------
 
@@ -116,7 +180,7 @@ class AdaptiveThrottle:
         self._ceiling = float(flight)
         self.limit = max(1.0, flight * self._decrease)
         self._epoch += 1
-        self._changed.set()
+        # A cut frees no place: nobody to wake.
 
     def _succeeded(self) -> None:
         if self.limit >= self.max_concurrency:
@@ -127,7 +191,8 @@ class AdaptiveThrottle:
         self.limit = min(float(self.max_concurrency), self.limit + step)
         if self._ceiling is not None and self.limit >= self._ceiling + 1:
             self._ceiling = None  # grown past it without push-back: the limit moved
-        self._changed.set()
+        if self._waiters:
+            self._wake()  # the limit may have grown by a whole place
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
         epoch = await self._acquire()

@@ -12,7 +12,9 @@ relies on:
   ``RequestTimeout(phase="connect")`` mean it never left; everything else means the outcome is
   unknown. When aiohttp's exception type alone does not tell (a plain ``TimeoutError`` from the
   total time limit), a connector hook records how far the exchange got; if that is unknown the
-  answer is the conservative one (``phase="total"``, counted as sent).
+  answer is the conservative one (``phase="total"``, counted as sent). aiohttp re-sends an
+  idempotent request once when its connection drops; a failure to reconnect for that re-send
+  is reported as "may have been sent", since the first attempt may have reached the server.
 - **Nothing secret leaks through an error.** Messages carry ``request.safe_url`` only, and the
   original aiohttp exception is chained as ``__cause__`` only when no part of it (message, repr,
   its own causes) contains the query string or a credential.
@@ -23,7 +25,9 @@ hostile server cannot make the client buffer an unbounded response (gzip bombs i
 Lifecycle: the session is created lazily on the first ``send`` (it must be born inside the
 running event loop) and reused for every request. After :meth:`AiohttpTransport.aclose` the
 transport does **not** reopen: further sends raise :class:`ConfigurationError`, since a silent
-reopen would hide a use-after-close bug and leak a session nobody closes.
+reopen would hide a use-after-close bug and leak a session nobody closes. Requests in flight when
+it closes fail at once: :class:`ConnectionLostError` for those that had a connection (they may
+have been sent), :class:`ConnectError` for those still waiting for one.
 """
 
 from __future__ import annotations
@@ -68,11 +72,27 @@ _TIMEOUT_CACHE_SIZE: Final = 32
 _NOT_STARTED: Final = 0
 _CONNECTING: Final = 1
 _CONNECTED: Final = 2
+# Connecting again after an earlier attempt of the same send had a connection: aiohttp re-sends
+# an idempotent request once when a kept-alive connection drops under it, and the first attempt
+# may have reached the server. Nothing that fails from here on may claim "not sent".
+_RECONNECTING: Final = 3
 _STAGE: ContextVar[int] = ContextVar("invoceanio_aiohttp_stage", default=_NOT_STARTED)
 
 # Everything aiohttp (or the socket layer under it) raises for a failed exchange. TimeoutError
 # is an OSError on 3.11, listed for clarity. CancelledError is a BaseException: never caught.
 _FAILURES: Final = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+class _ConnectorClosedError(aiohttp.ClientConnectionError):
+    """Our connector was asked for a connection after (or while) it was closed."""
+
+
+# Failures to get a connection: "not sent", unless an earlier attempt of the same send was.
+_NOT_SENT_FAILURES: Final = (
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.ClientConnectorError,
+    _ConnectorClosedError,
+)
 
 
 class _StageTrackingConnector(aiohttp.TCPConnector):
@@ -81,6 +101,11 @@ class _StageTrackingConnector(aiohttp.TCPConnector):
     aiohttp's total time limit surfaces as a bare ``TimeoutError`` whether it fired while
     connecting (request not sent, safe to retry) or while waiting for the answer (outcome
     unknown). Only the connector knows which, so it leaves a mark.
+
+    It also refuses to connect once closed. aiohttp's own connector would wait for a free slot:
+    closing forgets the connections in use but not their per-host count, so the re-send aiohttp
+    attempts for every idempotent request whose connection the close dropped would wait for the
+    connect timeout (or forever), and then be reported as never sent.
     """
 
     async def connect(
@@ -89,8 +114,18 @@ class _StageTrackingConnector(aiohttp.TCPConnector):
         traces: list[Trace],
         timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's signature, not ours
     ) -> Connection:
-        _STAGE.set(_CONNECTING)
-        conn = await super().connect(req, traces, timeout)
+        _STAGE.set(_RECONNECTING if _STAGE.get() >= _CONNECTED else _CONNECTING)
+        if self.closed:
+            raise _ConnectorClosedError("Connector is closed.")
+        try:
+            conn = await super().connect(req, traces, timeout)
+        except asyncio.CancelledError:
+            # close() cancels the requests queued for a free connection; that is no cancel of
+            # this task, and must not look like one to the caller.
+            task = asyncio.current_task()
+            if self.closed and task is not None and not task.cancelling():
+                raise _ConnectorClosedError("Connector is closed.") from None
+            raise
         _STAGE.set(_CONNECTED)
         return conn
 
@@ -328,7 +363,25 @@ class AiohttpTransport:
         leaky = _leaks_secret(exc, request)
         detail = _describe(exc, leaky)
         error: InvoiceOceanError
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        if stage == _RECONNECTING and isinstance(exc, _NOT_SENT_FAILURES):
+            # aiohttp's re-send failed to connect, but the first attempt had been sent.
+            reason = "timed out" if isinstance(exc, TimeoutError) else f"failed ({detail})"
+            message = (
+                f"{method} {url}: the connection was lost and reconnecting {reason}; "
+                "the request may have been sent"
+            )
+            if isinstance(exc, TimeoutError):
+                error = RequestTimeout(message, phase="total", method=method, url=url)
+            else:
+                error = ConnectionLostError(message, method=method, url=url)
+        elif isinstance(exc, _ConnectorClosedError):
+            # Refused before a connection was made: this request never left.
+            error = ConnectError(
+                f"{method} {url}: the transport was closed before the request was sent",
+                method=method,
+                url=url,
+            )
+        elif isinstance(exc, aiohttp.ConnectionTimeoutError):
             error = RequestTimeout(
                 f"{method} {url}: timed out while connecting",
                 phase="connect",
