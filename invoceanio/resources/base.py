@@ -4,7 +4,7 @@ as mixins a service combines according to what the API offers for its resource."
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from invoceanio.core import ApiCore, query_params
@@ -31,6 +31,7 @@ __all__ = [
     "check_ids",
     "check_key",
     "check_name",
+    "field_list",
 ]
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -161,6 +162,20 @@ def check_flag(value: object, name: str) -> bool | None:
 
 # The API's names of kinds, fields and attachment kinds: lower-case words joined by "_".
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+def field_list(name: str, values: Sequence[str] | None) -> list[tuple[str, str]]:
+    """A ``fields[...]``-style parameter: the names, checked, as one comma-separated value
+    (``fields[invoice]=number,buyer_name``); no parameter for None."""
+    if values is None:
+        return []
+    names = [
+        check_name(value.strip() if isinstance(value, str) else value, f"{name} field names")
+        for value in as_list(values, name)
+    ]
+    if not names:
+        raise ConfigurationError(f"{name} takes at least one field name")
+    return [(name, ",".join(names))]
 
 
 def check_name(value: object, what: str) -> str:

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.client import Client
-from invoceanio.resources.base import CrudService, check_id, check_ids, check_key
-from invoceanio.resources.invoices import _field_list
+from invoceanio.resources.base import CrudService, check_id, check_ids, check_key, field_list
 
 __all__ = ["ClientsService"]
 
@@ -23,7 +22,7 @@ class ClientsService(CrudService[Client]):
         """One client. ``additional_fields`` ([FR]) adds fields the API leaves out by default
         (``["bank_account", "swift"]``); they read back in the client's ``extra`` unless the
         model names them."""
-        params = _field_list("additional_fields[client]", additional_fields)
+        params = field_list("additional_fields[client]", additional_fields)
         request = self._build("GET", self._member(id), params=params)
         return self._core.to_model(request, await self._core.call(request), self.model)
 

@@ -25,6 +25,7 @@ from invoceanio.resources.base import (
     check_ids,
     check_key,
     check_name,
+    field_list,
 )
 from invoceanio.resources.invoice_files import InvoiceFiles
 from invoceanio.resources.invoice_variants import InvoiceVariants
@@ -364,8 +365,8 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                 f"correction_positions takes only 'full', got {correction_positions!r}"
             )
         params = [
-            *_field_list("fields[invoice]", fields),
-            *_field_list("additional_fields[invoice]", additional_fields),
+            *field_list("fields[invoice]", fields),
+            *field_list("additional_fields[invoice]", additional_fields),
             *_include_list(include),
         ]
         if correction_positions is not None:
@@ -467,15 +468,3 @@ def _include_list(values: Sequence[str] | None) -> list[tuple[str, str]]:
     if not names:
         raise ConfigurationError("include takes at least one association name")
     return [("include", ",".join(names))]
-
-
-def _field_list(name: str, values: Sequence[str] | None) -> list[tuple[str, str]]:
-    if values is None:
-        return []
-    names = [
-        check_name(value.strip() if isinstance(value, str) else value, f"{name} field names")
-        for value in as_list(values, name)
-    ]
-    if not names:
-        raise ConfigurationError(f"{name} takes at least one field name")
-    return [(name, ",".join(names))]
