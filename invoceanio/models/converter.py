@@ -18,10 +18,12 @@ Its hooks encode the API's wire quirks (see ``api-quirks.md``):
   ``to_wire`` returns is what goes to the server, and a masked token sent back would replace
   the real one (see ``reveal_secret``).
 
-Structuring is cattrs' generated function per model; every field hook is looked up once, when
-that function is generated, and is one plain call that returns the common wire type at once
-(``str`` for text and money, ``int`` for ids) before the general checks. ``to_wire`` does the
-same for plain built-in values.
+Structuring tries a one-pass function per model first (``one_pass``: each key read once, no
+call for a value that already has its type, slots filled directly) and falls back to cattrs'
+generated function, the reference, on any exception, so errors keep cattrs' per-field detail.
+Every field hook is looked up once, when those functions are generated, and is one plain call
+that returns the common wire type at once (``str`` for text and money, ``int`` for ids) before
+the general checks. ``to_wire`` does the same for plain built-in values.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.one_pass import compile_one_pass
 from invoceanio.models.values import UNSET, OpenStrEnum, Unset, YearMonth
 from invoceanio.secrets import Secret
 
@@ -494,13 +497,42 @@ def _unstructure_scalar(value: Any) -> Any:
     return value
 
 
-def _make_structure(cls: type[Model], conv: cattrs.Converter) -> Callable[[Any, Any], Model]:
+# Hooks that return a value of exactly this type as it is (and None as None): the one-pass
+# function skips their call for such a value. See ``one_pass``.
+_PASSTHROUGH: Mapping[Callable[[Any, Any], Any], type[Any]] = {
+    structure_optional_str: str,
+    structure_optional_int: int,
+    structure_optional_bool: bool,
+}
+# Hooks that return None for None.
+_KEEPS_NONE: frozenset[Callable[[Any, Any], Any]] = frozenset(
+    {*_PASSTHROUGH, structure_optional_decimal, structure_optional_date}
+    | {structure_optional_datetime}
+)
+
+
+def _make_structure(
+    cls: type[Model], conv: cattrs.Converter, *, one_pass_enabled: bool
+) -> Callable[[Any, Any], Model]:
     known = frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
     is_known = known.__contains__
+    # cattrs' function is the reference: every error comes from it, with its per-field detail.
     generated = make_dict_structure_fn(cls, conv, extra=override(omit=True))
+    one_pass = (
+        compile_one_pass(cls, conv.get_structure_hook, _PASSTHROUGH, _KEEPS_NONE)
+        if one_pass_enabled
+        else None
+    )
 
     def structure_model(data: Any, _: Any) -> Model:
         if type(data) is dict:
+            if one_pass is not None:
+                try:
+                    instance: Model = one_pass(data)
+                except Exception:
+                    pass  # the detailed path below decides: it raises the full error
+                else:
+                    return instance
             instance = generated(data, cls)
             extra = {key: data[key] for key in filterfalse(is_known, data)}
         elif isinstance(data, Mapping):
@@ -533,7 +565,9 @@ def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Calla
     return unstructure_model
 
 
-def _build() -> cattrs.Converter:
+def build_converter(*, one_pass: bool = True) -> cattrs.Converter:
+    """The converter; ``one_pass=False`` builds it with cattrs' functions alone, the reference
+    the tests hold the one-pass functions to."""
     conv = cattrs.Converter(detailed_validation=True)
     conv.register_structure_hook(Decimal, structure_decimal)
     conv.register_structure_hook(int, structure_int)
@@ -583,7 +617,7 @@ def _build() -> cattrs.Converter:
     )
     conv.register_structure_hook_factory(
         lambda t: isinstance(t, type) and issubclass(t, Model),
-        lambda t, c: _make_structure(t, c),
+        lambda t, c: _make_structure(t, c, one_pass_enabled=one_pass),
     )
     return conv
 
@@ -598,7 +632,7 @@ def _unstructure_for(cls: type[Model | Draft]) -> Callable[[Any], Any]:
     return fn
 
 
-converter = _build()
+converter = build_converter()
 
 
 def structure(data: Any, cls: type[T]) -> T:
