@@ -46,7 +46,7 @@ __all__ = [
     "WebhookError",
 ]
 
-TimeoutPhase = Literal["connect", "write", "read", "total"]
+TimeoutPhase = Literal["connect", "write", "read", "total", "deadline"]
 
 
 class InvoiceOceanError(Exception):
@@ -83,14 +83,16 @@ class ConnectError(TransportError):
 
 
 class RequestTimeout(TransportError):
-    """A time limit ran out. ``phase="connect"`` means the request was never sent."""
+    """A time limit ran out. ``phase="connect"`` means the request was never sent, and so does
+    ``phase="deadline"``: the retry policy's overall deadline would have passed before it could
+    be sent (the client was paused by a server's ``Retry-After``)."""
 
     def __init__(
         self, message: str, *, phase: TimeoutPhase, method: str = "", url: str = ""
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.phase: TimeoutPhase = phase
-        self.request_sent = phase != "connect"
+        self.request_sent = phase not in ("connect", "deadline")
 
 
 class ConnectionLostError(TransportError):

@@ -35,8 +35,9 @@ import attrs
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 from tenacity.stop import stop_any, stop_base
 
-from invoceanio.errors import ConfigurationError, DecodeError, TransportError
+from invoceanio.errors import ConfigurationError, DecodeError, RequestTimeout, TransportError
 from invoceanio.http import Reconciler, Request, Response, Send
+from invoceanio.middleware import deadline
 
 __all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
 
@@ -111,6 +112,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _refused_for_deadline(exc: TransportError) -> bool:
+    """Refused unsent because the call's deadline would pass first (the throttle's pause): any
+    later attempt would meet the same wait with even less time left."""
+    return isinstance(exc, RequestTimeout) and exc.phase == "deadline"
+
+
 class _Attempts:
     """The state of one logical request across its attempts: what the last one taught us."""
 
@@ -138,7 +145,9 @@ class _Attempts:
         try:
             response = await self.call_next(request)
         except TransportError as exc:
-            if exc.request_sent and not request.idempotent:
+            if _refused_for_deadline(exc):
+                self.retryable = False
+            elif exc.request_sent and not request.idempotent:
                 # Outcome unknown: only a create we can look up afterwards may go again.
                 self.maybe_applied = True
                 self.retryable = request.reconciler is not None
@@ -158,8 +167,8 @@ class _Attempts:
         """
         try:
             lookup = await self.call_next(reconciler.lookup_request())
-        except TransportError:
-            self.retryable = True
+        except TransportError as exc:
+            self.retryable = not _refused_for_deadline(exc)
             raise
         if lookup.is_success:
             try:
@@ -279,6 +288,16 @@ class RetryMiddleware:
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
         attempts = _Attempts(request, call_next, self.policy)
+        limit = self.policy.deadline
+        if limit is None:
+            return await self._attempt_all(attempts)
+        token = deadline.start(self.policy.clock, attempts.started + limit)
+        try:
+            return await self._attempt_all(attempts)
+        finally:
+            deadline.stop(token)
+
+    async def _attempt_all(self, attempts: _Attempts) -> Response:
         # Fast path: most requests succeed at once, and building an AsyncRetrying (and the
         # reference cycle it leaves for the garbage collector) would cost more than the request's
         # own bookkeeping. Tenacity takes over only once a retry is due. With max_attempts=1 the

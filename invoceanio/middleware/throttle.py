@@ -21,7 +21,9 @@ it sees every attempt:
   A hint longer than ``max_pause`` pauses no one: the client sets it to the longest wait its
   retry policy takes (:attr:`RetryPolicy.longest_wait`), so a hint the request that got it
   does not wait for (it raises RateLimitError at once) does not stall every later request
-  past its deadline either.
+  past its deadline either. A request whose call's own deadline (the retry policy's, see
+  :mod:`invoceanio.middleware.deadline`) would pass during a pause is not held: it fails at once,
+  unsent, with ``RequestTimeout(phase="deadline")``.
 
 The client-wide ``max_concurrency`` is the ceiling the limit starts at and never exceeds.
 
@@ -47,6 +49,7 @@ from multidict import CIMultiDict
 
 from invoceanio.errors import ConfigurationError, RequestTimeout
 from invoceanio.http import Request, Response, Send
+from invoceanio.middleware import deadline
 from invoceanio.middleware.retry import parse_retry_after
 
 __all__ = ["AdaptiveThrottle"]
@@ -109,11 +112,12 @@ class AdaptiveThrottle:
             self._loop = loop
         return loop
 
-    async def _acquire(self) -> int:
+    async def _acquire(self, request: Request) -> int:
         woken = False  # once woken, a request is ahead of everyone still queued
         while True:
             wait = self.paused_until - self._clock()
             if wait > 0:
+                self._check_deadline(request, wait)
                 await self._sleep(wait)
                 continue
             if self.in_flight + self._woken < self._allowed() and (woken or not self._waiters):
@@ -121,6 +125,21 @@ class AdaptiveThrottle:
                 return self._epoch
             await self._queue(self._check_loop(), front=woken)
             woken = True
+
+    @staticmethod
+    def _check_deadline(request: Request, wait: float) -> None:
+        """Refuse, unsent, a request whose call's deadline would pass during the pause: after
+        it, the request would go out when its caller has stopped waiting for the answer."""
+        left = deadline.seconds_left()
+        if left is not None and wait > left:
+            raise RequestTimeout(
+                f"{request.method} {request.safe_url}: not sent; the client is paused for "
+                f"{wait:.1f} s more by the server's Retry-After, and this call's deadline "
+                f"ends in {max(0.0, left):.1f} s",
+                phase="deadline",
+                method=request.method,
+                url=request.safe_url,
+            )
 
     async def _queue(self, loop: asyncio.AbstractEventLoop, *, front: bool) -> None:
         """Wait in line until a place is promised (the caller still checks the pause)."""
@@ -195,7 +214,7 @@ class AdaptiveThrottle:
             self._wake()  # the limit may have grown by a whole place
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
-        epoch = await self._acquire()
+        epoch = await self._acquire(request)
         try:
             response = await call_next(request)
             # How many were in flight when the server answered (this one included): the load

@@ -1,0 +1,139 @@
+"""Two promises of the retry layer at the edges of a call's budget.
+
+- The deadline covers every wait of the call, the throttle's shared ``Retry-After`` pause
+  included: a request whose deadline would pass during the pause fails at once, unsent, with
+  ``RequestTimeout(phase="deadline")``, instead of going out after its caller stopped waiting.
+
+MockTransport and a fake clock: a delay recorded is a wait taken; the recorder counts what
+reached the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from invoceanio import (
+    RateLimitError,
+    RequestTimeout,
+    RetryPolicy,
+)
+from invoceanio.http import Request, Response
+from invoceanio.middleware import deadline
+from invoceanio.middleware.throttle import AdaptiveThrottle
+from tests.support import Recorder, SleepRecorder, invoice_payload, json_response, make_client
+
+OK = json_response(200, invoice_payload(id=2))
+URL = "https://acme.invoiceocean.com/invoices/2.json"
+
+
+def throttled(retry_after: str) -> Response:
+    return json_response(429, {"message": "slow down"}, {"Retry-After": retry_after})
+
+
+def policy(sleeper: SleepRecorder, **options: float | int | None) -> RetryPolicy:
+    return RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, **options)  # type: ignore[arg-type]
+
+
+async def test_a_request_the_pause_would_carry_past_its_deadline_is_refused_unsent() -> None:
+    sleeper = SleepRecorder()
+    recorder = Recorder(OK)
+    io = make_client(recorder, retry=policy(sleeper, deadline=10), sleeper=sleeper)
+    io.throttle.paused_until = 30.0  # another request's Retry-After: 30
+
+    with pytest.raises(RequestTimeout) as caught:
+        await io.invoices.get(2)
+
+    assert caught.value.phase == "deadline"
+    assert not caught.value.outcome_unknown  # it never left: safe to send again later
+    assert "paused for 30.0 s" in str(caught.value)
+    assert recorder.requests == []
+    assert sleeper.delays == []  # no wait, and no retry waiting for nothing
+
+
+async def test_a_pause_within_the_deadline_is_still_waited_for() -> None:
+    sleeper = SleepRecorder()
+    recorder = Recorder(OK)
+    io = make_client(recorder, retry=policy(sleeper, deadline=60), sleeper=sleeper)
+    io.throttle.paused_until = 30.0
+
+    invoice = await io.invoices.get(2)
+
+    assert invoice.id == 2
+    assert sleeper.delays == [30.0]
+    assert len(recorder.requests) == 1
+
+
+async def test_without_a_deadline_every_pause_is_waited_for() -> None:
+    sleeper = SleepRecorder()
+    io = make_client(Recorder(OK), retry=policy(sleeper, deadline=None), sleeper=sleeper)
+    io.throttle.paused_until = 100.0
+
+    assert (await io.invoices.get(2)).id == 2
+    assert sleeper.delays == [100.0]
+
+
+async def test_the_deadline_counts_from_the_start_of_the_call_not_of_the_attempt() -> None:
+    # The first attempt gets a 429 with Retry-After: 8, which the retry layer waits for; while
+    # it waits, another request sets a pause of 13 s more. 8 of the 20 s are gone: 12 are left.
+    sleeper = SleepRecorder()
+    throttles: list[AdaptiveThrottle] = []
+
+    async def sleep_while_another_request_pauses(seconds: float) -> None:
+        await sleeper.sleep(seconds)
+        if len(sleeper.delays) == 1:  # once: the retry layer's wait
+            throttles[0].paused_until = sleeper.now + 13
+
+    retry = RetryPolicy(deadline=20, sleep=sleep_while_another_request_pauses, clock=sleeper.clock)
+    recorder = Recorder(throttled("8"), OK)
+    io = make_client(recorder, retry=retry, sleeper=sleeper)
+    throttles.append(io.throttle)
+
+    with pytest.raises(RequestTimeout) as caught:
+        await io.invoices.get(2)
+
+    assert caught.value.phase == "deadline"
+    assert "ends in 12.0 s" in str(caught.value)
+    assert sleeper.delays == [8.0]
+    assert len(recorder.requests) == 1
+
+
+async def test_concurrent_calls_each_see_their_own_deadline() -> None:
+    seen: dict[str, float | None] = {}
+
+    async def call(name: str, clock_value: float, at: float | None) -> None:
+        token = deadline.start(lambda: clock_value, at) if at is not None else None
+        await asyncio.sleep(0)  # let the other task set its own
+        seen[name] = deadline.seconds_left()
+        if token is not None:
+            deadline.stop(token)
+
+    await asyncio.gather(call("a", 1.0, 11.0), call("b", 5.0, 6.0), call("none", 0.0, None))
+
+    assert seen == {"a": 10.0, "b": 1.0, "none": None}
+    assert deadline.seconds_left() is None
+
+
+async def test_the_throttle_alone_waits_when_no_call_set_a_deadline() -> None:
+    # Used without the retry middleware (a custom chain), the throttle keeps its old behaviour.
+    sleeper = SleepRecorder()
+    throttle = AdaptiveThrottle(4, clock=sleeper.clock, sleep=sleeper.sleep)
+    throttle.paused_until = 50.0
+
+    async def answer(_: Request) -> Response:
+        return OK
+
+    response = await throttle(Request(method="GET", url=URL), answer)
+    assert response.status == 200
+    assert sleeper.delays == [50.0]
+
+
+async def test_a_rate_limited_call_still_raises_rate_limit_error_not_the_deadline() -> None:
+    # Guard: the request that *got* a Retry-After past the deadline is handled as before.
+    sleeper = SleepRecorder()
+    io = make_client(
+        Recorder(throttled("100")), retry=policy(sleeper, deadline=60), sleeper=sleeper
+    )
+    with pytest.raises(RateLimitError):
+        await io.invoices.get(2)
