@@ -3,6 +3,9 @@
 - The deadline covers every wait of the call, the throttle's shared ``Retry-After`` pause
   included: a request whose deadline would pass during the pause fails at once, unsent, with
   ``RequestTimeout(phase="deadline")``, instead of going out after its caller stopped waiting.
+- A create whose earlier attempt may have reached the server never ends in a "not sent" error:
+  when its last attempt failed to connect (or was refused by the deadline), the caller gets a
+  TransportError whose ``outcome_unknown`` is true, not a ConnectError that invites a re-send.
 
 MockTransport and a fake clock: a delay recorded is a wait taken; the recorder counts what
 reached the wire.
@@ -15,9 +18,12 @@ import asyncio
 import pytest
 
 from invoceanio import (
+    ConnectError,
+    ConnectionLostError,
     RateLimitError,
     RequestTimeout,
     RetryPolicy,
+    TransportError,
 )
 from invoceanio.http import Request, Response
 from invoceanio.middleware import deadline
@@ -137,3 +143,69 @@ async def test_a_rate_limited_call_still_raises_rate_limit_error_not_the_deadlin
     )
     with pytest.raises(RateLimitError):
         await io.invoices.get(2)
+
+
+# -- a create whose outcome is unknown --------------------------------------------------------
+
+LOST = ConnectionLostError("connection reset by peer")
+REFUSED = ConnectError("connection refused")
+DATA = {"oid": "A-1", "buyer_name": "Klient ABC"}
+
+
+async def test_a_create_sent_once_then_unreachable_is_outcome_unknown_not_not_sent() -> None:
+    sleeper = SleepRecorder()
+    # Attempt 1: sent, connection lost (the invoice may exist). Attempts 2-4: the look-up by
+    # oid cannot connect. Before: the caller got the last ConnectError, "never sent".
+    recorder = Recorder(LOST, REFUSED)
+    io = make_client(recorder, retry=policy(sleeper, max_attempts=4), sleeper=sleeper)
+
+    with pytest.raises(TransportError) as caught:
+        await io.invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert not isinstance(caught.value, ConnectError)
+    assert "outcome of POST /invoices.json is unknown" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ConnectError)
+    creates = [r for r in recorder.requests if r.method == "POST"]
+    assert len(creates) == 1  # never re-sent blindly
+
+
+async def test_a_create_that_never_left_is_still_reported_as_not_sent() -> None:
+    # Guard: without an earlier attempt that may have arrived, "not sent" is the truth.
+    sleeper = SleepRecorder()
+    io = make_client(Recorder(REFUSED), retry=policy(sleeper, max_attempts=3), sleeper=sleeper)
+
+    with pytest.raises(ConnectError) as caught:
+        await io.invoices.create(DATA)
+    assert not caught.value.outcome_unknown
+
+
+async def test_an_idempotent_call_keeps_its_last_error() -> None:
+    sleeper = SleepRecorder()
+    io = make_client(
+        Recorder(LOST, REFUSED), retry=policy(sleeper, max_attempts=3), sleeper=sleeper
+    )
+
+    with pytest.raises(ConnectError):
+        await io.invoices.get(2)
+
+
+async def test_a_look_up_refused_by_the_deadline_ends_the_call_as_outcome_unknown() -> None:
+    sleeper = SleepRecorder()
+    recorder = Recorder(LOST, OK)
+    io = make_client(recorder, retry=policy(sleeper, max_attempts=4, deadline=10), sleeper=sleeper)
+
+    async def lost_then_paused(request: Request) -> Response:
+        io.throttle.paused_until = sleeper.now + 60  # a 429 elsewhere, while this was in flight
+        raise LOST
+
+    recorder.answers = [lost_then_paused, OK]
+
+    with pytest.raises(TransportError) as caught:
+        await io.invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert isinstance(caught.value.__cause__, RequestTimeout)
+    assert caught.value.__cause__.phase == "deadline"
+    assert len(recorder.requests) == 1  # neither a re-send nor a look-up reached the wire
+    assert len(sleeper.delays) == 1  # one backoff, then no attempt after the refusal

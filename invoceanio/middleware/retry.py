@@ -333,5 +333,18 @@ class RetryMiddleware:
             before_sleep=attempts.log_retry,
             retry_error_callback=_last_outcome,
         )
-        response: Response = await retrying(attempt)
+        try:
+            response: Response = await retrying(attempt)
+        except TransportError as exc:
+            request = attempts.request
+            if exc.request_sent or request.idempotent or not attempts.maybe_applied:
+                raise
+            # The last attempt never left (no connection, the deadline), but an earlier one may
+            # have reached the server: "not sent" would invite a second create.
+            raise TransportError(
+                f"the outcome of {request.method} {request.path} is unknown: an earlier attempt "
+                f"may have reached the server, and the last one was not sent: {exc}",
+                method=request.method,
+                url=request.path,
+            ) from exc
         return response
