@@ -118,7 +118,7 @@ def _slot_setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
 
 def _plain_slotted(cls: type[Any]) -> bool:
     """True when storing each field's value is all ``cls(...)`` would do."""
-    if not attrs.has(cls) or "__slots__" not in vars(cls):
+    if not attrs.has(cls) or "__slots__" not in vars(cls) or "extra" not in attrs.fields_dict(cls):
         return False
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False

@@ -168,10 +168,14 @@ def test_classes_whose_init_does_more_than_store_get_no_one_pass_function() -> N
         _name: str | None = None
 
     @attrs.frozen(kw_only=True)
+    class NoExtra:
+        name: str | None = None
+
+    @attrs.frozen(kw_only=True)
     class Plain(Model):
         name: str | None = None
 
-    for cls in (Validated, Converted, PostInit, CachedHash, NoSlots, Aliased):
+    for cls in (Validated, Converted, PostInit, CachedHash, NoSlots, Aliased, NoExtra):
         assert compile_one_pass(cls, _hook_for, _PASSTHROUGH, _KEEPS_NONE) is None, cls
     plain = compile_one_pass(Plain, _hook_for, _PASSTHROUGH, _KEEPS_NONE)
     assert plain is not None
