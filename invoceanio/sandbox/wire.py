@@ -4,7 +4,9 @@
 - Write requests wrap the object in its root key (``{"invoice": {...}}`` in JSON, an
   ``<invoice>`` root element in XML); a JSON body may carry ``api_token`` beside the root key.
 - Replies are bare objects and bare arrays in JSON; in XML the object sits in its root element
-  and a list in ``<invoices type="array">``.
+  and a list in ``<invoices type="array">``. A stored hash key that is no XML element name
+  (a bundle's ``package_products_details`` is ``{"0": {...}}``) is escaped as ISO/IEC 9075-14
+  does (``"0"`` -> ``<_x0030_>``): see :func:`xml_element_names`.
 - Every error is a JSON body ``{"code": "error", "message": ...}`` whatever the suffix, with the
   message a string or ``{field: [messages]}`` (422). :class:`ApiError` carries one to the error
   middleware, which renders it.
@@ -17,6 +19,7 @@ numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates, lists of ids).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -47,6 +50,8 @@ __all__ = [
     "read_field",
     "read_plain",
     "reply",
+    "xml_element_name",
+    "xml_element_names",
 ]
 
 STORE: Final = web.AppKey("invoceanio_store", Store)
@@ -110,10 +115,66 @@ def fmt_of(request: web.Request) -> str:
 def reply(request: web.Request, data: Any, *, root: str, status: int = 200) -> web.Response:
     """``data`` in the request's format; ``root`` names the XML root element."""
     if fmt_of(request) == "xml":
-        return web.Response(
-            status=status, body=XML.encode({root: data}), content_type="application/xml"
-        )
+        body = XML.encode({root: xml_element_names(data)})
+        return web.Response(status=status, body=body, content_type="application/xml")
     return web.Response(status=status, body=JSON.encode(data), content_type="application/json")
+
+
+# --- XML element names -------------------------------------------------------------------------
+#
+# Spec 8 documents no XML answer holding a hash with numeric keys, such as a bundle's
+# ``package_products_details`` (``{"0": {"id": 1, "quantity": 2}}``, spec 4.4). Rails' ``to_xml``
+# would write the key as the tag itself, ``<0>``, which no XML parser accepts. The nearest
+# well-formed answer keeps Rails' shape and changes only the names XML cannot hold, escaped the
+# way ISO/IEC 9075-14 (SQL/XML, also .NET's XmlConvert.EncodeName) maps a name to XML: each
+# character that may not stand where it stands becomes ``_xHHHH_``, its code point in hex, and
+# so does an ``_`` that starts ``_x``. The escape is reversible, and the SDK's XML codec reads the
+# answer as it reads any hash: ``{"_x0030_": {"id": 1, "quantity": 2}}``.
+
+
+# The names most keys are; anything else is judged one character at a time, as XML's grammar
+# does (a start character, then name characters), so the cache holds characters, not keys.
+_ASCII_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _allowed(char: str, *, first: bool) -> bool:
+    """Whether the XML codec writes ``char`` at the start (``first``) or inside an element name:
+    the codec's own test, so every name written here is one the SDK reads back."""
+    try:
+        XML.encode({char if first else f"a{char}": ""})
+    except CodecError:
+        return False
+    return True
+
+
+def _escaped(char: str) -> str:
+    return f"_x{ord(char):04X}_" if ord(char) <= 0xFFFF else f"_x{ord(char):08X}_"
+
+
+def xml_element_name(key: str) -> str:
+    """``key`` as an XML element name: itself when it is one, else ISO 9075-escaped."""
+    if _ASCII_NAME.fullmatch(key):
+        return key
+    if not key:
+        return "_"  # the escape has no form for the empty name
+    allowed = [_allowed(char, first=index == 0) for index, char in enumerate(key)]
+    if all(allowed):
+        return key  # a name beyond ASCII (``zażółć``) is an XML name all the same
+    name = []
+    for index, char in enumerate(key):
+        starts_escape = char == "_" and key[index + 1 : index + 2] == "x"
+        name.append(char if allowed[index] and not starts_escape else _escaped(char))
+    return "".join(name)
+
+
+def xml_element_names(data: Any) -> Any:
+    """A copy of ``data`` whose hash keys are XML element names (:func:`xml_element_name`)."""
+    if isinstance(data, dict):
+        return {xml_element_name(str(key)): xml_element_names(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [xml_element_names(item) for item in data]
+    return data
 
 
 async def _decoded(request: web.Request) -> Any:
