@@ -6,6 +6,12 @@ get, create, update, delete and merge, in JSON and XML.
 does (``"Acme (2)"``). ``name`` filters by a case-insensitive substring, the other filters match
 exactly. :func:`create_client` is also how an invoice creates its buyer's card.
 
+**Additional fields** ([FR], spec 4.3 and 5.2: ``GET /clients/{id}.json?additional_fields[client]=
+bank_account,swift``): ``swift`` is left out of every answer unless asked for by name; a name
+asked for is in the answer, null when the card has none. ``bank_account`` is answered by default
+all the same: the recorded default answer carries it (spec 6.8, [OBS] ``client_created.json``).
+Other names are ignored, as ``additional_fields[invoice]`` ignores them.
+
 **Merge** ([FR]) ``POST /clients/{id}/merge.json`` with a top-level ``merge_ids: [ID2, ID3]``
 (also ``"2,3"``, or ``merge_ids[]=`` / ``merge_ids=2,3`` in the query; in XML a
 ``<merge_ids type="array">`` root, as the XML codec writes that body, or a ``<merge_ids>``
@@ -41,7 +47,7 @@ from invoceanio.sandbox.wire import (
     reply,
 )
 
-__all__ = ["COLLECTION", "INDEXES", "create_client", "routes"]
+__all__ = ["ADDITIONAL_FIELDS", "COLLECTION", "INDEXES", "create_client", "routes"]
 
 COLLECTION: Final = "clients"
 #: An invoice's buyer is matched to a card by these; ``shortcut`` is kept unique.
@@ -51,6 +57,10 @@ _FLAGS: Final = ("company", "use_delivery_address", "disable_auto_reminders", "u
 _IDS: Final = ("category_id", "department_id", "price_list_id")
 _NESTED: Final = frozenset({"tag_list", "dynamic_fields"})
 _EXACT_FILTERS: Final = ("email", "tax_no", "external_id", "shortcut")
+#: The fields ``additional_fields[client]`` adds (spec 5.2 [FR]), and those of them no answer
+#: carries unless asked for.
+ADDITIONAL_FIELDS: Final = ("bank_account", "swift")
+_ONLY_WHEN_ASKED: Final = frozenset({"swift"})
 #: (collection, field) of the records that point at a client, relinked by a merge; each of
 #: those resources indexes that field.
 LINKED: Final = (
@@ -132,6 +142,17 @@ def create_client(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _answered(record: Mapping[str, Any], query: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The card as the API answers it: without the fields only ``additional_fields[client]``
+    shows, plus those the query asks for."""
+    shown = {key: value for key, value in record.items() if key not in _ONLY_WHEN_ASKED}
+    asked = (query or {}).get("additional_fields[client]", "")
+    for name in (part.strip() for part in asked.split(",")):
+        if name in ADDITIONAL_FIELDS:
+            shown[name] = record.get(name)
+    return shown
+
+
 def _found(request: web.Request) -> dict[str, Any]:
     record = request.app[STORE].get(COLLECTION, int(request.match_info["id"]))
     if record is None:
@@ -148,17 +169,17 @@ async def list_clients(request: web.Request) -> web.Response:
     for key in _EXACT_FILTERS:
         if key in query:
             items = [item for item in items if str(item.get(key) or "") == query[key]]
-    return reply(request, paginate(query, items), root=COLLECTION)
+    return reply(request, [_answered(item) for item in paginate(query, items)], root=COLLECTION)
 
 
 async def get_client(request: web.Request) -> web.Response:
-    return reply(request, _found(request), root=ROOT)
+    return reply(request, _answered(_found(request), request.query), root=ROOT)
 
 
 async def create(request: web.Request) -> web.Response:
     fields = await read_document(request, ROOT)
     record = create_client(request.app[STORE], fields)
-    return reply(request, record, root=ROOT, status=201)
+    return reply(request, _answered(record), root=ROOT, status=201)
 
 
 async def update(request: web.Request) -> web.Response:
@@ -173,7 +194,7 @@ async def update(request: web.Request) -> web.Response:
     record.update(changes)
     record["updated_at"] = now_text()
     request.app[STORE].add(COLLECTION, record)
-    return reply(request, record, root=ROOT)
+    return reply(request, _answered(record), root=ROOT)
 
 
 async def delete(request: web.Request) -> web.Response:
@@ -204,7 +225,7 @@ async def merge(request: web.Request) -> web.Response:
         store.delete(COLLECTION, merged_id)
     kept["updated_at"] = stamp
     store.add(COLLECTION, kept)
-    return reply(request, kept, root=ROOT)
+    return reply(request, _answered(kept), root=ROOT)
 
 
 def routes() -> list[web.RouteDef]:

@@ -37,8 +37,10 @@
   of ``show_discount``, ``discount_kind`` or ``kind`` re-prices every position that way.
   Update, delete and cancel of an invoice KSeF accepted are a 422 (:data:`ksef.LOCKED`); an
   advance or final is held to :func:`copies.check_links`.
-- **Actions**: ``.pdf`` (``print_option``), ``send_by_email`` (records the e-mail in
-  ``store.outbox``; ``update_buyer_email`` stores ``email_to`` as the ``buyer_email``),
+- **Actions**: ``.pdf`` (``print_option``, ``print_ean_codes``), ``send_by_email`` (records the
+  e-mail in ``store.outbox``; ``update_buyer_email`` stores ``email_to`` as the ``buyer_email``;
+  a document e-mailed less than 3 days ago is not sent again without ``force=true``: HTTP 200
+  ``{"status": "error", "message": ...}``, see :func:`_resend_refused`),
   ``change_status``, ``cancel`` (no root key; ``kind`` becomes ``canceled``).
   Attachments are :mod:`attachments`', fiscal printing :mod:`fiscal`'s, the public links (no
   token) :mod:`public`'s.
@@ -55,7 +57,7 @@ import calendar
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -99,6 +101,8 @@ INDEXES: Final = ("oid", "token", "invoice_id", "invoice_ids", "client_id", "rec
 ROOT: Final = "invoice"
 DEFAULT_PAYMENT_DAYS: Final = 5
 MAX_EMAILS: Final = 5
+#: Spec 4.1/7.5 [FR]: the same document cannot be e-mailed again within 3 days without force.
+RESEND_PAUSE: Final = timedelta(days=3)
 
 _FLAGS: Final = (
     "income",
@@ -726,7 +730,7 @@ async def delete(request: web.Request) -> web.Response:
 
 
 async def pdf(request: web.Request) -> web.Response:
-    body = public.printout(found(request), request.query)
+    body = public.printout(_store(request), found(request), request.query)
     return web.Response(body=body, content_type="application/pdf")
 
 
@@ -742,6 +746,31 @@ def _addresses(text: str | None, field: str) -> list[str]:
     return addresses
 
 
+def _sent_at(record: Mapping[str, Any]) -> datetime | None:
+    """When the invoice was last e-mailed (its ``sent_time``), None when never or unreadable."""
+    stamp = record.get("sent_time")
+    try:
+        sent = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return None
+    return None if sent is None or sent.tzinfo is None else sent
+
+
+def _resend_refused(record: Mapping[str, Any], force: bool) -> web.Response | None:
+    """The refusal of a repeated e-mail: [FR] "the system does not allow a document to be sent
+    again within 3 days unless force=true" (spec 4.1, 7.5). The docs give no body for it; this
+    is the shape they give for a refused send_by_email (KSeF, spec 7.1): HTTP 200 with
+    ``{"status": "error", "message": ...}``. None when the e-mail may go."""
+    sent = _sent_at(record)
+    if force or sent is None or datetime.now(sent.tzinfo) - sent >= RESEND_PAUSE:
+        return None
+    body = {
+        "status": "error",
+        "message": "The document was already sent in the last 3 days: send it with force=true",
+    }
+    return web.Response(body=JSON.encode(body), content_type="application/json")
+
+
 async def send_by_email(request: web.Request) -> web.Response:
     store = _store(request)
     record = found(request)
@@ -752,6 +781,9 @@ async def send_by_email(request: web.Request) -> web.Response:
     if not to:
         raise ApiError.field("email_to", "can't be blank")
     with_pdf = flag(request.query.get("email_pdf"), "email_pdf")
+    refused = _resend_refused(record, flag(request.query.get("force"), "force"))
+    if refused is not None:
+        return refused
     if flag(request.query.get("update_buyer_email"), "update_buyer_email"):
         if not request.query.get("email_to", "").strip():
             raise ApiError.field("email_to", "can't be blank")

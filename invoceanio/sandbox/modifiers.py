@@ -9,7 +9,14 @@
   (in the answer's own order; a name the invoice does not have is left out) plus the
   additional fields asked for. Empty: the whole invoice.
 
-Both take comma-separated names, spaces around a name ignored.
+- ``include=descriptions,positions.correction_before``: associations added to the answer (after
+  the fieldset, as the additional fields are): ``descriptions`` (the notes, ``[]`` when none),
+  ``positions``, and ``positions.correction_before`` / ``positions.correction_after`` (each
+  position with its state before / after the correction as ``correction_before`` /
+  ``correction_after``, null on a position that is no correction; naming one implies
+  ``positions``, as a nested include does in Rails). Other names are ignored.
+
+All take comma-separated names, spaces around a name ignored.
 """
 
 from __future__ import annotations
@@ -21,11 +28,20 @@ from typing import Any, Final
 from invoceanio.sandbox.resources import payments
 from invoceanio.sandbox.store import Store
 
-__all__ = ["ADDITIONAL_FIELDS", "apply", "connected_payments"]
+__all__ = ["ADDITIONAL_FIELDS", "INCLUDES", "apply", "connected_payments"]
 
 PAYMENTS: Final = payments.COLLECTION
 #: The additional fields the sandbox computes.
 ADDITIONAL_FIELDS: Final = ("cancel_reason", "connected_payments")
+#: The associations ``include`` adds (spec 5.2: ``include=descriptions`` [PL], and
+#: ``include=positions,positions.correction_before,positions.correction_after`` [PL branch]).
+INCLUDES: Final = (
+    "descriptions",
+    "positions",
+    "positions.correction_before",
+    "positions.correction_after",
+)
+_CORRECTION_STATES: Final = ("correction_before", "correction_after")
 
 
 def _names(query: Mapping[str, str], key: str) -> list[str]:
@@ -39,6 +55,33 @@ def connected_payments(store: Store, invoice_id: int) -> list[dict[str, Any]]:
         return []
     found = store.find(PAYMENTS, "invoice_ids", invoice_id)
     return [copy.deepcopy(payment) for payment in sorted(found, key=lambda p: p["id"])]
+
+
+def _position_with(position: Mapping[str, Any], states: list[str]) -> dict[str, Any]:
+    """A position with the correction states asked for, as Rails writes an included
+    association: the state's object under its name (the sandbox keeps it as the
+    ``..._attributes`` the request gave), null when the position has none."""
+    shown = copy.deepcopy(dict(position))
+    for state in states:
+        value = position.get(f"{state}_attributes")
+        shown[state] = copy.deepcopy(value) if isinstance(value, Mapping) else None
+    return shown
+
+
+def _included(record: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """The associations ``include`` names, as the answer carries them."""
+    associations: dict[str, Any] = {}
+    if "descriptions" in names:
+        associations["descriptions"] = copy.deepcopy(record.get("descriptions") or [])
+    states = [state for state in _CORRECTION_STATES if f"positions.{state}" in names]
+    if "positions" in names or states:
+        positions = record.get("positions") or []
+        associations["positions"] = [
+            _position_with(position, states)
+            for position in positions
+            if isinstance(position, Mapping)
+        ]
+    return associations
 
 
 def apply(
@@ -55,4 +98,5 @@ def apply(
     if wanted:
         shown = {key: value for key, value in shown.items() if key in wanted}
     shown.update(extra)
+    shown.update(_included(record, _names(query, "include")))
     return shown

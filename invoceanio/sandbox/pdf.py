@@ -27,6 +27,11 @@ ORIGINAL, ``copy`` COPY, ``duplicate`` DUPLICATE, and ``original_and_copy`` prin
 document twice, first labelled ORIGINAL, then COPY (each with its own page numbers), like the
 service. Any other value raises :class:`ValueError`; :data:`PRINT_OPTIONS` lists the valid ones.
 
+**print_ean_codes** (``GET /invoices/{id}.pdf?print_ean_codes=true``, [FR], spec 4.1) prints each
+position's ``ean_code`` after its name, as ``(EAN: 5901234123457)``; a position without one
+prints as usual. The renderer reads only the invoice, so the caller puts the products' codes on
+the positions first (:func:`invoceanio.sandbox.references.with_ean_codes`).
+
 **Characters.** Text uses the standard Helvetica and Helvetica-Bold fonts with
 ``WinAnsiEncoding`` (Windows-1252), so only that repertoire can be drawn. :func:`winansi_text`
 maps every string onto it, one character at a time, by the first rule that applies:
@@ -542,13 +547,21 @@ def _table_rows(cells: Sequence[str], *, bold: bool = False, rule: float | None)
     return rows
 
 
-def _position_cells(number: int, position: Mapping[str, Any]) -> list[str]:
+def _position_name(position: Mapping[str, Any], *, print_ean_codes: bool) -> str:
+    name = _text(position.get("name")) or "-"
+    ean_code = _text(position.get("ean_code")) if print_ean_codes else ""
+    return f"{name} (EAN: {ean_code})" if ean_code else name
+
+
+def _position_cells(
+    number: int, position: Mapping[str, Any], *, print_ean_codes: bool = False
+) -> list[str]:
     quantity = " ".join(
         filter(None, (_quantity(position.get("quantity", 1)), _text(position.get("quantity_unit"))))
     )
     return [
         f"{number}.",
-        _text(position.get("name")) or "-",
+        _position_name(position, print_ean_codes=print_ean_codes),
         quantity,
         _money(position.get("price_net")),
         _tax(position.get("tax")),
@@ -567,7 +580,9 @@ def _positions(invoice: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return result
 
 
-def _render_copy(invoice: Mapping[str, Any], label: str) -> list[bytes]:
+def _render_copy(
+    invoice: Mapping[str, Any], label: str, *, print_ean_codes: bool = False
+) -> list[bytes]:
     flow = _Flow(_title(invoice), label)
     flow.add([_Row((_Run(_LEFT, SANDBOX_NOTICE, bold=True, size=10, color=_RED),), height=14)])
     flow.gap(8)
@@ -590,7 +605,8 @@ def _render_copy(invoice: Mapping[str, Any], label: str) -> list[bytes]:
             rows = [_Row((_Run(_LEFT, line, bold=True),)) for line in name]
         else:
             number += 1
-            rows = _table_rows(_position_cells(number, position), rule=0.75)
+            cells = _position_cells(number, position, print_ean_codes=print_ean_codes)
+            rows = _table_rows(cells, rule=0.75)
         flow.add([*header, *rows] if index == 0 else rows, repeat=header)
     if not positions:
         flow.add(header)
@@ -674,15 +690,18 @@ def _labels(print_option: str | None) -> tuple[str, ...]:
         raise ValueError(f"print_option must be one of {valid}, not {print_option!r}") from None
 
 
-def render_invoice_pdf(invoice: Mapping[str, Any], *, print_option: str | None = None) -> bytes:
+def render_invoice_pdf(
+    invoice: Mapping[str, Any], *, print_option: str | None = None, print_ean_codes: bool = False
+) -> bytes:
     """Render ``invoice`` (the JSON-shaped dict the API returns) as the bytes of a PDF file.
 
     ``print_option`` is the query parameter of ``GET /invoices/{id}.pdf``: one of
     :data:`PRINT_OPTIONS`, or ``None``/``""`` for ``original``. Raises :class:`ValueError` for any
     other option and :class:`TypeError` when ``positions`` is not a list of objects.
+    ``print_ean_codes`` prints each position's ``ean_code`` after its name.
     """
     labels = _labels(print_option)
     streams: list[bytes] = []
     for label in labels:
-        streams.extend(_render_copy(invoice, label))
+        streams.extend(_render_copy(invoice, label, print_ean_codes=print_ean_codes))
     return _write_pdf(streams, _title(invoice, _raw))

@@ -7,10 +7,10 @@ service. An unknown token is a 404 (the usual JSON error body).
 - ``GET /invoice/{token}``: an HTML page (``text/html; charset=utf-8``) with the document kind
   and number, the dates, seller and buyer, the positions, the net/tax/gross totals with the
   currency and a link to the PDF;
-- ``GET /invoice/{token}.pdf``: the printout (:func:`render_invoice_pdf`; ``print_option`` as on
-  ``/invoices/{id}.pdf``), ``Content-Disposition: inline`` with ``?inline=yes`` (any true API
-  flag: ``1``, ``true``, ``on``...; a value that is no flag is a 422), else ``attachment``; the
-  file name is the number's slug plus ``.pdf``;
+- ``GET /invoice/{token}.pdf``: the printout (:func:`render_invoice_pdf`; ``print_option`` and
+  ``print_ean_codes`` as on ``/invoices/{id}.pdf``), ``Content-Disposition: inline`` with
+  ``?inline=yes`` (any true API flag: ``1``, ``true``, ``on``...; a value that is no flag is a
+  422), else ``attachment``; the file name is the number's slug plus ``.pdf``;
 - ``GET /f/{slug}/{token}``: the invoice's ``view_url``, the same page (any slug is taken:
   the token decides);
 - ``GET /invoice/payment/{token}``: the invoice's ``payment_url``, a page with the amount to pay
@@ -32,6 +32,8 @@ from aiohttp import web
 
 from invoceanio.sandbox import ksef
 from invoceanio.sandbox.pdf import SANDBOX_NOTICE, render_invoice_pdf
+from invoceanio.sandbox.references import with_ean_codes
+from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import INVOICES, STORE, ApiError, flag
 
 __all__ = ["OPEN_ROUTES", "payment_url", "printout", "routes", "slug", "view_url"]
@@ -67,10 +69,16 @@ def payment_url(origin: str, token: str) -> str:
     return f"{origin}/invoice/payment/{token}"
 
 
-def printout(record: Mapping[str, Any], query: Mapping[str, str]) -> bytes:
-    """The invoice's PDF with the request's ``print_option``; 422 for an unknown option."""
+def printout(store: Store, record: Mapping[str, Any], query: Mapping[str, str]) -> bytes:
+    """The invoice's PDF with the request's ``print_option`` (422 for an unknown option) and
+    ``print_ean_codes`` ([FR] spec 4.1: the products' EAN codes printed; 422 for a value that
+    is no flag)."""
+    ean_codes = flag(query.get("print_ean_codes"), "print_ean_codes")
+    invoice = with_ean_codes(store, record) if ean_codes else record
     try:
-        return render_invoice_pdf(record, print_option=query.get("print_option"))
+        return render_invoice_pdf(
+            invoice, print_option=query.get("print_option"), print_ean_codes=ean_codes
+        )
     except ValueError as error:
         raise ApiError.field("print_option", str(error)) from None
 
@@ -149,7 +157,7 @@ async def invoice_page(request: web.Request) -> web.Response:
 
 async def invoice_pdf(request: web.Request) -> web.Response:
     record = _invoice(request)
-    body = printout(record, request.query)
+    body = printout(request.app[STORE], record, request.query)
     inline = flag(request.query.get("inline"), "inline")
     name = f"{slug(str(record.get('number') or 'invoice'))}.pdf"
     disposition = f'{"inline" if inline else "attachment"}; filename="{name}"'

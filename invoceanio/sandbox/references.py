@@ -8,18 +8,28 @@
   rate, unit and code fill what the position leaves out; its net price becomes the position's
   price unless the position sends one of its own (any of :data:`PRICE_FIELDS`).
 
+- EAN codes on a printout (``print_ean_codes``, [FR] spec 4.1): a position prints its
+  product's ``ean_code`` (its own, if the request gave one); :func:`with_ean_codes`.
+
 An unknown reference is a 422 naming the field, as an unknown ``client_id`` is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from invoceanio.sandbox.pricing import PRICE_FIELDS
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import ApiError, integer
 
-__all__ = ["DEPARTMENT_TO_SELLER", "PRODUCT_TO_POSITION", "fill_positions", "fill_seller"]
+__all__ = [
+    "DEPARTMENT_TO_SELLER",
+    "PRODUCT_TO_POSITION",
+    "fill_positions",
+    "fill_seller",
+    "with_ean_codes",
+]
 
 DEPARTMENTS: Final = "departments"
 PRODUCTS: Final = "products"
@@ -90,3 +100,27 @@ def fill_positions(store: Store, positions: Any) -> None:
     for position in positions:
         if isinstance(position, dict) and "product_id" in position:
             _fill_position(store, position)
+
+
+def _ean_code(store: Store, position: Mapping[str, Any]) -> Any:
+    if not _blank(position.get("ean_code")):
+        return position["ean_code"]
+    product_id = position.get("product_id")
+    product = store.get(PRODUCTS, product_id) if isinstance(product_id, int) else None
+    return None if product is None else product.get("ean_code")
+
+
+def with_ean_codes(store: Store, invoice: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``invoice`` whose positions carry ``ean_code`` where one is known (the stored
+    invoice does not change: the API's positions have no such field). A product deleted since
+    leaves its position without one."""
+    positions = invoice.get("positions")
+    if not isinstance(positions, list):
+        return dict(invoice)
+    coded = [
+        {**position, "ean_code": _ean_code(store, position)}
+        if isinstance(position, Mapping)
+        else position
+        for position in positions
+    ]
+    return {**invoice, "positions": coded}

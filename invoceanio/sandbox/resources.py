@@ -7,7 +7,9 @@ Every resource here serves, in JSON and XML (the path suffix selects the format)
 - ``GET  {path}/{id}.json``: the object, 404 ``{"code":"error","message":"Not found"}``;
 - ``POST {path}.json`` with ``{root: {...}}``: 201 and the object; a missing required field is a
   422 ``{"code":"error","message":{field: ["can't be blank"]}}``;
-- ``PUT``/``PATCH {path}/{id}.json``: 200 and the object (fields merge);
+- ``PUT``/``PATCH {path}/{id}.json``: 200 and the object (fields merge); a resource with
+  ``find_by`` fields also takes ``PUT {path}/{value}.json`` with a top-level
+  ``"find_by": field`` (products: ``code``), see :meth:`SimpleResource.target`;
 - ``DELETE {path}/{id}.json``: 200 with the JSON string ``"ok"`` (bank accounts: an empty body).
 
 Write requests may also be form-encoded or multipart (``root[field]=...``, as jQuery or
@@ -21,7 +23,7 @@ through the ``prepare`` hook (validation, computed fields, nested children), ``p
 record is answered) and ``select`` (extra list filters).
 
 Resources: products (§4.4: gross/net from ``tax``, ``warehouse_id`` stock, a ``token`` set on
-create and never changed by a request), categories,
+create and never changed by a request, updated by ``code`` with ``find_by``), categories,
 warehouses, payments (``/banking/payments``, root ``banking_payment``, ``include=invoices``; a
 paid payment pays its invoices in the order given, so they read back ``partial`` or ``paid``),
 departments (logo upload), issuers, bank accounts (de-duplicated by number), webhooks,
@@ -43,14 +45,17 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from invoceanio.codecs.base import CodecError
 from invoceanio.sandbox.clients import now_text
 from invoceanio.sandbox.pricing import PricingError, tax_rate
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     INVOICES,
+    JSON,
     STORE,
     ApiError,
     flag,
+    fmt_of,
     id_list,
     integer,
     paginate,
@@ -84,6 +89,9 @@ Existing = Callable[[Store, dict[str, Any]], "dict[str, Any] | None"]
 Action = Callable[[web.Request], Awaitable[web.Response]]
 
 _ID = r"{id:\d{1,18}}"
+# A record named by another field (find_by): one path segment up to the format suffix. Rails'
+# segments stop at a dot too, so a value holding one never names a record.
+_KEY = r"{key:[^/.]+}"
 _FMT = "{fmt:json|xml}"
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]{1,15}(?:[.,][0-9]{0,6})?|[.,][0-9]{1,6})")
 _CENT: Final = Decimal("0.01")
@@ -239,6 +247,8 @@ class SimpleResource:
     read_only: bool = False
     #: member actions, ``GET {path}/{id}/{name}.json``: name -> handler
     actions: Mapping[str, Action] = field(default_factory=dict)
+    #: fields an update may name its record by instead of the id (each one in ``INDEXES``)
+    find_by: tuple[str, ...] = ()
 
     # -- fields --
 
@@ -279,10 +289,47 @@ class SimpleResource:
         return record if self.present is None else self.present(request, record)
 
     def _found(self, request: web.Request) -> dict[str, Any]:
+        if "id" not in request.match_info:
+            raise ApiError(404, "Not found")  # a path value that is no id, as Rails' find says
         record = request.app[STORE].get(self.COLLECTION, int(request.match_info["id"]))
         if record is None:
             raise ApiError(404, "Not found")
         return record
+
+    async def _find_by(self, request: web.Request) -> str | None:
+        """The ``find_by`` of an update: a top-level body field (beside the root key) or a
+        query parameter, the body first as in Rails' params. 422 for a field it cannot be."""
+        if not self.find_by:
+            return None
+        given: Any = request.query.get("find_by")
+        if request.content_type in _FORMS:
+            given = (await request.post()).get("find_by", given)
+        elif fmt_of(request) == "json":
+            try:
+                body = JSON.decode(await request.read())
+            except (CodecError, ValueError, RecursionError, MemoryError):
+                body = None  # read_document answers the malformed body
+            if isinstance(body, dict) and "find_by" in body:
+                given = body["find_by"]
+        if given is None or given == "":
+            return None
+        if given not in self.find_by:
+            raise ApiError.field("find_by", "is not included in the list")
+        return str(given)
+
+    async def target(self, request: web.Request) -> dict[str, Any]:
+        """The record an update names: by the id in the path, or with ``find_by`` by that field
+        (``PUT /products/ABC-1.json`` + ``"find_by": "code"``, spec 4.4 [FR]; a numeric path
+        value is then a code too). Several records with the value: the oldest, as Rails'
+        ``find_by`` answers the first. 404 when none has it."""
+        field_name = await self._find_by(request)
+        if field_name is None:
+            return self._found(request)
+        value = request.match_info.get("key", request.match_info.get("id"))
+        matches = request.app[STORE].find(self.COLLECTION, field_name, value)
+        if not matches:
+            raise ApiError(404, "Not found")
+        return min(matches, key=lambda record: int(record["id"]))
 
     async def _document(self, request: web.Request) -> dict[str, Any]:
         if request.content_type not in _FORMS:
@@ -356,7 +403,7 @@ class SimpleResource:
         return reply(request, self._show(request, record), root=self.root, status=201)
 
     async def update(self, request: web.Request) -> web.Response:
-        record = self._found(request)
+        record = await self.target(request)
         fields = await self._document(request)
         self._blank(fields, (name for name in self.required if name in fields))
         if self.prepare is not None:
@@ -392,6 +439,21 @@ class SimpleResource:
             web.put(member, self.update, name=f"{name}.update"),
             web.patch(member, self.update, name=f"{name}.patch"),
             web.delete(member, self.delete, name=f"{name}.delete"),
+            *self._key_routes(),
+        ]
+
+    def _key_routes(self) -> list[web.RouteDef]:
+        """``{path}/{value}.json`` for ``find_by`` updates. A GET or DELETE there names no
+        record (only the update is documented by another field) and answers 404 as Rails'
+        ``find`` does, not the 405 a PUT-only path would."""
+        if not self.find_by:
+            return []
+        name, member = self.COLLECTION, f"{self.path}/{_KEY}.{_FMT}"
+        return [
+            web.put(member, self.update, name=f"{name}.update_by_key"),
+            web.patch(member, self.update, name=f"{name}.patch_by_key"),
+            web.get(member, self.show, name=f"{name}.get_by_key"),
+            web.delete(member, self.delete, name=f"{name}.delete_by_key"),
         ]
 
 
@@ -504,6 +566,7 @@ def _select_products(
 products: Final = simple_resource(
     "products",
     "product",
+    INDEXES=("code",),  # an update by code (find_by) looks it up
     required=("name",),
     defaults={
         "code": None,
@@ -526,6 +589,8 @@ products: Final = simple_resource(
     prepare=_prepare_product,
     present=_present_product,
     select=_select_products,
+    # Spec 4.4 [FR]: "PUT /products/{CODE}.json with top-level find_by: code".
+    find_by=("code",),
 )
 
 # --- categories, warehouses, issuers, webhooks -----------------------------------------------
