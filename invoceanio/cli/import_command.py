@@ -92,7 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         metavar="PATH",
         help="where to write the invoices that failed, one JSON object a line "
-        "(default: FILE's name with .failures.jsonl, beside it)",
+        "(default: FILE's name followed by .failures.jsonl, beside it)",
     )
     command.add_argument(
         "--dry-run",

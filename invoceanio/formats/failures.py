@@ -29,8 +29,12 @@ _LINE: Final = re.compile(r"lines? (\d+)")
 
 
 def default_failures_path(input_path: Path) -> Path:
-    """``invoices.csv`` -> ``invoices.failures.jsonl``, beside it."""
-    return input_path.with_name(input_path.stem + ".failures.jsonl")
+    """``invoices.csv`` -> ``invoices.csv.failures.jsonl``, beside it.
+
+    The whole name, suffix included: ``x.csv`` and ``x.jsonl`` in one folder would otherwise
+    share one failures file, and a run of either would overwrite (or, when clean, remove) the
+    failures the other reported."""
+    return input_path.with_name(input_path.name + ".failures.jsonl")
 
 
 class FailuresFile:

@@ -57,7 +57,7 @@ async def test_a_journal_resumes_in_the_embedded_sandbox_and_is_refused_for_an_a
     again = await run_async("import", path, "--journal", journal)
     assert again.code == 0, again
     assert "skipped:          3" in again.out
-    stale = tmp_path / "invoices.failures.jsonl"
+    stale = tmp_path / "invoices.csv.failures.jsonl"
     stale.write_text('{"source": "line 9"}\n', encoding="utf-8")
     async with Sandbox(token=CANARY_TOKEN) as account:
         url = account.url
@@ -132,7 +132,7 @@ async def test_a_line_nested_too_deeply_is_a_bad_line_and_the_others_go_in(
     result = await run_async("import", path, "--base-url", sandbox.url)
     assert result.code == 1, result
     assert oids(sandbox) == ["A", "C"]
-    (failure,) = failures(tmp_path / "a.failures.jsonl")
+    (failure,) = failures(tmp_path / "a.jsonl.failures.jsonl")
     assert (failure["line"], failure["stage"]) == (2, "file")
 
 
@@ -153,7 +153,7 @@ async def test_a_lone_surrogate_is_a_bad_line_in_a_dry_run_and_in_a_real_one(
     assert result.code == 1, result
     assert "Traceback" not in result.err
     assert oids(sandbox) == ["B"]
-    (failure,) = failures(tmp_path / "a.failures.jsonl")
+    (failure,) = failures(tmp_path / "a.jsonl.failures.jsonl")
     assert (failure["line"], failure["stage"], failure["data"]) == (1, "file", line)
 
 
@@ -171,7 +171,7 @@ async def test_a_repeated_line_without_an_oid_is_reported_not_merged(
     assert result.code == 1, result
     assert "created:          2" in result.out
     assert "already existed:  0" in result.out
-    written = failures(tmp_path / "a.failures.jsonl")
+    written = failures(tmp_path / "a.jsonl.failures.jsonl")
     assert [(f["line"], f["error"]) for f in written] == [
         (
             line,

@@ -61,7 +61,7 @@ async def test_a_csv_import_creates_every_invoice(
     assert f"imported {path} into {sandbox.url}" in result.out
     # tqdm's bar, on stderr.
     assert "importing: 100%|" in result.err
-    assert not (tmp_path / "invoices.failures.jsonl").exists()
+    assert not (tmp_path / "invoices.csv.failures.jsonl").exists()
     assert_no_token(result)
 
 
@@ -131,7 +131,7 @@ async def test_bad_rows_are_reported_and_written_and_the_rest_go_in(
     assert "failed:           2 (2 rejected before sending)" in result.out
     assert "line 4: issue_date: '2026-02-30' is not a date (YYYY-MM-DD)" in result.out
     assert "line 5: position_quantity: 'abc' is not a number" in result.out
-    written = failures(tmp_path / "invoices.failures.jsonl")
+    written = failures(tmp_path / "invoices.csv.failures.jsonl")
     assert [(f["source"], f["line"], f["stage"]) for f in written] == [
         ("line 4", 4, "file"),
         ("lines 5-6", 5, "file"),
@@ -140,7 +140,7 @@ async def test_bad_rows_are_reported_and_written_and_the_rest_go_in(
         "line 5: position_quantity: 'abc' is not a number; line 6: position_name is missing"
     )
     assert written[1]["data"][0]["position_quantity"] == "abc"
-    assert f"failures file:    {tmp_path / 'invoices.failures.jsonl'}" in result.out
+    assert f"failures file:    {tmp_path / 'invoices.csv.failures.jsonl'}" in result.out
 
 
 async def test_an_invoice_the_service_refuses_is_a_send_failure_with_what_was_sent(
@@ -168,12 +168,28 @@ async def test_a_clean_run_removes_the_failures_file_of_an_earlier_run(
     tmp_path: Path, sandbox: Sandbox, run_async: RunAsync
 ) -> None:
     path = write_csv(tmp_path / "invoices.csv", *GOOD_ROWS)
-    stale = tmp_path / "invoices.failures.jsonl"
+    stale = tmp_path / "invoices.csv.failures.jsonl"
     stale.write_text('{"source": "line 9"}\n', encoding="utf-8")
     result = await run_async("import", path, "--base-url", sandbox.url)
     assert result.code == 0, result
     assert not stale.exists()
     assert "the earlier run's" in result.out
+
+
+async def test_a_clean_run_leaves_the_failures_of_another_file_with_the_same_stem(
+    tmp_path: Path, sandbox: Sandbox, run_async: RunAsync
+) -> None:
+    # x.csv and x.jsonl once shared x.failures.jsonl: the clean JSONL run removed what the
+    # CSV run had reported.
+    csv_path = write_csv(tmp_path / "invoices.csv", GOOD_ROWS[0], "ORD-9,Beta,2026-02-30,W,1,23,1")
+    jsonl_path = write_jsonl(tmp_path / "invoices.jsonl", [invoice("J-1")])
+    first = await run_async("import", csv_path, "--base-url", sandbox.url)
+    assert first.code == 1, first
+    second = await run_async("import", jsonl_path, "--base-url", sandbox.url)
+    assert second.code == 0, second
+    (kept,) = failures(tmp_path / "invoices.csv.failures.jsonl")
+    assert kept["source"] == "line 3"
+    assert not (tmp_path / "invoices.jsonl.failures.jsonl").exists()
 
 
 # --- unusable input: exit 2, nothing sent -------------------------------------------------------
@@ -248,7 +264,7 @@ def test_a_dry_run_with_bad_rows_exits_1_and_writes_them(
     assert result.code == 1, result
     assert embedded == []  # no account needed, no sandbox started
     assert "rejected:       1" in result.out
-    (failure,) = failures(tmp_path / "invoices.failures.jsonl")
+    (failure,) = failures(tmp_path / "invoices.csv.failures.jsonl")
     assert failure["source"] == "line 3"
     assert "no buyer" in failure["error"]
 
