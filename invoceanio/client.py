@@ -297,8 +297,8 @@ class InvoiceOcean:
         ``path`` is relative to the account, without the format suffix (``"invoices/12"``);
         ``params`` is a dict (or pairs) of query values; ``body`` is JSON-shaped data (or a
         draft/model), sent under ``root`` when one is given. Returns the decoded answer (dicts,
-        lists, strings) or None for an empty body. A POST is treated as not idempotent (never
-        re-sent once it may have arrived) unless ``idempotent=True`` says otherwise.
+        lists, strings) or None for an empty body. A POST or PATCH is treated as not idempotent
+        (never re-sent once it may have arrived) unless ``idempotent=True`` says otherwise.
         """
         verb = str(method).upper()
         if verb not in _METHODS:
