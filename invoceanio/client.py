@@ -92,7 +92,8 @@ class InvoiceOcean:
 
     ``max_response_bytes`` caps the body the default transport will read (pass your own
     ``transport=`` to set it otherwise). ``base_url`` overrides ``prefix``/``brand`` (https
-    only, plain http only for loopback hosts).
+    only, plain http only for loopback hosts); a known brand's account URL also gives the
+    prefix and the brand, and a ``prefix`` naming another account beside it is refused.
     A token of the form ``TOKEN/prefix`` gives the prefix when none is passed. Every argument is
     checked here, before any network I/O, and errors raise :class:`ConfigurationError`.
     """
@@ -136,7 +137,16 @@ class InvoiceOcean:
             if app_url is not None
             else hosts.app_url_for(self.base_url)
         )
-        self.prefix = hosts.check_prefix(prefix) if prefix else hosts.prefix_of(self.base_url)
+        url_prefix = hosts.prefix_of(self.base_url)
+        self.prefix = hosts.check_prefix(prefix) if prefix else url_prefix
+        if url_prefix is not None and self.prefix != url_prefix:
+            # Calls would go to one account and its widget URLs name another.
+            raise ConfigurationError(
+                f"prefix {self.prefix!r} and base_url {self.base_url} name two accounts: "
+                "pass one of them"
+            )
+        # A known brand's account URL says which brand this is, whatever the default says.
+        self.brand = hosts.brand_of(self.base_url) or self.brand
         if isinstance(max_upload_bytes, bool) or not isinstance(max_upload_bytes, int):
             raise ConfigurationError("max_upload_bytes must be an int")
         if max_upload_bytes < 1:

@@ -19,6 +19,7 @@ __all__ = [
     "account_url",
     "app_url",
     "app_url_for",
+    "brand_of",
     "check_account_url",
     "check_base_url",
     "check_external_url",
@@ -75,6 +76,13 @@ def app_url_for(base_url: str) -> str:
     if parts.scheme == "https" and brand in BRANDS:
         return app_url(brand)
     return base_url
+
+
+def brand_of(url: str) -> str | None:
+    """The brand of a known brand's ``https://{host}.{brand}`` URL; None for any other URL."""
+    parts = urlsplit(url)
+    _, _, brand = (parts.hostname or "").lower().partition(".")
+    return brand if parts.scheme == "https" and brand in BRANDS else None
 
 
 def prefix_of(url: str) -> str | None:

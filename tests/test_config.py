@@ -113,6 +113,25 @@ def test_an_unknown_brand_is_refused_even_beside_a_base_url() -> None:
     assert_refused(base_url="https://sandbox.example.test", brand="evil.com")
 
 
+def test_a_prefix_naming_another_account_than_the_base_url_is_refused() -> None:
+    # Calls would go to acme while widget URLs named other's account.
+    error = assert_refused(base_url="https://acme.fakturownia.pl", prefix="other")
+    assert "name two accounts" in str(error)
+
+
+def test_a_base_url_of_a_known_brand_gives_the_prefix_and_the_brand() -> None:
+    io = build(base_url="https://acme.fakturownia.pl")
+    assert (io.prefix, io.brand) == ("acme", "fakturownia.pl")
+    assert io.products.widget_url("TOK") == "https://app.fakturownia.pl/a/acme/p/TOK.js"
+    # The same account named twice is no contradiction (the prefix in any case).
+    assert build(base_url="https://acme.fakturownia.pl", prefix="ACME").prefix == "acme"
+
+
+def test_a_base_url_of_no_known_brand_keeps_the_prefix_given() -> None:
+    io = build(base_url="http://127.0.0.1:8080", prefix="acme")
+    assert (io.prefix, io.brand) == ("acme", "invoiceocean.com")
+
+
 @pytest.mark.parametrize("brand", BRANDS)
 def test_every_known_brand_builds_https_prefix_dot_brand(brand: str) -> None:
     io = build(prefix="acme", brand=brand)
