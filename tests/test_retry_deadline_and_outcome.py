@@ -14,12 +14,14 @@ reached the wire.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from invoceanio import (
     ConnectError,
     ConnectionLostError,
+    InvoiceOcean,
     RateLimitError,
     RequestTimeout,
     RetryPolicy,
@@ -28,6 +30,7 @@ from invoceanio import (
 from invoceanio.http import Request, Response
 from invoceanio.middleware import deadline
 from invoceanio.middleware.throttle import AdaptiveThrottle
+from invoceanio.transport import MockTransport
 from tests.support import Recorder, SleepRecorder, invoice_payload, json_response, make_client
 
 OK = json_response(200, invoice_payload(id=2))
@@ -209,3 +212,77 @@ async def test_a_look_up_refused_by_the_deadline_ends_the_call_as_outcome_unknow
     assert caught.value.__cause__.phase == "deadline"
     assert len(recorder.requests) == 1  # neither a re-send nor a look-up reached the wire
     assert len(sleeper.delays) == 1  # one backoff, then no attempt after the refusal
+
+
+# -- a request leaving the throttle's pause passes its turn on --------------------------------
+
+
+class _FakeTime:
+    """Retry and throttle on one fake clock; a sleep yields once so other tasks run."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+    def clock(self) -> float:
+        return self.now
+
+
+def _burst_then_long_pause() -> Callable[[Request], Awaitable[Response]]:
+    """Three 429s in flight together (the limit falls to 1), then a Retry-After: 58."""
+    sent = 0
+
+    async def handler(_: Request) -> Response:
+        nonlocal sent
+        sent += 1
+        number = sent
+        for _ in range(5):
+            await asyncio.sleep(0)  # the three calls are in flight together
+        if number <= 3:
+            return json_response(429, {"message": "slow down"}, {"Retry-After": "1"})
+        if number == 4:
+            return json_response(429, {"message": "slow down"}, {"Retry-After": "58"})
+        return OK
+
+    return handler
+
+
+async def test_a_woken_request_refused_by_the_deadline_passes_its_turn_on() -> None:
+    # Found by fuzzing: the request woken for the freed place met a pause longer than its
+    # deadline and left without waking the next one, which then waited forever.
+    fake = _FakeTime()
+    io = InvoiceOcean(
+        prefix="acme",
+        api_token="test-token",
+        transport=MockTransport(_burst_then_long_pause()),
+        retry=RetryPolicy(sleep=fake.sleep, clock=fake.clock),
+    )
+    calls = [asyncio.ensure_future(io.invoices.get(number)) for number in (1, 2, 3)]
+    _, pending = await asyncio.wait(calls, timeout=5)
+    for call in pending:
+        call.cancel()
+    assert not pending, f"{len(pending)} call(s) left waiting in the throttle"
+    assert io.throttle.in_flight == 0 and not io.throttle._waiters
+
+
+async def test_a_woken_request_cancelled_during_the_pause_passes_its_turn_on() -> None:
+    throttle = AdaptiveThrottle(1, clock=lambda: 0.0, sleep=asyncio.sleep)
+    throttle.in_flight = 1  # the one place is taken
+    request = Request(method="GET", url=URL)
+
+    async def answer(_: Request) -> Response:
+        return OK
+
+    first = asyncio.ensure_future(throttle(request, answer))
+    second = asyncio.ensure_future(throttle(request, answer))
+    await asyncio.sleep(0)  # both queued
+    throttle.paused_until = 3600.0  # a pause starts while they wait
+    throttle._release()  # the place frees: the first is woken, then sleeps in the pause
+    await asyncio.sleep(0)
+    first.cancel()
+    throttle.paused_until = 0.0  # the pause ends
+    assert (await asyncio.wait_for(second, timeout=5)).status == 200
+    assert first.cancelled()

@@ -117,8 +117,14 @@ class AdaptiveThrottle:
         while True:
             wait = self.paused_until - self._clock()
             if wait > 0:
-                self._check_deadline(request, wait)
-                await self._sleep(wait)
+                try:
+                    self._check_deadline(request, wait)
+                    await self._sleep(wait)
+                except BaseException:
+                    # Leaving without a place (refused, cancelled): a woken request was let
+                    # through for a place nobody else was woken for, so pass the turn on.
+                    self._wake()
+                    raise
                 continue
             if self.in_flight + self._woken < self._allowed() and (woken or not self._waiters):
                 self.in_flight += 1
