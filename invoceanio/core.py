@@ -385,8 +385,10 @@ class ApiCore:
         sends as a string), for callers that keep nothing else of it."""
         with self._scrubbed:
             item = self.provider.unwrap_one(data)
+            raw = item.get("id") if isinstance(item, Mapping) else None
             try:
-                ident = structure_int(item.get("id")) if isinstance(item, Mapping) else None
+                # Only a scalar can be an id: the error message of a nested value would recurse.
+                ident = structure_int(raw) if isinstance(raw, str | int | float) else None
             except ValueError:
                 ident = None
             if ident is None:

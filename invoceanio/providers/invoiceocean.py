@@ -234,8 +234,26 @@ class OidReconciler:
                 content_type=lookup.content_type,
             ) from None
         for item in items:
-            if isinstance(item, Mapping) and str(item.get("oid")) == self.oid:
-                body = self.codec.encode(item if self.codec.name == "json" else {"invoice": item})
+            if not isinstance(item, Mapping):
+                continue
+            oid = item.get("oid")
+            # Only text or a number can be the oid sent (str() of a deeply nested value would
+            # recurse past the interpreter's limit).
+            if isinstance(oid, str | int) and str(oid) == self.oid:
+                try:
+                    body = self.codec.encode(
+                        item if self.codec.name == "json" else {"invoice": item}
+                    )
+                except (CodecError, RecursionError) as exc:
+                    # Found, but not writable in the client's format (a key that is no XML
+                    # name, nesting past the encoder's limit): still no proof of absence.
+                    raise DecodeError(
+                        f"the oid look-up found the invoice but its record cannot be read: {exc}",
+                        method=self.lookup.method,
+                        url=self.lookup.path,
+                        status=lookup.status,
+                        content_type=lookup.content_type,
+                    ) from None
                 return Response(
                     status=200,
                     headers={"Content-Type": self.codec.media_type},

@@ -43,6 +43,24 @@ class PaginationError(DecodeError):
     """The server sent the same page twice (it ignores ``page``): iterating would never end."""
 
 
+def _page_key(items: Sequence[Any]) -> Sequence[object]:
+    """What tells two pages apart: their records' ids when every record has one. Not the models
+    themselves: a value that is not equal to itself (a NaN) would make a repeated page look
+    new, and iterating would never end; comparing deeply nested ``extra`` data also recurses.
+    Records without ids are compared whole (see :func:`_repeats`)."""
+    ids = tuple(getattr(item, "id", None) for item in items)
+    return items if None in ids else ids
+
+
+def _repeats(page: Sequence[object], previous: Sequence[object] | None) -> bool:
+    if not page or previous is None:
+        return False
+    try:
+        return page == previous
+    except RecursionError:
+        return False  # too deep to compare: at worst one more page is asked for
+
+
 def as_document(data: WriteData, entity: str) -> dict[str, Any]:
     """Write data (a draft, a model or a plain dict) as the JSON-shaped object sent on the wire.
 
@@ -261,7 +279,7 @@ class Listing(ResourceService[ModelT]):
         """Every result, page by page, fetched lazily as the caller consumes them."""
         check_page(1, per_page)
         filter_params = self._filters(filters)
-        previous: list[ModelT] | None = None
+        previous: Sequence[object] | None = None
         page = 1
         while True:
             params = [*self._core.provider.page_params(page, per_page), *filter_params]
@@ -269,7 +287,8 @@ class Listing(ResourceService[ModelT]):
             items, has_more = self._core.to_page(
                 request, await self._core.call(request), self.model
             )
-            if items and items == previous:
+            seen = _page_key(items)
+            if _repeats(seen, previous):
                 raise PaginationError(
                     f"page {page} repeats page {page - 1}: the server ignores the page parameter",
                     method=request.method,
@@ -280,7 +299,7 @@ class Listing(ResourceService[ModelT]):
             # A provider that reports paging is believed; otherwise a short page is the last.
             if not (len(items) == per_page if has_more is None else has_more):
                 return
-            previous = items
+            previous = seen
             page += 1
 
 
