@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+import attrs
 import cattrs
 
 from invoceanio import hosts
@@ -202,13 +203,22 @@ class ApiCore:
         )
 
     def oid_reconciler(self, collection: str, oid: str, template: Request) -> Reconciler | None:
-        return self.provider.oid_reconciler(
+        reconciler = self.provider.oid_reconciler(
             base_url=self.base_url,
             codec=self.codec,
             collection=collection,
             oid=oid,
             template=template,
         )
+        needles = self._scrubbed.needles
+        if reconciler is None or not needles:
+            return reconciler
+        return _MaskedReconciler(reconciler, tuple(needle.encode() for needle in needles))
+
+    def quote(self, value: object, limit: int = 40) -> str:
+        """``value`` as an error message may quote it: credentials masked, and cut (to
+        ``limit`` characters) without leaving the start of one."""
+        return repr(self._scrubbed.clip(str(self._scrubbed.mask(str(value))), limit))
 
     # sending --------------------------------------------------------------------------------
 
@@ -479,3 +489,29 @@ def query_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         else:
             pairs.append((key, query_value(value, key)))
     return pairs
+
+
+@attrs.frozen
+class _MaskedReconciler:
+    """A provider's reconciler reading look-up answers with the credentials masked first.
+
+    The provider cuts an error body's message short (300 characters) before any error is made
+    of it; a credential the server quoted back across that cut would leave its start, where the
+    client's scrubber finds no whole spelling. Masking the bytes before the provider reads them
+    leaves nothing to cut through."""
+
+    inner: Reconciler
+    needles: tuple[bytes, ...]
+
+    def lookup_request(self) -> Request:
+        return self.inner.lookup_request()
+
+    def existing_from(self, lookup: Response) -> Response | None:
+        body = lookup.body
+        for needle in self.needles:
+            body = body.replace(needle, b"REDACTED")  # redaction's mask
+        masked = lookup if body == lookup.body else attrs.evolve(lookup, body=body)
+        return self.inner.existing_from(masked)
+
+    def is_duplicate(self, response: Response) -> bool:
+        return self.inner.is_duplicate(response)

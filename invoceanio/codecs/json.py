@@ -41,8 +41,11 @@ class JsonCodec:
                 return self._orjson.loads(body)
             return json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            # Not chained: the parser's message may quote the whole body back.
-            raise CodecError(f"malformed JSON: {str(exc)[:120]}") from None
+            problem = f"malformed JSON: {str(exc)[:120]}"
         except RecursionError:
             # The stdlib parser recurses once per nesting level; a hostile body can exhaust it.
-            raise CodecError("JSON nested too deeply") from None
+            problem = "JSON nested too deeply"
+        # Raised outside the except block: not even as the hidden __context__ may the parser's
+        # error stay attached, since it holds the whole body (orjson's ``.doc``), credentials
+        # the server quoted back included.
+        raise CodecError(problem)

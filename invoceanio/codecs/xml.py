@@ -51,10 +51,17 @@ _NAME_BREAKERS: Final = re.compile(r"[\s<>/=\"'&:]")
 _TEXT_ENTITIES: Final = {"\r": "&#13;"}
 
 
+def _quoted(text: str) -> str:
+    """A bad value for an error message: quoted whole when short, else only its length. Never
+    cut: the client masks credentials a message quotes, and a cut through one would leave its
+    start, which no masking can recognise."""
+    return repr(text) if len(text) <= 40 else f"a {len(text)}-character text"
+
+
 def _to_int(name: str, text: str) -> int:
     stripped = text.strip()
     if not _INTEGER.fullmatch(stripped):
-        raise CodecError(f"<{name}> is typed integer but holds {stripped[:40]!r}")
+        raise CodecError(f"<{name}> is typed integer but holds {_quoted(stripped)}")
     return int(stripped)
 
 
@@ -62,13 +69,14 @@ def _to_float(name: str, text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise CodecError(f"<{name}> is typed float but holds {text.strip()[:40]!r}") from None
+        problem = f"<{name}> is typed float but holds {_quoted(text.strip())}"
+    raise CodecError(problem)
 
 
 def _to_bool(name: str, text: str) -> bool:
     value = _BOOLEANS.get(text.strip().lower())
     if value is None:
-        raise CodecError(f"<{name}> is typed boolean but holds {text.strip()[:40]!r}")
+        raise CodecError(f"<{name}> is typed boolean but holds {_quoted(text.strip())}")
     return value
 
 

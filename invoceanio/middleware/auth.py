@@ -202,6 +202,8 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
             needles.update(
                 (value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1])
             )
+    # Lower-cased too: what is shown of a header (a Content-Type) or a host is lower-cased first.
+    needles.update([needle.lower() for needle in needles])
     return sorted(needles, key=lambda needle: (-len(needle), needle))
 
 

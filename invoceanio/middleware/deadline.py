@@ -13,6 +13,7 @@ the same chain by the retry middleware, see the deadline of the create they belo
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from contextvars import ContextVar, Token
 
@@ -30,7 +31,10 @@ def start(clock: Callable[[], float], at: float) -> Token[Entry | None]:
 
 
 def stop(token: Token[Entry | None]) -> None:
-    _DEADLINE.reset(token)
+    # A call abandoned unfinished is closed by the garbage collector in whatever context runs
+    # then, where the token cannot be reset: its own context is gone, and its deadline with it.
+    with contextlib.suppress(ValueError):
+        _DEADLINE.reset(token)
 
 
 def seconds_left() -> float | None:

@@ -375,6 +375,9 @@ def _make_open_enum(type_: Any, _conv: cattrs.Converter) -> Callable[[Any, Any],
 def _make_tuple(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
     (item_type, _ellipsis) = typing.get_args(type_)
     item_hook = conv.get_structure_hook(item_type)
+    # An item that reads as nothing (null, or blank as in Rails' [""] for an empty choice) is
+    # left out where the items cannot be None: (1, None) would break the annotation.
+    keeps_none = type(None) in typing.get_args(item_type)
 
     def structure_tuple_or_empty(value: Any, _: Any) -> tuple[Any, ...]:
         # A null or blank list on the wire is an empty tuple, not an error.
@@ -384,7 +387,10 @@ def _make_tuple(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tupl
         # such as gov_error_messages: "Brak NIP" would read, and be written back, as letters.
         if not isinstance(value, list | tuple):
             raise ValueError(f"expected a list, got {type(value).__name__}")
-        return tuple([item_hook(item, item_type) for item in value])
+        items = [item_hook(item, item_type) for item in value]
+        if keeps_none or None not in items:
+            return tuple(items)
+        return tuple([item for item in items if item is not None])
 
     return structure_tuple_or_empty
 

@@ -10,13 +10,14 @@ for ``get``, where the API reads it from the query (and every URL shown anywhere
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from invoceanio.core import ApiCore
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.hosts import check_prefix
 from invoceanio.http import Request
+from invoceanio.middleware.auth import CredentialScrubber
 from invoceanio.models.account import Account, AccountCreated, LoginResult, User
 from invoceanio.models.converter import to_wire
 from invoceanio.resources.base import (
@@ -30,6 +31,8 @@ from invoceanio.resources.base import (
 from invoceanio.secrets import Secret
 
 __all__ = ["AccountService"]
+
+ModelT = TypeVar("ModelT")
 
 _ROLES = frozenset({"member", "admin", "accountant"})
 
@@ -60,6 +63,20 @@ class AccountService:
     ) -> Request:
         return self._core.build(method, path, body=body, xml_form=False, **options)
 
+    async def _answer(
+        self, request: Request, model: type[ModelT], *credentials: str | Secret | None
+    ) -> ModelT:
+        """Send ``request`` and read its answer into ``model``. The call's own credentials (a
+        password, an integration token) are masked in any error, as the API token is: a server
+        that quotes the request back in an error would otherwise put them in ``str(exc)``."""
+        secrets = (
+            Secret(value)
+            for value in credentials
+            if isinstance(value, Secret) or (isinstance(value, str) and value)
+        )
+        with CredentialScrubber(secrets):
+            return self._core.to_model(request, await self._core.call(request), model)
+
     @endpoint("GET", "account", suffix="json", note="`integration_token=` adds the api_token")
     async def get(self, integration_token: str | Secret | None = None) -> Account:
         """The account (its prefix, name, URL...). With the partner's ``integration_token`` the
@@ -68,7 +85,7 @@ class AccountService:
         if integration_token is not None:
             params.append(("integration_token", _reveal(integration_token, "integration_token")))
         request = self._call("GET", "account", params=params)
-        return self._core.to_model(request, await self._core.call(request), Account)
+        return await self._answer(request, Account, integration_token)
 
     @endpoint("POST", "account", suffix="json", note="partner: a new account, owner and company")
     async def create(
@@ -82,16 +99,17 @@ class AccountService:
         """Create an account (partner integration): ``account`` (prefix, lang...), its owner
         ``user`` (login, email, password) and ``company`` (name, tax_no, address...). The prefix
         and login in the answer may differ from those asked for when they were taken."""
+        owner = _section(user, "user")
         body = {
             "account": _section(account, "account"),
-            "user": _section(user, "user"),
+            "user": owner,
             "company": _section(company, "company"),
             "integration_token": _reveal(integration_token, "integration_token"),
         }
         body = {key: value for key, value in body.items() if value != {}}
         # A second account is worse than an error: never re-sent once it may have arrived.
         request = self._call("POST", "account", body)
-        return self._core.to_model(request, await self._core.call(request), AccountCreated)
+        return await self._answer(request, AccountCreated, integration_token, owner.get("password"))
 
     @endpoint("POST", "account/delete", suffix="json", note="sends a confirmation e-mail")
     async def delete(self) -> dict[str, Any]:
@@ -147,7 +165,7 @@ class AccountService:
             user["department_ids"] = [int(item) for item in ids]
         body = {"integration_token": _reveal(integration_token, "integration_token"), "user": user}
         request = self._call("POST", "account/add_user", body)
-        return self._core.to_model(request, await self._core.call(request), User)
+        return await self._answer(request, User, integration_token, password)
 
     @endpoint("POST", "login", suffix="json", host="app", note="no api_token sent")
     async def login(
@@ -167,7 +185,7 @@ class AccountService:
         if integration_token is not None:
             body["integration_token"] = _reveal(integration_token, "integration_token")
         request = self._call("POST", "login", body, host="app", authenticate=False, idempotent=True)
-        return self._core.to_model(request, await self._core.call(request), LoginResult)
+        return await self._answer(request, LoginResult, password, integration_token)
 
     @endpoint("POST", "users", suffix="json", host="app", note="partner; no api_token sent")
     async def create_user(
@@ -186,4 +204,4 @@ class AccountService:
         }
         body = {"user": user, "integration_token": _reveal(integration_token, "integration_token")}
         request = self._call("POST", "users", body, host="app", authenticate=False)
-        return self._core.to_model(request, await self._core.call(request), User)
+        return await self._answer(request, User, integration_token, password)

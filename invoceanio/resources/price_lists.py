@@ -62,13 +62,16 @@ class PriceListsService(CrudService[PriceList]):
         prices: dict[int, ProductPrice] = {}
         for key, value in data.items():
             try:
-                product_id = int(check_id(key))
+                product_id: int | None = int(check_id(key))
             except ConfigurationError:
-                # The server's key, not the caller's: a bad answer.
+                product_id = None
+            if product_id is None:
+                # The server's key, not the caller's: a bad answer. Raised outside the except
+                # block, so the refusal quoting the key is not even its hidden context.
                 raise DecodeError(
-                    f"a price is keyed by {str(key)[:40]!r}, which is no product id",
+                    f"a price is keyed by {self._core.quote(key)}, which is no product id",
                     method=request.method,
                     url=request.path,
-                ) from None
+                )
             prices[product_id] = self._core.to_model(request, value, ProductPrice)
         return prices
