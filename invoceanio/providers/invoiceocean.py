@@ -214,6 +214,15 @@ class OidReconciler:
             raise CodecError(f"unexpected content type {declared!r}")
         return codec.decode(response.body)
 
+    def _unreadable(self, lookup: Response, problem: str) -> DecodeError:
+        return DecodeError(
+            f"the oid look-up {problem}",
+            method=self.lookup.method,
+            url=self.lookup.path,
+            status=lookup.status,
+            content_type=lookup.content_type,
+        )
+
     def existing_from(self, lookup: Response) -> Response | None:
         try:
             if self.provider.is_html(lookup):
@@ -226,13 +235,8 @@ class OidReconciler:
         except CodecError as exc:
             # Only a list that was read says "absent": anything else says nothing, and the
             # retry layer must not re-send the create on it.
-            raise DecodeError(
-                f"the oid look-up answered {lookup.status} but cannot be read: {exc}",
-                method=self.lookup.method,
-                url=self.lookup.path,
-                status=lookup.status,
-                content_type=lookup.content_type,
-            ) from None
+            reason = f"answered {lookup.status} but cannot be read: {exc}"
+            raise self._unreadable(lookup, reason) from None
         for item in items:
             if not isinstance(item, Mapping):
                 continue
@@ -247,12 +251,8 @@ class OidReconciler:
                 except (CodecError, RecursionError) as exc:
                     # Found, but not writable in the client's format (a key that is no XML
                     # name, nesting past the encoder's limit): still no proof of absence.
-                    raise DecodeError(
-                        f"the oid look-up found the invoice but its record cannot be read: {exc}",
-                        method=self.lookup.method,
-                        url=self.lookup.path,
-                        status=lookup.status,
-                        content_type=lookup.content_type,
+                    raise self._unreadable(
+                        lookup, f"found the invoice but its record cannot be read: {exc}"
                     ) from None
                 return Response(
                     status=200,
