@@ -96,6 +96,8 @@ class ApiCore:
         # (a 401 naming the token, a page echoing the URL); they are built above the auth
         # layer, out of its reach, so every error this core raises goes through its scrubber.
         self._scrubbed = scrubber_of(auth)
+        # Encoded once: every create with an oid masks its look-up's answer with them.
+        self._needle_bytes = tuple(needle.encode() for needle in self._scrubbed.needles)
 
     # building -------------------------------------------------------------------------------
 
@@ -210,10 +212,9 @@ class ApiCore:
             oid=oid,
             template=template,
         )
-        needles = self._scrubbed.needles
-        if reconciler is None or not needles:
+        if reconciler is None or not self._needle_bytes:
             return reconciler
-        return _MaskedReconciler(reconciler, tuple(needle.encode() for needle in needles))
+        return _MaskedReconciler(reconciler, self._needle_bytes)
 
     def quote(self, value: object, limit: int = 40) -> str:
         """``value`` as an error message may quote it: credentials masked, and cut (to
