@@ -20,14 +20,11 @@ from invoceanio import (
 )
 from invoceanio.http import Request, Response
 from invoceanio.transport import MockTransport
+from tests.support import SleepRecorder, make_client
 
 TOKEN = "fuzz-findings-token"
 JSON = {"Content-Type": "application/json"}
 XML = {"Content-Type": "application/xml"}
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 def client(answer: Response, *, fmt: str = "json", create: Response | None = None) -> InvoiceOcean:
@@ -36,13 +33,9 @@ def client(answer: Response, *, fmt: str = "json", create: Response | None = Non
     def handler(request: Request) -> Response:
         return create if create is not None and request.method == "POST" else answer
 
-    return InvoiceOcean(
-        prefix="acme",
-        api_token=TOKEN,
-        format=fmt,
-        transport=MockTransport(handler),
-        retry=RetryPolicy(sleep=_no_sleep, max_attempts=2),
-    )
+    sleeper = SleepRecorder()
+    policy = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, max_attempts=2)
+    return make_client(handler, retry=policy, api_token=TOKEN, format=fmt)
 
 
 # -- a listing whose server ignores ``page`` ---------------------------------------------------

@@ -18,6 +18,7 @@ from invoceanio.http import Request, Response
 from invoceanio.middleware import deadline
 from invoceanio.models import Payment, User, structure
 from invoceanio.transport import MockTransport
+from tests.support import SleepRecorder, make_client
 
 TOKEN = "canary-TOKEN-123456"
 PASSWORD = "canary-PASSWORD-4242"
@@ -25,18 +26,10 @@ INTEGRATION = "canary-INTEGRATION-99"
 JSON = {"Content-Type": "application/json"}
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 def client(handler: Any, *, fmt: str = "json") -> InvoiceOcean:
-    return InvoiceOcean(
-        prefix="acme",
-        api_token=TOKEN,
-        format=fmt,
-        transport=MockTransport(handler),
-        retry=RetryPolicy(sleep=_no_sleep, max_attempts=2),
-    )
+    sleeper = SleepRecorder()
+    policy = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, max_attempts=2)
+    return make_client(handler, retry=policy, api_token=TOKEN, format=fmt)
 
 
 def texts_of(exc: BaseException) -> str:
