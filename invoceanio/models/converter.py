@@ -512,8 +512,12 @@ _PASSTHROUGH: Mapping[Callable[[Any, Any], Any], type[Any]] = {
 }
 # Hooks that return None for None.
 _KEEPS_NONE: frozenset[Callable[[Any, Any], Any]] = frozenset(
-    {*_PASSTHROUGH, structure_optional_decimal, structure_optional_date}
-    | {structure_optional_datetime}
+    {
+        *_PASSTHROUGH,
+        structure_optional_decimal,
+        structure_optional_date,
+        structure_optional_datetime,
+    }
 )
 
 
