@@ -180,12 +180,18 @@ class ApiCore:
         url: str,
         *,
         operation: str,
+        source: Request,
         content: Content | None = None,
         idempotent: bool | None = None,
     ) -> Request:
         """A request to a URL the API handed out (an upload form's target, the file a redirect
-        points to). It is checked first and never carries the credentials."""
-        hosts.check_external_url(url)
+        points to) in its answer to ``source``. It is checked first and never carries the
+        credentials. A URL refused (plain http, credentials in it, no http at all) is that
+        answer's fault, not the caller's: a DecodeError naming ``source``."""
+        try:
+            hosts.check_external_url(url)
+        except ConfigurationError as exc:
+            raise DecodeError(str(exc), method=source.method, url=source.path) from None
         parts = urlsplit(url)
         headers = {"Accept": "*/*"}
         body: bytes | None = None
@@ -255,7 +261,9 @@ class ApiCore:
                         url=request.path,
                         status=response.status,
                     ) from None
-                follow = self.external("GET", target, operation=f"{request.method} redirect")
+                follow = self.external(
+                    "GET", target, operation=f"{request.method} redirect", source=request
+                )
                 return await self.fetch_file(follow, accept_redirect=False)
             body: bytes = self.interpret(request, response, expect="bytes")
             if self.provider.is_html(response):

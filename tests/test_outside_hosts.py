@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from invoceanio import APIError, ConfigurationError, InvoiceOcean, NotFoundError, Secret
+from invoceanio import (
+    APIError,
+    ConfigurationError,
+    DecodeError,
+    InvoiceOcean,
+    NotFoundError,
+    Secret,
+)
 from invoceanio.hosts import app_url_for, check_account_url, check_external_url, prefix_of
 from invoceanio.http import Request, Response
 from invoceanio.models import LoginResult
@@ -143,7 +150,8 @@ async def test_a_redirect_to_plain_http_or_a_missing_file_is_refused() -> None:
         return Response(status=302, headers={"Location": "http://files.example.com/x.xml"})
 
     async with InvoiceOcean(prefix="acme", api_token="tok", transport=MockTransport(to_http)) as io:
-        with pytest.raises(ConfigurationError, match="plain-http"):
+        # The server's answer is at fault, not the caller's settings.
+        with pytest.raises(DecodeError, match="plain-http"):
             await io.invoices.download_attachment(1, "gov")
 
     def missing(request: Request) -> Response:

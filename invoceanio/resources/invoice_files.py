@@ -42,7 +42,12 @@ class InvoiceFiles(ResourceService[Invoice]):
         form = await multipart(fields, [("file", upload)])
         # The same key overwrites the same object: sending the upload twice is harmless.
         stored = self._core.external(
-            "POST", url, operation="attachment upload", content=form, idempotent=True
+            "POST",
+            url,
+            operation="attachment upload",
+            source=asked,
+            content=form,
+            idempotent=True,
         )
         await self._core.fetch_file(stored, accept_redirect=False)
         attach = self._build(

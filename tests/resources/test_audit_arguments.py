@@ -325,6 +325,61 @@ async def test_an_unparsable_upload_url_is_a_decode_error_before_the_upload() ->
     assert len(sent) == 1  # nothing uploaded, nothing attached
 
 
+REFUSED_TARGETS = [
+    ("http://files.example.com/gov.xml", "plain-http"),
+    ("https://user:s3cret@files.example.com/gov.xml", "carries credentials"),
+    ("ftp://files.example.com/gov.xml", "unusable URL"),
+    ("https://files.example.com/a b", "not a clean absolute URL"),
+]
+
+
+@pytest.mark.parametrize(("location", "problem"), REFUSED_TARGETS)
+@pytest.mark.parametrize("download", ["attachment", "zip"])
+async def test_a_redirect_to_an_unsafe_url_is_a_decode_error_and_not_followed(
+    location: str, problem: str, download: str
+) -> None:
+    """The server handed the URL out: refusing it is a bad answer, not a mistake in the
+    caller's configuration (which ConfigurationError would say)."""
+    sent: list[Request] = []
+
+    def redirect(request: Request) -> Response:
+        sent.append(request)
+        return Response(status=302, headers={"Location": location})
+
+    with pytest.raises(DecodeError, match=problem) as caught:
+        await _sent(
+            (lambda io: io.invoices.download_attachment(1, "gov"))
+            if download == "attachment"
+            else (lambda io: io.invoices.attachments_zip(1)),
+            redirect,
+        )
+    assert caught.value.method == "GET" and caught.value.url.startswith("/invoices/1/attachment")
+    assert "s3cret" not in str(caught.value)
+    assert len(sent) == 1  # the target was never asked
+
+
+@pytest.mark.parametrize(("target", "problem"), REFUSED_TARGETS)
+async def test_an_unsafe_upload_url_is_a_decode_error_before_the_upload(
+    target: str, problem: str
+) -> None:
+    sent: list[Request] = []
+
+    def grant(request: Request) -> Response:
+        sent.append(request)
+        return Response(
+            status=200,
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"url": target, "key": "k"}).encode(),
+        )
+
+    with pytest.raises(DecodeError, match=problem) as caught:
+        await _sent(lambda io: io.invoices.add_attachment(1, "a.txt", b"hi"), grant)
+    assert caught.value.method == "GET"
+    assert caught.value.url == "/invoices/1/get_new_attachment_credentials.json"
+    assert "s3cret" not in str(caught.value)
+    assert len(sent) == 1  # nothing uploaded, nothing attached
+
+
 @pytest.mark.parametrize("key", ["abc", "0", "-1", "9" * 5000])
 async def test_a_price_keyed_by_no_product_id_is_a_decode_error(key: str) -> None:
     def prices(request: Request) -> Response:
