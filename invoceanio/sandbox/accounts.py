@@ -33,7 +33,7 @@ from invoceanio.sandbox.clients import now_text
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import STORE, TOKEN, ApiError, flag, integer, read_plain, reply
 
-__all__ = ["COLLECTION", "OPEN_ROUTES", "USERS", "routes"]
+__all__ = ["COLLECTION", "OPEN_ROUTES", "USERS", "account_prefix", "routes"]
 
 COLLECTION: Final = "accounts"
 USERS: Final = "users"
@@ -49,7 +49,8 @@ def _users(store: Store) -> list[dict[str, Any]]:
     return store.all(USERS)
 
 
-def _prefix(request: web.Request) -> str:
+def account_prefix(request: web.Request) -> str:
+    """The sandbox account's prefix, which is also its name (``GET /account.json``)."""
     token = request.app[TOKEN]
     return token.partition("/")[2] or "sandbox"
 
@@ -123,7 +124,7 @@ def _new_user(store: Store, fields: dict[str, Any], **extra: Any) -> dict[str, A
 
 
 async def get_account(request: web.Request) -> web.Response:
-    prefix = _prefix(request)
+    prefix = account_prefix(request)
     account: dict[str, Any] = {
         "prefix": prefix,
         "name": prefix,
@@ -141,7 +142,7 @@ async def create_account(request: web.Request) -> web.Response:
     body = await read_plain(request)
     _integration(body, request)
     account, user, company = (_section(body, n) for n in ("account", "user", "company"))
-    taken = {str(a.get("prefix")) for a in store.all(COLLECTION)} | {_prefix(request)}
+    taken = {str(a.get("prefix")) for a in store.all(COLLECTION)} | {account_prefix(request)}
     wanted = _text(account.get("prefix"), "account.prefix") or f"account{len(taken)}"
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", wanted):
         raise ApiError.field("account.prefix", "is invalid")
@@ -247,7 +248,7 @@ async def login(request: web.Request) -> web.Response:
     password = _text(body.get("password"), "password") or ""
     if not name or not password:
         raise ApiError(401, _UNAUTHORIZED)
-    prefix = _prefix(request)
+    prefix = account_prefix(request)
     for user in _users(request.app[STORE]):
         stored = user.get("password")
         if name in (user.get("login"), user.get("email")) and stored and _same(stored, password):

@@ -6,6 +6,13 @@
   upload credential: its ``state``, ``file_name``, ``content_type``, ``file_size`` and the bytes
   base64 in ``data``) and ``fiscal_prints`` (the ``/invoices/fiscal_print`` jobs).
 - ``GET outbox``: the e-mails ``send_by_email`` recorded.
+- ``POST reminders``: record a payment reminder the service would have sent ([FR] spec 7.6;
+  no API call sends one): a JSON body ``{"invoice_id": N, "kind": "email", "date":
+  "YYYY-MM-DD"}`` (``kind`` defaults to ``"email"``, ``date`` to today) answers 201 with the
+  stored reminder ``{"id", "invoice_id", "kind", "date", "created_at"}``; 404 when the invoice
+  does not exist, 422 for a missing ``invoice_id``, a bad ``kind`` or ``date`` (see
+  :mod:`reminders`). Reminders are listed by ``GET records/reminders``, read back by
+  ``/reports/reminders_report.json`` and ``additional_fields[invoice]=reminders_info``.
 - ``POST reset``: forget every record, e-mail and fault statistic (the fault config stays).
 - ``GET faults`` / ``PUT faults``: the :class:`FaultConfig` as JSON; a PUT changes only the
   keys it sends (``FaultConfig.from_mapping(base=...)``).
@@ -21,8 +28,9 @@ from aiohttp import web
 
 from invoceanio.codecs.base import CodecError
 from invoceanio.errors import ConfigurationError
+from invoceanio.sandbox import reminders
 from invoceanio.sandbox.faults import FaultConfig
-from invoceanio.sandbox.wire import FAULTS, JSON, STORE, ApiError
+from invoceanio.sandbox.wire import FAULTS, JSON, STORE, ApiError, read_plain
 
 __all__ = ["PREFIX", "routes"]
 
@@ -60,6 +68,11 @@ async def records(request: web.Request) -> web.Response:
 
 async def outbox(request: web.Request) -> web.Response:
     return _json(list(request.app[STORE].outbox))
+
+
+async def add_reminder(request: web.Request) -> web.Response:
+    reminder = reminders.record(request.app[STORE], await read_plain(request))
+    return _json(dict(reminder), status=201)
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -101,6 +114,7 @@ def routes() -> list[web.RouteDef]:
         web.get(f"{PREFIX}/counts", counts),
         web.get(f"{PREFIX}/records/{{collection}}", records),
         web.get(f"{PREFIX}/outbox", outbox),
+        web.post(f"{PREFIX}/reminders", add_reminder),
         web.post(f"{PREFIX}/reset", reset),
         web.get(f"{PREFIX}/faults", get_faults),
         web.put(f"{PREFIX}/faults", put_faults),

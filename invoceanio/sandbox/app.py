@@ -43,12 +43,14 @@ from aiohttp.typedefs import Handler
 from invoceanio.codecs.base import CodecError
 from invoceanio.sandbox import (
     accounts,
+    addresses,
     admin,
     attachments,
     clients,
     fiscal,
     invoices,
     public,
+    reports,
     resources,
 )
 from invoceanio.sandbox.faults import FaultEngine
@@ -70,9 +72,11 @@ log = logging.getLogger("invoceanio.sandbox")
 DEFAULT_MAX_BODY_SIZE: Final = 10 * 1024 * 1024
 RESOURCES: Final[tuple[Any, ...]] = (
     clients,
+    addresses,
     invoices,
     attachments,
     fiscal,
+    reports,
     *resources.ALL,
     accounts,
 )

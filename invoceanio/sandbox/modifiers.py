@@ -3,8 +3,9 @@
 - ``additional_fields[invoice]=a,b``: computed fields added to the answer, absent without it:
   ``cancel_reason`` (the reason given to ``/invoices/cancel.json``, null when none) and
   ``connected_payments`` (an array: every ``/banking/payments`` record whose ``invoice_ids``
-  hold the invoice, in id order, as ``/banking/payments`` answers them). Other names are
-  ignored.
+  hold the invoice, in id order, as ``/banking/payments`` answers them) and [FR]
+  ``reminders_info`` (``{"count", "last_reminder_date", "last_reminder_type", "reminders":
+  [{"date", "type"}]}``, oldest first: :func:`reminders.info`). Other names are ignored.
 - ``fields[invoice]=id,number,gov_status``: a sparse fieldset, only those keys of the answer
   (in the answer's own order; a name the invoice does not have is left out) plus the
   additional fields asked for. Empty: the whole invoice.
@@ -25,6 +26,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Final
 
+from invoceanio.sandbox import reminders
 from invoceanio.sandbox.resources import payments
 from invoceanio.sandbox.store import Store
 
@@ -32,7 +34,7 @@ __all__ = ["ADDITIONAL_FIELDS", "INCLUDES", "apply", "connected_payments"]
 
 PAYMENTS: Final = payments.COLLECTION
 #: The additional fields the sandbox computes.
-ADDITIONAL_FIELDS: Final = ("cancel_reason", "connected_payments")
+ADDITIONAL_FIELDS: Final = ("cancel_reason", "connected_payments", "reminders_info")
 #: The associations ``include`` adds (spec 5.2: ``include=descriptions`` [PL], and
 #: ``include=positions,positions.correction_before,positions.correction_after`` [PL branch]).
 INCLUDES: Final = (
@@ -94,6 +96,8 @@ def apply(
         extra["cancel_reason"] = record.get("cancel_reason")
     if "connected_payments" in additional:
         extra["connected_payments"] = connected_payments(store, record["id"])
+    if "reminders_info" in additional:
+        extra["reminders_info"] = reminders.info(store, record["id"])
     wanted = set(_names(query, "fields[invoice]"))
     if wanted:
         shown = {key: value for key, value in shown.items() if key in wanted}
