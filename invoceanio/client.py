@@ -31,6 +31,7 @@ from invoceanio.resources.price_lists import PriceListsService
 from invoceanio.resources.printers import PrintersService
 from invoceanio.resources.products import ProductsService
 from invoceanio.resources.recurrings import RecurringsService
+from invoceanio.resources.reports import ReportsService
 from invoceanio.resources.simple import (
     BankAccountsService,
     CategoriesService,
@@ -228,6 +229,7 @@ class InvoiceOcean:
         self.bank_accounts = BankAccountsService(self._core)
         self.webhooks = WebhooksService(self._core)
         self.printers = PrintersService(self._core)
+        self.reports = ReportsService(self._core)
         self.account = AccountService(self._core)
 
     #: ``io.<name>`` -> its service class: what this client covers (``docs/endpoints.md`` is
@@ -249,6 +251,7 @@ class InvoiceOcean:
         "bank_accounts": BankAccountsService,
         "webhooks": WebhooksService,
         "printers": PrintersService,
+        "reports": ReportsService,
         "account": AccountService,
     }
 

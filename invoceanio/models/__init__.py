@@ -1,6 +1,7 @@
 """Typed entities (read) and drafts (write), with attribute names equal to the API's fields."""
 
 from invoceanio.models.account import Account, AccountCreated, LoginResult, User, UserDraft
+from invoceanio.models.address import Address, AddressDraft
 from invoceanio.models.bank_account import (
     BankAccount,
     BankAccountDepartment,
@@ -40,6 +41,7 @@ from invoceanio.models.price_list import (
 from invoceanio.models.printer import Printer
 from invoceanio.models.product import Product, ProductDraft
 from invoceanio.models.recurring import Recurring, RecurringDraft
+from invoceanio.models.reminder import Reminder, ReminderReportEntry, RemindersInfo
 from invoceanio.models.values import (
     UNSET,
     AccountingKind,
@@ -77,6 +79,8 @@ __all__ = [
     "Account",
     "AccountCreated",
     "AccountingKind",
+    "Address",
+    "AddressDraft",
     "BankAccount",
     "BankAccountDepartment",
     "BankAccountDepartmentDraft",
@@ -126,6 +130,9 @@ __all__ = [
     "ProductPrice",
     "Recurring",
     "RecurringDraft",
+    "Reminder",
+    "ReminderReportEntry",
+    "RemindersInfo",
     "SellDate",
     "SettlementKind",
     "SettlementPosition",

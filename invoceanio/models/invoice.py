@@ -22,6 +22,7 @@ import attrs
 
 from invoceanio.models.bank_account import BankAccount, BankAccountDraft
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.reminder import RemindersInfo
 from invoceanio.models.values import (
     UNSET,
     AccountingKind,
@@ -294,6 +295,8 @@ class Invoice(Model):
     warehouse_document_id: int | None = None
     #: Why it was cancelled (with ``additional_fields[invoice]=cancel_reason``).
     cancel_reason: str | None = None
+    #: [FR] Its payment reminders (with ``additional_fields[invoice]=reminders_info``).
+    reminders_info: RemindersInfo | None = None
 
 
 @attrs.define(kw_only=True)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.models.address import Address, AddressDraft
 from invoceanio.models.client import Client
-from invoceanio.resources.base import CrudService, check_id, check_ids, check_key, field_list
+from invoceanio.resources.base import (
+    CrudService,
+    as_document,
+    check_id,
+    check_ids,
+    check_key,
+    field_list,
+)
 
 __all__ = ["ClientsService"]
 
@@ -49,3 +58,32 @@ class ClientsService(CrudService[Client]):
             "POST", self._member(id, "merge"), body={"merge_ids": others}, xml_form=False
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
+
+    @endpoint(
+        "POST", "addresses", suffix="json", note="[FR] root `address`, `addressable_type=Client`"
+    )
+    async def add_address(
+        self, id: int | str, address: AddressDraft | Address | Mapping[str, Any]
+    ) -> Address:
+        """Add a delivery address to client ``id`` ([FR]); answers the stored address.
+
+        Only ``name`` is required. The owner is filled in from ``id`` (an address naming
+        another owner is refused, not moved), and ``kind`` is ``delivery`` unless given. A
+        ``primary`` address becomes the client's main delivery address. Never re-sent after a
+        failure that may have reached the server: a second send would add it twice."""
+        owner = int(check_id(id, "a client id"))
+        document = as_document(address, "Address")
+        name = document.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError("an address needs a name (its label)")
+        if document.get("addressable_type", "Client") != "Client" or document.get(
+            "addressable_id", owner
+        ) not in (owner, str(owner)):
+            raise ConfigurationError(
+                f"this address names another owner than client {owner}: leave "
+                "addressable_type and addressable_id out, add_address fills them in"
+            )
+        document.setdefault("kind", "delivery")
+        document.update(addressable_type="Client", addressable_id=owner)
+        request = self._build("POST", "addresses", body=document, root="address", xml_form=False)
+        return self._core.to_model(request, await self._core.call(request), Address)

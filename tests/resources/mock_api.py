@@ -36,6 +36,7 @@ LIST_PATHS: Final = frozenset(
         "bank_accounts",
         "webhooks",
         "printers",
+        "reports/reminders_report",
     }
 )
 
