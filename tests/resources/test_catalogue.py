@@ -13,7 +13,7 @@ service with an XML form).
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -33,6 +33,11 @@ ROWS: Final = catalogue(InvoiceOcean.SERVICES, InvoiceOcean)
 PNG: Final = b"\x89PNG\r\n\x1a\n" + b"0" * 16
 
 Call = Callable[[InvoiceOcean], Awaitable[Any]]
+
+
+async def _drained(items: AsyncIterator[Any]) -> list[Any]:
+    return [item async for item in items]
+
 
 CALLS: Final[dict[str, Call]] = {
     "io.request": lambda io: io.request("GET", "invoices/7"),
@@ -65,6 +70,9 @@ CALLS: Final[dict[str, Call]] = {
     "io.clients.merge": lambda io: io.clients.merge(7, [8]),
     "io.clients.add_address": lambda io: io.clients.add_address(7, {"name": "Depot"}),
     "io.reports.reminders": lambda io: io.reports.reminders("2026-11-23", "2026-11-29"),
+    "io.reports.iterate_reminders": lambda io: _drained(
+        io.reports.iterate_reminders("2026-11-23", "2026-11-29")
+    ),
     "io.products.get": lambda io: io.products.get(7, warehouse_id=2),
     "io.products.update": lambda io: io.products.update(7, {"price_gross": Decimal("12.30")}),
     "io.price_lists.prices_for_products": lambda io: io.price_lists.prices_for_products(7, [5]),

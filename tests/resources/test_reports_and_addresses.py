@@ -134,6 +134,77 @@ async def test_a_report_that_is_no_list_of_entries_is_a_decode_error() -> None:
             await io.reports.reminders("2026-11-23", "2026-11-24")
 
 
+async def _all(io: InvoiceOcean, date_from: Any, date_to: Any, **options: Any) -> list[Any]:
+    return [entry async for entry in io.reports.iterate_reminders(date_from, date_to, **options)]
+
+
+async def test_iterate_reminders_walks_a_long_period_in_weeks_that_do_not_overlap() -> None:
+    def week(request: Any) -> Any:
+        return json_response(200, [{**ENTRY, "document_id": len(recorder.requests)}])
+
+    recorder = Recorder(week)
+    async with _client(recorder) as io:
+        entries = await _all(io, date(2026, 11, 1), "2026-11-16", kind="email", department_id=5)
+    windows = [dict(r.params) for r in recorder.requests]
+    assert [(w["date_from"], w["date_to"]) for w in windows] == [
+        ("2026-11-01", "2026-11-07"),
+        ("2026-11-08", "2026-11-14"),
+        ("2026-11-15", "2026-11-16"),
+    ]
+    assert all(w["kind"] == "email" and w["department_id"] == "5" for w in windows)
+    assert [entry.document_id for entry in entries] == [1, 2, 3]
+
+
+async def test_iterate_reminders_asks_for_the_next_week_only_when_it_is_needed() -> None:
+    recorder = Recorder(json_response(200, [ENTRY]))
+    async with _client(recorder) as io:
+        walk = io.reports.iterate_reminders("2026-01-01", "2026-12-31")
+        first = await anext(walk)
+        assert first.kind == "email" and len(recorder.requests) == 1
+        await walk.aclose()
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "windows"),
+    [
+        ("2026-11-01", "2026-11-01", [("2026-11-01", "2026-11-01")]),
+        ("2026-11-01", "2026-11-07", [("2026-11-01", "2026-11-07")]),
+        ("2026-11-01", "2026-11-08", [("2026-11-01", "2026-11-07"), ("2026-11-08", "2026-11-08")]),
+        # The last days of the calendar: stepping past date.max would overflow.
+        ("9999-12-25", "9999-12-31", [("9999-12-25", "9999-12-31")]),
+        ("9999-12-20", "9999-12-31", [("9999-12-20", "9999-12-26"), ("9999-12-27", "9999-12-31")]),
+    ],
+)
+async def test_iterate_reminders_window_edges(
+    date_from: str, date_to: str, windows: list[tuple[str, str]]
+) -> None:
+    recorder = Recorder(json_response(200, []))
+    async with _client(recorder) as io:
+        assert await _all(io, date_from, date_to) == []
+    assert [
+        (dict(r.params)["date_from"], dict(r.params)["date_to"]) for r in recorder.requests
+    ] == (windows)
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "options", "message"),
+    [
+        ("2026-11-09", "2026-11-08", {}, "is before date_from"),
+        (datetime(2026, 11, 1), "2026-11-08", {}, "date_from must be a date"),
+        ("2026-11-01", "2026-11-08", {"kind": "E-MAIL"}, "reminder kind"),
+    ],
+)
+async def test_iterate_reminders_refuses_bad_input_before_anything_is_sent(
+    date_from: Any, date_to: Any, options: dict[str, Any], message: str
+) -> None:
+    recorder = Recorder(json_response(200, []))
+    async with _client(recorder) as io:
+        with pytest.raises(ConfigurationError, match=message):
+            await _all(io, date_from, date_to, **options)
+    assert recorder.requests == []
+
+
 # --- an invoice's reminders_info ----------------------------------------------------------------
 
 
