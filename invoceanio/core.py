@@ -181,17 +181,22 @@ class ApiCore:
         *,
         operation: str,
         source: Request,
+        status: int | None = None,
         content: Content | None = None,
         idempotent: bool | None = None,
     ) -> Request:
         """A request to a URL the API handed out (an upload form's target, the file a redirect
-        points to) in its answer to ``source``. It is checked first and never carries the
-        credentials. A URL refused (plain http, credentials in it, no http at all) is that
-        answer's fault, not the caller's: a DecodeError naming ``source``."""
-        try:
-            hosts.check_external_url(url)
-        except ConfigurationError as exc:
-            raise DecodeError(str(exc), method=source.method, url=source.path) from None
+        points to) in its answer to ``source`` (with ``status``). It is checked first and never
+        carries the credentials. A URL refused (plain http, credentials in it, no http at all)
+        is that answer's fault, not the caller's: a DecodeError naming ``source``."""
+        # Scrubbed: the URL is the server's, and it may quote the token (in any case).
+        with self._scrubbed:
+            try:
+                hosts.check_external_url(url)
+            except ConfigurationError as exc:
+                raise DecodeError(
+                    str(exc), method=source.method, url=source.path, status=status
+                ) from None
         parts = urlsplit(url)
         headers = {"Accept": "*/*"}
         body: bytes | None = None
@@ -262,7 +267,11 @@ class ApiCore:
                         status=response.status,
                     ) from None
                 follow = self.external(
-                    "GET", target, operation=f"{request.method} redirect", source=request
+                    "GET",
+                    target,
+                    operation=f"{request.method} redirect",
+                    source=request,
+                    status=response.status,
                 )
                 return await self.fetch_file(follow, accept_redirect=False)
             body: bytes = self.interpret(request, response, expect="bytes")

@@ -8,6 +8,7 @@ Every refusal is checked on a MockTransport that records what it was sent: nothi
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -325,12 +326,28 @@ async def test_an_unparsable_upload_url_is_a_decode_error_before_the_upload() ->
     assert len(sent) == 1  # nothing uploaded, nothing attached
 
 
+TOKEN = "SeCrEtToKeN123"
+# Server-given targets that are refused; a server may quote the client's token in them.
 REFUSED_TARGETS = [
     ("http://files.example.com/gov.xml", "plain-http"),
+    (f"http://{TOKEN.lower()}.example.com/gov.xml", "plain-http"),
     ("https://user:s3cret@files.example.com/gov.xml", "carries credentials"),
-    ("ftp://files.example.com/gov.xml", "unusable URL"),
+    (f"ftp://files.example.com/{TOKEN}/gov.xml", "unusable URL"),
+    (f"https://files.example.com:99999/{TOKEN}", "unusable URL"),
     ("https://files.example.com/a b", "not a clean absolute URL"),
 ]
+
+
+async def _refused_target(call: Call, handler: Callable[[Request], Response]) -> DecodeError:
+    """The call raises DecodeError, with no spelling of the client's token in it."""
+    transport = MockTransport(handler)
+    async with InvoiceOcean(prefix="acme", api_token=TOKEN, transport=transport) as io:
+        with pytest.raises(DecodeError) as caught:
+            await call(io)
+    shown = "".join(traceback.format_exception(caught.value)) + repr(caught.value)
+    for spelling in (TOKEN, TOKEN.lower(), "s3cret"):
+        assert spelling not in shown
+    return caught.value
 
 
 @pytest.mark.parametrize(("location", "problem"), REFUSED_TARGETS)
@@ -346,15 +363,15 @@ async def test_a_redirect_to_an_unsafe_url_is_a_decode_error_and_not_followed(
         sent.append(request)
         return Response(status=302, headers={"Location": location})
 
-    with pytest.raises(DecodeError, match=problem) as caught:
-        await _sent(
-            (lambda io: io.invoices.download_attachment(1, "gov"))
-            if download == "attachment"
-            else (lambda io: io.invoices.attachments_zip(1)),
-            redirect,
-        )
-    assert caught.value.method == "GET" and caught.value.url.startswith("/invoices/1/attachment")
-    assert "s3cret" not in str(caught.value)
+    error = await _refused_target(
+        (lambda io: io.invoices.download_attachment(1, "gov"))
+        if download == "attachment"
+        else (lambda io: io.invoices.attachments_zip(1)),
+        redirect,
+    )
+    assert problem in str(error)
+    assert (error.method, error.status) == ("GET", 302)
+    assert error.url.startswith("/invoices/1/attachment")
     assert len(sent) == 1  # the target was never asked
 
 
@@ -372,11 +389,10 @@ async def test_an_unsafe_upload_url_is_a_decode_error_before_the_upload(
             body=json.dumps({"url": target, "key": "k"}).encode(),
         )
 
-    with pytest.raises(DecodeError, match=problem) as caught:
-        await _sent(lambda io: io.invoices.add_attachment(1, "a.txt", b"hi"), grant)
-    assert caught.value.method == "GET"
-    assert caught.value.url == "/invoices/1/get_new_attachment_credentials.json"
-    assert "s3cret" not in str(caught.value)
+    error = await _refused_target(lambda io: io.invoices.add_attachment(1, "a.txt", b"hi"), grant)
+    assert problem in str(error)
+    assert error.method == "GET"
+    assert error.url == "/invoices/1/get_new_attachment_credentials.json"
     assert len(sent) == 1  # nothing uploaded, nothing attached
 
 
