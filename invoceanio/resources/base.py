@@ -200,7 +200,7 @@ def check_name(value: object, what: str) -> str:
     """A name the API defines (a document kind, a field, an attachment kind), checked to be
     one before it goes into a query or a body: ``what`` says what was expected, for the error."""
     if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise ConfigurationError(f"expected {what}, got {value!r}")
+        raise ConfigurationError(f"expected {what}, got {_shown(value)}")
     return value
 
 

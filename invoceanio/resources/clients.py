@@ -76,14 +76,27 @@ class ClientsService(CrudService[Client]):
         name = document.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError("an address needs a name (its label)")
-        if document.get("addressable_type", "Client") != "Client" or document.get(
-            "addressable_id", owner
-        ) not in (owner, str(owner)):
+        if not _owned_by(document, owner):
             raise ConfigurationError(
                 f"this address names another owner than client {owner}: leave "
                 "addressable_type and addressable_id out, add_address fills them in"
             )
-        document.setdefault("kind", "delivery")
+        if document.get("kind") is None:
+            document["kind"] = "delivery"
         document.update(addressable_type="Client", addressable_id=owner)
         request = self._build("POST", "addresses", body=document, root="address", xml_form=False)
         return self._core.to_model(request, await self._core.call(request), Address)
+
+
+def _owned_by(document: Mapping[str, Any], owner: int) -> bool:
+    """Whether the owner an address names, if any (None is none), is client ``owner``; an id
+    is compared as the number it spells ("044" is 44)."""
+    if document.get("addressable_type") not in (None, "Client"):
+        return False
+    named = document.get("addressable_id")
+    if named is None:
+        return True
+    try:
+        return int(check_id(named)) == owner
+    except ConfigurationError:
+        return False

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.reminder import ReminderReportEntry
-from invoceanio.resources.base import ResourceService, check_id, check_name
+from invoceanio.resources.base import ResourceService, _shown, check_id, check_name
 
 __all__ = ["MAX_REMINDERS_WINDOW", "ReportsService"]
 
@@ -21,7 +21,8 @@ MAX_REMINDERS_WINDOW = timedelta(days=7)
 
 
 def _day(value: object, name: str) -> date:
-    """A calendar day: a ``date``, or its ISO text. A ``datetime`` is refused rather than cut
+    """A calendar day: a ``date``, or its ISO text (``2026-11-23``; ``date.fromisoformat``
+    also reads ``20261123``, sent as ``2026-11-23``). A ``datetime`` is refused rather than cut
     to its day, which could move a window across midnight in the caller's time zone."""
     if isinstance(value, str):
         try:
@@ -30,7 +31,7 @@ def _day(value: object, name: str) -> date:
             pass
     elif isinstance(value, date) and not isinstance(value, datetime):
         return value
-    raise ConfigurationError(f"{name} must be a date (or YYYY-MM-DD text), got {value!r:.40}")
+    raise ConfigurationError(f"{name} must be a date (or its ISO text), got {_shown(value)}")
 
 
 def _window(date_from: object, date_to: object) -> tuple[date, date]:

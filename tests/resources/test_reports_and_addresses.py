@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from invoceanio import ConfigurationError, DecodeError, InvoiceOcean, ServerError
-from invoceanio.models import Address, AddressDraft, Reminder, ReminderReportEntry, RemindersInfo
+from invoceanio.models import (
+    Address,
+    AddressDraft,
+    Reminder,
+    ReminderReportEntry,
+    RemindersInfo,
+    to_wire,
+)
 from tests.support import Recorder, json_response, make_client
 
 ENTRY = {
@@ -96,6 +103,13 @@ async def test_a_window_of_one_to_seven_days_is_asked_for(days: int) -> None:
         ("1 Nov 2026", "2026-11-02", "date_from must be a date"),
         (None, date(2026, 11, 2), "date_from must be a date"),
         (20261101, date(2026, 11, 2), "date_from must be a date"),
+        # repr() of an int this long raises ValueError itself: the error must not.
+        pytest.param(
+            10**5000,
+            date(2026, 11, 2),
+            "date_from must be a date (or its ISO text), got int too long to show",
+            id="huge-int",
+        ),
     ],
 )
 async def test_a_bad_window_is_refused_before_anything_is_sent(
@@ -113,6 +127,10 @@ async def test_a_bad_window_is_refused_before_anything_is_sent(
     [
         ({"kind": "e mail&x=1"}, "reminder kind"),
         ({"kind": ""}, "reminder kind"),
+        pytest.param(
+            {"kind": 10**5000}, "such as 'email', got int too long to show", id="huge-int-kind"
+        ),
+        pytest.param({"kind": "x" * 100_000}, r"got 'xxx.*\.\.\.$", id="huge-text-kind"),
         ({"department_id": "5/../7"}, "department_id must be a positive integer"),
         ({"department_id": True}, "department_id must be a positive integer"),
     ],
@@ -122,13 +140,18 @@ async def test_bad_filters_are_refused_before_anything_is_sent(
 ) -> None:
     recorder = Recorder(json_response(200, []))
     async with _client(recorder) as io:
-        with pytest.raises(ConfigurationError, match=message):
+        with pytest.raises(ConfigurationError, match=message) as refused:
             await io.reports.reminders("2026-11-23", "2026-11-24", **options)
     assert recorder.requests == []
+    assert len(str(refused.value)) < 200  # the value is quoted clipped, never whole
 
 
-async def test_a_report_that_is_no_list_of_entries_is_a_decode_error() -> None:
-    recorder = Recorder(json_response(200, [{"created_at": "yesterday"}]))
+@pytest.mark.parametrize(
+    "answer",
+    [[{"created_at": "yesterday"}], [{"document_id": "x"}], {"kind": "email"}, "ok", [[1]]],
+)
+async def test_a_report_that_is_no_list_of_entries_is_a_decode_error(answer: Any) -> None:
+    recorder = Recorder(json_response(200, answer))
     async with _client(recorder) as io:
         with pytest.raises(DecodeError, match="reminders_report"):
             await io.reports.reminders("2026-11-23", "2026-11-24")
@@ -233,12 +256,13 @@ async def test_reminders_info_reads_as_typed_reminders() -> None:
     )
 
 
-async def test_an_invoice_without_reminders_info_has_none_and_writes_none_back() -> None:
+async def test_an_invoice_without_reminders_info_reads_none_and_writes_nothing() -> None:
     recorder = Recorder(json_response(200, {"id": 301}))
     async with _client(recorder) as io:
         invoice = await io.invoices.get(301)
     assert invoice.reminders_info is None
     assert "reminders_info" not in invoice.extra
+    assert "reminders_info" not in to_wire(invoice)
 
 
 # --- delivery addresses -------------------------------------------------------------------------
@@ -304,15 +328,25 @@ async def test_add_address_posts_it_for_the_client_and_reads_the_answer(
     )
 
 
-async def test_add_address_keeps_a_kind_given_and_the_same_owner_spelled_out() -> None:
+@pytest.mark.parametrize(
+    ("given", "kind"),
+    [
+        ({"kind": "billing", "addressable_id": "44"}, "billing"),
+        ({"addressable_id": "044", "addressable_type": "Client"}, "delivery"),
+        ({"addressable_id": 44}, "delivery"),
+        # None is "not given", as for every draft field left out.
+        ({"kind": None, "addressable_id": None, "addressable_type": None}, "delivery"),
+    ],
+)
+async def test_add_address_keeps_a_kind_given_and_the_same_owner_spelled_out(
+    given: dict[str, Any], kind: str
+) -> None:
     recorder = Recorder(json_response(201, STORED))
     async with _client(recorder) as io:
-        await io.clients.add_address(
-            44, {"name": "Depot", "kind": "billing", "addressable_id": "44"}
-        )
+        await io.clients.add_address(44, {"name": "Depot", **given})
     sent = json.loads(recorder.requests[0].body or b"")["address"]
     assert (sent["kind"], sent["addressable_type"], sent["addressable_id"]) == (
-        "billing",
+        kind,
         "Client",
         44,
     )
@@ -326,6 +360,8 @@ async def test_add_address_keeps_a_kind_given_and_the_same_owner_spelled_out() -
         (44, AddressDraft(city="Paris"), "needs a name"),
         (44, {"name": "Depot", "addressable_id": 45}, "another owner than client 44"),
         (44, {"name": "Depot", "addressable_type": "Department"}, "another owner"),
+        (44, {"name": "Depot", "addressable_id": "4x4"}, "another owner"),
+        (44, {"name": "Depot", "addressable_id": 0}, "another owner"),
         ("44/../1", {"name": "Depot"}, "a client id must be a positive integer"),
         (44, ["Depot"], "must be AddressDraft, Address or a dict"),
     ],
