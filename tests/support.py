@@ -12,6 +12,7 @@ import pytest
 from invoceanio import InvoiceOcean, RetryPolicy
 from invoceanio.http import Request, Response
 from invoceanio.models import Invoice, structure
+from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
 
 Handler = Callable[[Request], Response]
@@ -156,3 +157,19 @@ def leaves(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [leaf for item in value for leaf in leaves(item)]
     return [value]
+
+
+def sandbox_client(sandbox: Sandbox, **options: Any) -> InvoiceOcean:
+    """A client of the embedded sandbox over the real aiohttp transport: its retries never
+    sleep for real, and a stuck call fails within a timeout a test run can afford."""
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return InvoiceOcean(
+        base_url=sandbox.url,
+        api_token=sandbox.token,
+        retry=RetryPolicy(sleep=no_sleep),
+        timeout=10,
+        **options,
+    )

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy
+from invoceanio import ConfigurationError, InvoiceOcean
 from invoceanio.codecs.base import CodecError
 from invoceanio.http import Request
 from invoceanio.models import Invoice
@@ -20,6 +20,7 @@ from invoceanio.providers.invoiceocean import InvoiceOceanProvider
 from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
 from tests.resources.mock_api import answer
+from tests.support import sandbox_client
 
 FLAGS = {
     "gov_save_and_send": True,
@@ -428,16 +429,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture(params=["json", "xml"])
 async def io(sandbox: Sandbox, request: pytest.FixtureRequest) -> AsyncIterator[InvoiceOcean]:
-    async def no_sleep(_: float) -> None:
-        return None
-
-    async with InvoiceOcean(
-        base_url=sandbox.url,
-        api_token=sandbox.token,
-        format=request.param,
-        retry=RetryPolicy(sleep=no_sleep),
-        timeout=10,
-    ) as client:
+    async with sandbox_client(sandbox, format=request.param) as client:
         yield client
 
 

@@ -14,13 +14,13 @@ from invoceanio import (
     ConfigurationError,
     InvoiceOcean,
     NotFoundError,
-    RetryPolicy,
     Secret,
     ValidationError,
 )
 from invoceanio.models import Invoice
 from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
+from tests.support import sandbox_client
 
 PNG: Final = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -36,16 +36,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def io(sandbox: Sandbox) -> AsyncIterator[InvoiceOcean]:
-    async def no_sleep(_: float) -> None:
-        return None
-
-    async with InvoiceOcean(
-        base_url=sandbox.url,
-        api_token=sandbox.token,
-        prefix="acme",
-        retry=RetryPolicy(sleep=no_sleep),
-        timeout=10,
-    ) as client:
+    async with sandbox_client(sandbox, prefix="acme") as client:
         yield client
 
 

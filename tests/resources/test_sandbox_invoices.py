@@ -13,9 +13,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean, NotFoundError, RetryPolicy
+from invoceanio import ConfigurationError, InvoiceOcean, NotFoundError
 from invoceanio.models import Invoice
 from invoceanio.sandbox import Sandbox
+from tests.support import sandbox_client
 
 
 @pytest.fixture
@@ -26,16 +27,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture(params=["json", "xml"])
 async def io(sandbox: Sandbox, request: pytest.FixtureRequest) -> AsyncIterator[InvoiceOcean]:
-    async def no_sleep(_: float) -> None:
-        return None
-
-    async with InvoiceOcean(
-        base_url=sandbox.url,
-        api_token=sandbox.token,
-        format=request.param,
-        retry=RetryPolicy(sleep=no_sleep),
-        timeout=10,
-    ) as client:
+    async with sandbox_client(sandbox, format=request.param) as client:
         yield client
 
 

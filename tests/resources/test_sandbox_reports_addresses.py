@@ -12,9 +12,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy, ValidationError
+from invoceanio import ConfigurationError, InvoiceOcean, ValidationError
 from invoceanio.models import Invoice, Reminder
 from invoceanio.sandbox import Sandbox
+from tests.support import sandbox_client
 
 
 @pytest.fixture
@@ -25,15 +26,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def io(sandbox: Sandbox) -> AsyncIterator[InvoiceOcean]:
-    async def no_sleep(_: float) -> None:
-        return None
-
-    async with InvoiceOcean(
-        base_url=sandbox.url,
-        api_token=sandbox.token,
-        retry=RetryPolicy(sleep=no_sleep),
-        timeout=10,
-    ) as client:
+    async with sandbox_client(sandbox) as client:
         yield client
 
 

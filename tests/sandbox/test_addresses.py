@@ -12,22 +12,21 @@ it and asserts no crash.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from invoceanio.sandbox import FaultConfig, create_app
+from invoceanio.sandbox import FaultConfig
 from invoceanio.sandbox.faults import FaultEngine
 from invoceanio.sandbox.store import Store
+from tests.sandbox.serving import fuzzed, served
 
 TOKEN = "addresses-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -56,12 +55,8 @@ async def engine() -> FaultEngine:
 
 @pytest.fixture
 async def http(engine: FaultEngine) -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN, store=Store(), faults=engine)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN, store=Store(), faults=engine) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _json(http: Client, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
@@ -338,41 +333,26 @@ _FIELDS = st.sampled_from(
 
 
 def test_random_addresses_never_crash(caplog: pytest.LogCaptureFixture) -> None:
-    loop = asyncio.new_event_loop()
+    with fuzzed(caplog, token=TOKEN) as (loop, client):
+        loop.run_until_complete(_client(client))
 
-    async def start() -> Client:
-        client: Client = TestClient(TestServer(create_app(token=TOKEN)))
-        await client.start_server()
-        await _client(client)
-        return client
+        async def send(body: bytes) -> tuple[int, str, bytes]:
+            response = await client.post("/addresses.json", data=body, headers=AUTH)
+            return response.status, response.content_type, await response.read()
 
-    client = loop.run_until_complete(start())
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(
+            document=st.dictionaries(_FIELDS, _VALUES, max_size=6) | _VALUES,
+            wrapped=st.booleans() | st.just(True),
+        )
+        def check(document: Any, wrapped: bool) -> None:
+            raw = json.dumps({"address": document} if wrapped else document).encode()
+            status, content_type, answer = loop.run_until_complete(send(raw))
+            assert status in (201, 400, 422), (raw, answer[:200])
+            assert content_type == "application/json"
+            if status == 201:
+                assert list(json.loads(answer)) == KEYS
+            else:
+                assert json.loads(answer)["code"] == "error"
 
-    async def send(body: bytes) -> tuple[int, str, bytes]:
-        response = await client.post("/addresses.json", data=body, headers=AUTH)
-        return response.status, response.content_type, await response.read()
-
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(
-        document=st.dictionaries(_FIELDS, _VALUES, max_size=6) | _VALUES,
-        wrapped=st.booleans() | st.just(True),
-    )
-    def check(document: Any, wrapped: bool) -> None:
-        raw = json.dumps({"address": document} if wrapped else document).encode()
-        status, content_type, answer = loop.run_until_complete(send(raw))
-        assert status in (201, 400, 422), (raw, answer[:200])
-        assert content_type == "application/json"
-        if status == 201:
-            assert list(json.loads(answer)) == KEYS
-        else:
-            assert json.loads(answer)["code"] == "error"
-
-    try:
-        with caplog.at_level(logging.ERROR):
-            check()
-        crashes = [r.getMessage() for r in caplog.records if r.name.startswith("aiohttp")]
-        crashes += [r.getMessage() for r in caplog.records if r.name == "invoceanio.sandbox"]
-        assert crashes == []
-    finally:
-        loop.run_until_complete(client.close())
-        loop.close()
+        check()

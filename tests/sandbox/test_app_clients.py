@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from invoceanio.codecs import XmlCodec
-from invoceanio.sandbox import create_app
+from tests.sandbox.serving import served
 
 TOKEN = "clients-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -17,12 +17,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 async def http() -> AsyncIterator[TestClient[Any, Any]]:
-    client: TestClient[Any, Any] = TestClient(TestServer(create_app(token=TOKEN)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _create(http: TestClient[Any, Any], **fields: Any) -> Any:

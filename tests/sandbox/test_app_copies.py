@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from invoceanio.codecs import XmlCodec
-from invoceanio.sandbox import create_app
+from tests.sandbox.serving import served
 
 TOKEN = "copies-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -24,12 +24,8 @@ TODAY = date.today()
 
 @pytest.fixture
 async def http() -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _post(http: Client, **fields: Any) -> Any:

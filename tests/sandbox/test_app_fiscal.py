@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from invoceanio.sandbox import create_app
 from invoceanio.sandbox.store import Store
+from tests.sandbox.serving import served
 
 TOKEN = "fiscal-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -24,12 +24,8 @@ async def store() -> Store:
 
 @pytest.fixture
 async def http(store: Store) -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN, store=store)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN, store=store) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _receipt(http: Client) -> dict[str, Any]:

@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from invoceanio.codecs import XmlCodec
-from invoceanio.sandbox import create_app, ksef
+from invoceanio.sandbox import ksef
 from invoceanio.sandbox.ksef import FA_NAMESPACE, LOCKED, UPO_NAMESPACE
 from invoceanio.sandbox.store import Store
+from tests.sandbox.serving import served
 
 TOKEN = "ksef-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -39,12 +40,8 @@ async def store() -> Store:
 
 @pytest.fixture
 async def http(store: Store) -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN, store=store)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN, store=store) as client:
         yield client
-    finally:
-        await client.close()
 
 
 def _document(**fields: Any) -> dict[str, Any]:

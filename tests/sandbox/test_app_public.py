@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from invoceanio.sandbox import create_app
+from tests.sandbox.serving import served
 
 TOKEN = "public-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,12 +20,8 @@ Client = TestClient[Any, Any]
 
 @pytest.fixture
 async def http() -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _invoice(http: Client) -> dict[str, Any]:

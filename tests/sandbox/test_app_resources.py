@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from invoceanio.codecs import XmlCodec
 from invoceanio.sandbox import create_app
+from tests.sandbox.serving import served
 
 TOKEN = "res-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,12 +29,8 @@ Client = TestClient[Any, Any]
 
 @pytest.fixture
 async def http() -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _create(http: Client, path: str, root: str, **fields: Any) -> Any:

@@ -13,9 +13,7 @@ throws random values at both new routes and asserts no crash.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +27,7 @@ from hypothesis import strategies as st
 from invoceanio.codecs import XmlCodec
 from invoceanio.sandbox import create_app
 from invoceanio.sandbox.store import Store
+from tests.sandbox.serving import fuzzed, served
 
 TOKEN = "reminders-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -54,12 +53,8 @@ async def store() -> Store:
 
 @pytest.fixture
 async def http(store: Store) -> AsyncIterator[Client]:
-    client: Client = TestClient(TestServer(create_app(token=TOKEN, store=store)))
-    await client.start_server()
-    try:
+    async with served(token=TOKEN, store=store) as client:
         yield client
-    finally:
-        await client.close()
 
 
 async def _json(http: Client, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
@@ -449,41 +444,26 @@ _QUERIES = st.lists(
 
 
 def test_random_reminders_and_report_queries_never_crash(caplog: pytest.LogCaptureFixture) -> None:
-    loop = asyncio.new_event_loop()
+    with fuzzed(caplog, token=TOKEN) as (loop, client):
+        loop.run_until_complete(_invoice(client))
 
-    async def start() -> Client:
-        client: Client = TestClient(TestServer(create_app(token=TOKEN)))
-        await client.start_server()
-        await _invoice(client)
-        return client
+        async def send(method: str, path: str, body: bytes | None) -> tuple[int, str, bytes]:
+            response = await client.request(method, path, data=body, headers=AUTH)
+            return response.status, response.content_type, await response.read()
 
-    client = loop.run_until_complete(start())
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(body=_BODIES | st.binary(max_size=16), query=_QUERIES)
+        def check(body: dict[str, Any] | bytes, query: list[tuple[str, str]]) -> None:
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            search = "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
+            for method, path, data in (
+                ("POST", "/__sandbox__/reminders", raw),
+                ("GET", f"{REPORT}?{search}", None),
+            ):
+                status, content_type, answer = loop.run_until_complete(send(method, path, data))
+                assert status in (200, 201, 400, 401, 404, 422), (path, raw, answer[:200])
+                assert content_type == "application/json", (path, answer[:200])
+                if status >= 400:
+                    assert json.loads(answer)["code"] == "error"
 
-    async def send(method: str, path: str, body: bytes | None) -> tuple[int, str, bytes]:
-        response = await client.request(method, path, data=body, headers=AUTH)
-        return response.status, response.content_type, await response.read()
-
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(body=_BODIES | st.binary(max_size=16), query=_QUERIES)
-    def check(body: dict[str, Any] | bytes, query: list[tuple[str, str]]) -> None:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        search = "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
-        for method, path, data in (
-            ("POST", "/__sandbox__/reminders", raw),
-            ("GET", f"{REPORT}?{search}", None),
-        ):
-            status, content_type, answer = loop.run_until_complete(send(method, path, data))
-            assert status in (200, 201, 400, 401, 404, 422), (path, raw, answer[:200])
-            assert content_type == "application/json", (path, answer[:200])
-            if status >= 400:
-                assert json.loads(answer)["code"] == "error"
-
-    try:
-        with caplog.at_level(logging.ERROR):
-            check()
-        crashes = [r.getMessage() for r in caplog.records if r.name.startswith("aiohttp")]
-        crashes += [r.getMessage() for r in caplog.records if r.name == "invoceanio.sandbox"]
-        assert crashes == []
-    finally:
-        loop.run_until_complete(client.close())
-        loop.close()
+        check()
