@@ -128,6 +128,34 @@ def test_an_id_that_is_no_finite_integer_is_a_value_error(value: Any) -> None:
         structure_int(value)
 
 
+@pytest.mark.parametrize("value", [12.0, -7.0, float(2**53)])
+def test_an_integral_float_reads_as_its_integer(value: float) -> None:
+    assert structure_int(value) == int(value)
+
+
+@pytest.mark.parametrize("value", [float(2**53 + 2), 1e20, -1.8446744073709552e19])
+def test_a_float_past_the_exact_integers_is_no_id(value: float) -> None:
+    # Beyond 2**53 a float may be the rounding of the integer the server wrote.
+    with pytest.raises(ValueError, match="expected an integer"):
+        structure_int(value)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_an_id_rounded_by_the_json_reader_is_a_decode_error_not_another_id(
+    fmt: str,
+) -> None:
+    # orjson reads an integer past 64 bits as a float: 18446744073709551617 would become the
+    # id 18446744073709551616, another object's. The float itself is sent here, so the test
+    # holds whichever JSON reader is installed.
+    body = b'{"id": 1.8446744073709552e19, "number": "FV/1"}'
+    transport = MockTransport(lambda _: raw_response(200, body, "application/json"))
+    async with InvoiceOcean(prefix="acme", api_token=TOKEN, transport=transport, format=fmt) as io:
+        with pytest.raises(DecodeError, match="not a valid Invoice"):
+            await io.invoices.get(1)
+        with pytest.raises(DecodeError, match="no valid id"):
+            await io.invoices.create_document_id({"buyer_name": "B"})
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [

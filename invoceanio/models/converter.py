@@ -57,6 +57,10 @@ _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
+#: The largest integer below which every integer is a float exactly (IEEE 754 double).
+_EXACT_FLOAT_INTS = 2**53
+
+
 def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
@@ -118,7 +122,10 @@ def structure_int(value: Any, _: Any = int) -> int | None:
         if text.lstrip("+-").isdigit():
             return int(text)
     # NaN and infinities are no integers: int() of them raises OverflowError, not ValueError.
-    if isinstance(value, float) and value.is_integer():
+    # Past 2**53 a float holds no longer every integer: the number the server wrote may have
+    # been rounded on the way (orjson reads an integer past 64 bits as a float), and a wrong
+    # id would name another object.
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT_INTS:
         return int(value)
     if isinstance(value, Decimal) and value.is_finite() and value == int(value):
         return int(value)
