@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -456,10 +456,23 @@ def _describe(exc: BaseException) -> str:
 _QUERY_SCALARS = (str, int, Decimal, float, date, YearMonth, enum.Enum, Secret)
 
 
+#: Filters the API reads as a calendar day.
+_DAY_FILTERS = frozenset({"date_from", "date_to"})
+
+
 def query_value(value: Any, name: str = "a query value") -> str:
     """One query-string value in the API's spelling (dates ISO, flags true/false, numbers as
     decimal text). ``name`` (the filter's) is for the error: a value that is no query scalar,
-    a NaN or an infinity is refused with ConfigurationError, never sent as its repr."""
+    a NaN or an infinity is refused with ConfigurationError, never sent as its repr.
+
+    The day filters (``date_from``/``date_to``, documented as ``YYYY-MM-DD``) refuse a
+    ``datetime``: sent as a timestamp it is unread or read in the server's time zone, which
+    can move the window by a day; cutting it to its date here could too."""
+    if name in _DAY_FILTERS and isinstance(value, datetime):
+        raise ConfigurationError(
+            f"{name} takes a day: pass a date (value.date() in the time zone you mean), "
+            f"not the datetime {value.isoformat()}"
+        )
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal) and not value.is_finite():

@@ -138,3 +138,34 @@ async def test_request_pairs_may_repeat_a_key_and_expand_lists() -> None:
     first, second = transport.requests
     assert first.params == (("a", "1"), ("a", "x"), ("c[]", "1"), ("c[]", "2"))
     assert second.params == (("d", "2026-01-01"),)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda io, day: io.invoices.list(date_from=day),
+        lambda io, day: io.invoices.list(date_to=day, period="more"),
+        lambda io, day: io.products.list(date_from=day),
+        lambda io, day: io.payments.list(date_to=day),
+        lambda io, day: io.warehouse_documents.list(date_from=day),
+        lambda io, day: io.warehouse_actions.list(date_to=day),
+    ],
+    ids=["invoices", "invoices-period", "products", "payments", "documents", "actions"],
+)
+async def test_a_day_filter_takes_a_date_and_refuses_a_datetime(call: Any) -> None:
+    """The API reads date_from/date_to as YYYY-MM-DD: a timestamp would be unread or read in
+    the server's time zone, moving the window by a day. Refused before anything is sent."""
+    transport = MockTransport(answer)
+    async with InvoiceOcean(prefix="acme", api_token="tok-1234567", transport=transport) as io:
+        with pytest.raises(ConfigurationError, match="takes a day: pass a date"):
+            await call(io, datetime(2026, 1, 2, 23, 30))
+        assert transport.requests == []
+        await call(io, date(2026, 1, 2))
+    (sent,) = transport.requests
+    assert "2026-01-02" in dict(sent.params).values(), sent.params
+
+
+def test_other_filters_still_take_a_datetime_as_a_timestamp() -> None:
+    assert query_params({"updated_after": datetime(2026, 1, 2, 3, 4)}) == [
+        ("updated_after", "2026-01-02T03:04:00")
+    ]
