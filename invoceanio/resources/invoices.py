@@ -94,6 +94,16 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
     root = "invoice"
     model = Invoice
 
+    def _document(self, data: WriteData) -> dict[str, Any]:
+        document = super()._document(data)
+        if document.get("copy_invoice_from") not in (None, "") and document.get("positions"):
+            # The API documents them as exclusive: a copy takes the source's positions.
+            raise ConfigurationError(
+                "a copied document takes its positions from the source (copy_invoice_from): "
+                "leave positions out"
+            )
+        return document
+
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         filters = dict(filters)
         date_from: date | str | None = filters.pop("date_from", None)

@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 
 from invoceanio.core import query_params, query_value
 from invoceanio.endpoints import endpoint
+from invoceanio.errors import ConfigurationError
 from invoceanio.models.payment import Payment
-from invoceanio.resources.base import CrudService, check_flag
+from invoceanio.resources.base import CrudService, WriteData, check_flag
 
 __all__ = ["PaymentsService"]
 
@@ -23,6 +24,15 @@ class PaymentsService(CrudService[Payment]):
     root = "banking_payment"
     model = Payment
     update_method: ClassVar[str] = "PATCH"
+
+    def _document(self, data: WriteData) -> dict[str, Any]:
+        document = super()._document(data)
+        if document.get("invoice_id") is not None and document.get("invoice_ids") is not None:
+            # Which would the payment pay? The API documents one form or the other (spec 4.7).
+            raise ConfigurationError(
+                "give invoice_id or invoice_ids (paid in the order given), not both"
+            )
+        return document
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``include_invoices=True`` (each payment with its invoices: a flag, so "no" or "0" is
