@@ -104,8 +104,13 @@ class Position(_PositionValues):
     discount_net: Decimal | None = None
     #: The second tax some countries print (a rate or a code, like ``tax``).
     tax2: TaxRate | None = None
-    #: The purchase price of a margin position (``vat_margin`` invoices).
+    #: The purchase price of a margin position (``vat_margin`` invoices), and the tax and
+    #: totals of its margin.
     total_purchase_price: Decimal | None = None
+    vat_margin_tax: TaxRate | None = None
+    vat_margin_total_price_net: Decimal | None = None
+    vat_margin_total_price_tax: Decimal | None = None
+    vat_margin_total_price_gross: Decimal | None = None
     correction_before_attributes: CorrectionPosition | None = None
     correction_after_attributes: CorrectionPosition | None = None
 
@@ -306,6 +311,9 @@ class _PositionValuesDraft(Draft):
     name: str | Unset | None = UNSET
     code: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
+    #: The line's extra column (PKWiU or GTIN under KSeF); its header is the invoice's
+    #: ``additional_info_desc``, shown when the invoice sets ``additional_info``.
+    additional_info: str | Unset | None = UNSET
     kind: PositionKind | str | Unset | None = UNSET
     quantity: Decimal | Unset | None = UNSET
     quantity_unit: str | Unset | None = UNSET
@@ -330,6 +338,10 @@ class PositionDraft(_PositionValuesDraft):
 
     lump_sum_tax: str | Unset | None = UNSET
     total_purchase_price: Decimal | Unset | None = UNSET
+    vat_margin_tax: TaxRate | Unset | None = UNSET
+    vat_margin_total_price_net: Decimal | Unset | None = UNSET
+    vat_margin_total_price_tax: Decimal | Unset | None = UNSET
+    vat_margin_total_price_gross: Decimal | Unset | None = UNSET
     correction_before_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
     correction_after_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
 

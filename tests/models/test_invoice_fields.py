@@ -243,6 +243,42 @@ def test_position_margin_and_second_tax_fields() -> None:
     assert structure({"tax2": "np"}, Position).tax2 == "np"
 
 
+def test_a_margin_positions_margin_reads_as_money_and_writes_back_as_text() -> None:
+    wire = {
+        "name": "Used car",
+        "tax": "disabled",
+        "total_purchase_price": "8000.00",
+        "vat_margin_tax": "23",
+        "vat_margin_total_price_net": "1626,02",
+        "vat_margin_total_price_tax": "373.98",
+        "vat_margin_total_price_gross": "2000.00",
+        "additional_info": "PKWiU 45.11.Z",
+    }
+    position = structure(wire, Position)
+    assert position.vat_margin_tax == Decimal(23)
+    assert position.vat_margin_total_price_net == Decimal("1626.02")
+    assert position.vat_margin_total_price_tax == Decimal("373.98")
+    assert position.vat_margin_total_price_gross == Decimal("2000.00")
+    assert position.additional_info == "PKWiU 45.11.Z"
+    assert position.extra == {}
+    assert to_wire(position)["vat_margin_total_price_net"] == "1626.02"
+
+
+def test_a_position_draft_writes_its_extra_column_and_margin() -> None:
+    draft = PositionDraft(
+        name="Used car",
+        additional_info="GTIN 5901234123457",
+        vat_margin_tax="23",
+        vat_margin_total_price_gross=Decimal("2000.00"),
+    )
+    assert to_wire(draft) == {
+        "name": "Used car",
+        "additional_info": "GTIN 5901234123457",
+        "vat_margin_tax": "23",
+        "vat_margin_total_price_gross": "2000.00",
+    }
+
+
 def test_flags_counts_and_tax_kinds() -> None:
     invoice = structure(
         {
