@@ -302,6 +302,19 @@ class Invoice(Model):
     cancel_reason: str | None = None
     #: [FR] Its payment reminders (with ``additional_fields[invoice]=reminders_info``).
     reminders_info: RemindersInfo | None = None
+    # --- amounts, dates and ids the answers send as text (spec 6.2), read as what they are ---
+    #: The denominators of the exchange rates (a rate per 100 units...).
+    exchange_rate_den: Decimal | None = None
+    exchange_currency_rate_den: Decimal | None = None
+    exchange_difference: Decimal | None = None
+    adjust_invoice_price: Decimal | None = None
+    accounting_vat_tax_date: date | None = None
+    accounting_income_tax_date: date | None = None
+    seller_bank_account_id: int | None = None
+    #: An early-payment discount: ``skonto_discount_value`` percent off if paid by its date.
+    skonto_active: bool | None = None
+    skonto_discount_date: date | None = None
+    skonto_discount_value: Decimal | None = None
 
 
 @attrs.define(kw_only=True)
@@ -504,6 +517,36 @@ class InvoiceDraft(Draft):
     exempt_tax_kind: str | Unset | None = UNSET
     np_tax_kind: NpTaxKind | str | Unset | None = UNSET
     show_attachments: bool | Unset = UNSET
+    # --- Polish and KSeF specifics (spec 6.1) ---
+    #: Expenses only: the seller (or the buyer) is a local-government unit (JST) or a member
+    #: of a VAT group (GV).
+    seller_jst: bool | Unset = UNSET
+    seller_gv: bool | Unset = UNSET
+    buyer_jst: bool | Unset = UNSET
+    buyer_gv: bool | Unset = UNSET
+    buyer_mass_payment_code: str | Unset | None = UNSET
+    #: Print ``invoice_issuer`` (a text) as the invoice's issuer.
+    use_invoice_issuer: bool | Unset = UNSET
+    invoice_issuer: str | Unset | None = UNSET
+    #: True: ``buyer_tax_no`` is taken without the API's check of its form.
+    disable_tax_no_validation: bool | Unset = UNSET
+    accounting_vat_tax_date: date | Unset | None = UNSET
+    accounting_income_tax_date: date | Unset | None = UNSET
+    #: An early-payment discount: ``skonto_discount_value`` percent off if paid by its date.
+    skonto_active: bool | Unset = UNSET
+    skonto_discount_date: date | Unset | None = UNSET
+    skonto_discount_value: Decimal | Unset | None = UNSET
+    #: An accounting note's kind: ``credit`` or ``debit``.
+    accounting_note_kind: str | Unset | None = UNSET
+    #: Required with ``kind="vat_margin"``: the margin procedure, one of four Polish texts
+    #: ("procedura marży \u2013 towary używane"...) sent byte-exact, en dash included.
+    procedure_vat_margin: str | Unset | None = UNSET
+    #: ``"for_receipt"``: an invoice for the receipt ``from_invoice_id``.
+    additional_params: str | Unset | None = UNSET
+    #: How prices and totals are computed: ``{"position": "default" | "keep_gross", "sum":
+    #: "sum" | "keep_gross" | "keep_net", "invoice_form_price_kind": "net" | "gross"}``
+    #: ([FR] takes it only with all three).
+    calculating_strategy: dict[str, str] | Unset | None = UNSET
     positions: list[PositionDraft | dict[str, Any]] | Unset = UNSET
     recipients: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET
     issuers: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET

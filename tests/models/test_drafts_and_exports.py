@@ -36,6 +36,17 @@ WRITE_ONLY: dict[str, set[str]] = {
         "price_list_id",
         "use_prices_from_price_lists",
         "procedure_designations",
+        "seller_jst",
+        "seller_gv",
+        "buyer_jst",
+        "buyer_gv",
+        "buyer_mass_payment_code",
+        "use_invoice_issuer",
+        "invoice_issuer",
+        "disable_tax_no_validation",
+        "accounting_note_kind",
+        "procedure_vat_margin",
+        "additional_params",
     },
     "UserDraft": {"password"},
     "BankAccountDepartmentDraft": {"remove"},
@@ -44,6 +55,7 @@ WRITE_ONLY: dict[str, set[str]] = {
 #: as sent in ``extra`` (each named field of a record costs structuring time on every read).
 IN_EXTRA: dict[str, set[str]] = {
     "InvoiceDraft": {
+        "calculating_strategy",  # answered as null (spec 6.2)
         "seller_www",
         "seller_fax",
         "seller_bdo_no",

@@ -3,7 +3,7 @@ corrections and advances, and the drafts that write them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -276,6 +276,71 @@ def test_a_position_draft_writes_its_extra_column_and_margin() -> None:
         "additional_info": "GTIN 5901234123457",
         "vat_margin_tax": "23",
         "vat_margin_total_price_gross": "2000.00",
+    }
+
+
+def test_the_answers_amounts_dates_and_ids_read_as_what_they_are() -> None:
+    invoice = structure(
+        {
+            "exchange_rate_den": "100",
+            "exchange_currency_rate_den": "1.0",
+            "exchange_difference": "0,50",
+            "adjust_invoice_price": "-0.01",
+            "accounting_vat_tax_date": "2026-11-30",
+            "accounting_income_tax_date": "",
+            "seller_bank_account_id": "12",
+            "skonto_active": "1",
+            "skonto_discount_date": "2026-12-08",
+            "skonto_discount_value": "2.0",
+        },
+        Invoice,
+    )
+    assert (invoice.exchange_rate_den, invoice.exchange_currency_rate_den) == (
+        Decimal(100),
+        Decimal("1.0"),
+    )
+    assert invoice.exchange_difference == Decimal("0.50")
+    assert invoice.adjust_invoice_price == Decimal("-0.01")
+    assert invoice.accounting_vat_tax_date == date(2026, 11, 30)
+    assert invoice.accounting_income_tax_date is None
+    assert invoice.seller_bank_account_id == 12
+    assert (invoice.skonto_active, invoice.skonto_discount_date, invoice.skonto_discount_value) == (
+        True,
+        date(2026, 12, 8),
+        Decimal("2.0"),
+    )
+    assert invoice.extra == {}
+
+
+def test_an_invoice_draft_names_the_polish_and_ksef_specifics() -> None:
+    margin = "procedura mar\u017cy \u2013 towary u\u017cywane"
+    draft = InvoiceDraft(
+        kind="vat_margin",
+        procedure_vat_margin=margin,
+        skonto_active=True,
+        skonto_discount_date=date(2026, 12, 8),
+        skonto_discount_value=Decimal("2"),
+        buyer_jst=True,
+        disable_tax_no_validation=True,
+        calculating_strategy={
+            "position": "default",
+            "sum": "sum",
+            "invoice_form_price_kind": "net",
+        },
+    )
+    assert to_wire(draft) == {
+        "kind": "vat_margin",
+        "procedure_vat_margin": margin,
+        "skonto_active": True,
+        "skonto_discount_date": "2026-12-08",
+        "skonto_discount_value": "2",
+        "buyer_jst": True,
+        "disable_tax_no_validation": True,
+        "calculating_strategy": {
+            "position": "default",
+            "sum": "sum",
+            "invoice_form_price_kind": "net",
+        },
     }
 
 
