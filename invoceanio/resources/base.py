@@ -269,14 +269,20 @@ class ResourceService(Generic[ModelT]):
 class Listing(ResourceService[ModelT]):
     @endpoint("GET", "{collection}", note="one page; `iterate()` pages lazily to the end")
     async def list(self, page: int = 1, per_page: int = 25, **filters: Any) -> list[ModelT]:
-        """One page of results (the API returns no total: a short page is the last)."""
+        """One page of results (the API returns no total: a short page is the last).
+
+        The API's own defaults apply to what is left unsaid: invoices and warehouse documents
+        are listed for its default window, ``period="last_12_months"``, unless ``period``
+        (``"all"``, ``"this_month"``...) or ``date_from``/``date_to`` says otherwise."""
         check_page(page, per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
         return self._core.to_models(request, await self._core.call(request), self.model)
 
     async def iterate(self, per_page: int = 100, **filters: Any) -> AsyncIterator[ModelT]:
-        """Every result, page by page, fetched lazily as the caller consumes them."""
+        """Every result of the query, page by page, fetched lazily as the caller consumes them
+        (for invoices and warehouse documents, of the API's default 12 months unless
+        ``period`` or the dates say otherwise: ``period="all"`` is every one)."""
         check_page(1, per_page)
         filter_params = self._filters(filters)
         previous: Sequence[object] | None = None
