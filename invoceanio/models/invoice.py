@@ -28,6 +28,7 @@ from invoceanio.models.values import (
     AccountingKind,
     DiscountKind,
     ExchangeKind,
+    ExemptTaxKind,
     GovStatus,
     InvoiceKind,
     InvoiceStatus,
@@ -40,6 +41,7 @@ from invoceanio.models.values import (
     TaxNoKind,
     TaxRate,
     Unset,
+    VatMarginProcedure,
 )
 
 __all__ = [
@@ -121,7 +123,8 @@ class InvoiceParty(Model):
 
     ``role`` is one of the Polish KSeF roles ("Odbiorca", "Dodatkowy nabywca", "Faktor",
     "Rola inna"...), kept as sent; ``participation`` (a percentage) is only for an additional
-    buyer and ``role_description`` (up to 25 characters) only for "Rola inna".
+    buyer and ``role_description`` (up to 25 characters) only for "Rola inna". The roles are
+    spelled out, en dashes and all, as :class:`RecipientRole` and :class:`IssuerRole`.
     """
 
     id: int | None = None
@@ -260,7 +263,7 @@ class Invoice(Model):
     seller_tax_no_kind: TaxNoKind | str | None = None
     buyer_tax_no_kind: TaxNoKind | str | None = None
     #: Reason for VAT-exempt ("zw") positions; KSeF requires it (spec 9.3).
-    exempt_tax_kind: str | None = None
+    exempt_tax_kind: ExemptTaxKind | str | None = None
     #: Why "np" positions are not subject to VAT (``export_service``...); KSeF requires it.
     np_tax_kind: NpTaxKind | str | None = None
     # --- corrections (with additional_fields[invoice]=corrected_content_before,...) ---
@@ -514,7 +517,7 @@ class InvoiceDraft(Draft):
     advance_value: Decimal | Unset = UNSET
     position_name: str | Unset = UNSET
     invoice_ids: list[int] | Unset = UNSET
-    exempt_tax_kind: str | Unset | None = UNSET
+    exempt_tax_kind: ExemptTaxKind | str | Unset | None = UNSET
     np_tax_kind: NpTaxKind | str | Unset | None = UNSET
     show_attachments: bool | Unset = UNSET
     # --- Polish and KSeF specifics (spec 6.1) ---
@@ -539,8 +542,8 @@ class InvoiceDraft(Draft):
     #: An accounting note's kind: ``credit`` or ``debit``.
     accounting_note_kind: str | Unset | None = UNSET
     #: Required with ``kind="vat_margin"``: the margin procedure, one of four Polish texts
-    #: ("procedura marży \u2013 towary używane"...) sent byte-exact, en dash included.
-    procedure_vat_margin: str | Unset | None = UNSET
+    #: sent byte-exact, en dash included (:class:`VatMarginProcedure`).
+    procedure_vat_margin: VatMarginProcedure | str | Unset | None = UNSET
     #: ``"for_receipt"``: an invoice for the receipt ``from_invoice_id``.
     additional_params: str | Unset | None = UNSET
     #: How prices and totals are computed: ``{"position": "default" | "keep_gross", "sum":

@@ -18,18 +18,22 @@ __all__ = [
     "ClientKind",
     "DiscountKind",
     "ExchangeKind",
+    "ExemptTaxKind",
     "GovStatus",
     "InvoiceKind",
     "InvoiceStatus",
+    "IssuerRole",
     "Lang",
     "NpTaxKind",
     "OpenStrEnum",
     "PaymentType",
     "PositionKind",
+    "RecipientRole",
     "SellDate",
     "TaxNoKind",
     "TaxRate",
     "Unset",
+    "VatMarginProcedure",
     "YearMonth",
     "masked",
     "tax_percent",
@@ -285,6 +289,57 @@ class NpTaxKind(OpenStrEnum):
     EXPORT_SERVICE = "export_service"
     EXPORT_SERVICE_EU = "export_service_eu"
     NOT_SPECIFIED = "not_specified"
+
+
+class ExemptTaxKind(OpenStrEnum):
+    """Why the "zw" (VAT-exempt) positions of an invoice are exempt, the four standard texts
+    KSeF takes (spec 9.3); any other text is sent as given."""
+
+    ACTIVITY = (
+        "Zwolnienie ze względu na rodzaj prowadzonej działalności (art. 43 ust 1 ustawy o VAT)"
+    )
+    TURNOVER_LIMIT = (
+        "Zwolnienie ze względu na nieprzekroczenie limitu obrotu (art. 113 ust 1 i 9 ustawy o VAT)"
+    )
+    MF_REGULATION = "Zwolnienie na mocy rozporządzenia MF (art. 82 ust 3 ustawy o VAT)"
+    VAT_DIRECTIVE = (
+        "Zwolnienie, o którym mowa w art. 132 ust 1 lub art. 135 ust 1 Dyrektywy 2006/112/WE"
+    )
+
+
+class VatMarginProcedure(OpenStrEnum):
+    """The margin procedure a ``vat_margin`` invoice must name (``procedure_vat_margin``),
+    byte-exact: three hold an en dash (U+2013), not a hyphen."""
+
+    TRAVEL_AGENCIES = "procedura marży dla biur podróży"
+    USED_GOODS = "procedura marży \u2013 towary używane"
+    WORKS_OF_ART = "procedura marży \u2013 dzieła sztuki"
+    COLLECTIBLES_AND_ANTIQUES = "procedura marży \u2013 przedmioty kolekcjonerskie i antyki"
+
+
+class RecipientRole(OpenStrEnum):
+    """The ``role`` of an invoice's recipient (KSeF "Podmiot3", spec 6.5), byte-exact Polish:
+    two hold an en dash (U+2013). ``participation`` goes with ``ADDITIONAL_BUYER``,
+    ``role_description`` (25 characters at most) with ``OTHER``."""
+
+    RECIPIENT = "Odbiorca"
+    ADDITIONAL_BUYER = "Dodatkowy nabywca"
+    PAYER = "Dokonujący płatności"
+    JST_RECIPIENT = "JST \u2013 odbiorca"
+    GV_MEMBER_RECIPIENT = "Członek GV \u2013 odbiorca"
+    EMPLOYEE = "Pracownik"
+    OTHER = "Rola inna"
+
+
+class IssuerRole(OpenStrEnum):
+    """The ``role`` of an invoice's issuer (spec 6.5), byte-exact Polish: two hold an en dash."""
+
+    ISSUER = "Wystawca faktury"
+    FACTOR = "Faktor"
+    ORIGINAL_ENTITY = "Podmiot pierwotny"
+    JST_ISSUER = "JST \u2013 wystawca"
+    GV_MEMBER_ISSUER = "Członek GV \u2013 wystawca"
+    OTHER = "Rola inna"
 
 
 class AccountingKind(OpenStrEnum):

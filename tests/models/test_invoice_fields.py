@@ -14,6 +14,7 @@ from invoceanio.models import (
     Client,
     CorrectionPosition,
     CorrectionPositionDraft,
+    ExemptTaxKind,
     GovStatus,
     Invoice,
     InvoiceDescription,
@@ -22,12 +23,16 @@ from invoceanio.models import (
     InvoiceKind,
     InvoiceParty,
     InvoicePartyDraft,
+    IssuerRole,
+    OpenStrEnum,
     PaymentType,
     Position,
     PositionDraft,
+    RecipientRole,
     SettlementKind,
     SettlementPosition,
     SettlementPositionDraft,
+    VatMarginProcedure,
     structure,
     to_wire,
 )
@@ -525,3 +530,60 @@ def test_the_full_support_payload_still_reads_the_same() -> None:
             "total_price_gross": "123.0",
         }
     ]
+
+
+# The texts as spec 6.5, 6.1 and 9.3 give them, en dashes (U+2013) included.
+SPEC_TEXTS = {
+    RecipientRole: [
+        "Odbiorca",
+        "Dodatkowy nabywca",
+        "Dokonujący płatności",
+        "JST \u2013 odbiorca",
+        "Członek GV \u2013 odbiorca",
+        "Pracownik",
+        "Rola inna",
+    ],
+    IssuerRole: [
+        "Wystawca faktury",
+        "Faktor",
+        "Podmiot pierwotny",
+        "JST \u2013 wystawca",
+        "Członek GV \u2013 wystawca",
+        "Rola inna",
+    ],
+    VatMarginProcedure: [
+        "procedura marży dla biur podróży",
+        "procedura marży \u2013 towary używane",
+        "procedura marży \u2013 dzieła sztuki",
+        "procedura marży \u2013 przedmioty kolekcjonerskie i antyki",
+    ],
+    ExemptTaxKind: [
+        "Zwolnienie ze względu na rodzaj prowadzonej działalności (art. 43 ust 1 ustawy o VAT)",
+        "Zwolnienie ze względu na nieprzekroczenie limitu obrotu (art. 113 ust 1 i 9 ustawy o VAT)",
+        "Zwolnienie na mocy rozporządzenia MF (art. 82 ust 3 ustawy o VAT)",
+        "Zwolnienie, o którym mowa w art. 132 ust 1 lub art. 135 ust 1 Dyrektywy 2006/112/WE",
+    ],
+}
+
+
+@pytest.mark.parametrize("enum", list(SPEC_TEXTS), ids=lambda cls: cls.__name__)
+def test_the_polish_texts_are_spelled_byte_exact(enum: type[OpenStrEnum]) -> None:
+    assert [member.value for member in enum] == SPEC_TEXTS[enum]
+    # A hyphen where the API has an en dash would be another role to it.
+    assert not any(" - " in member.value for member in enum)
+
+
+def test_a_party_role_and_an_exemption_go_out_byte_exact_and_read_back() -> None:
+    draft = InvoiceDraft(
+        exempt_tax_kind=ExemptTaxKind.MF_REGULATION,
+        procedure_vat_margin=VatMarginProcedure.USED_GOODS,
+        recipients=[InvoicePartyDraft(name="Gmina", role=RecipientRole.JST_RECIPIENT)],
+    )
+    wire = to_wire(draft)
+    assert wire["recipients"][0]["role"] == "JST \u2013 odbiorca"
+    assert type(wire["recipients"][0]["role"]) is str
+    assert wire["procedure_vat_margin"] == "procedura marży \u2013 towary używane"
+    invoice = structure({"exempt_tax_kind": wire["exempt_tax_kind"]}, Invoice)
+    assert invoice.exempt_tax_kind is ExemptTaxKind.MF_REGULATION
+    custom = structure({"exempt_tax_kind": "art. 43 ust 1 pkt 37"}, Invoice).exempt_tax_kind
+    assert custom == "art. 43 ust 1 pkt 37" and not isinstance(custom, ExemptTaxKind)
