@@ -92,6 +92,10 @@ class ClientDraft(Draft):
     bank_account: str | Unset | None = UNSET
     #: The split-payment (MPP) identification code.
     mass_payment_code: str | Unset | None = UNSET
+    #: [FR] Pay with the client's mass-payment (virtual account) code.
+    use_mass_payment: bool | Unset = UNSET
+    #: The house number, where ``street`` holds only the street (the form [EN] documents).
+    street_no: str | Unset | None = UNSET
     discount: Decimal | Unset | None = UNSET
     default_tax: TaxRate | Unset | None = UNSET
     price_list_id: int | Unset | None = UNSET

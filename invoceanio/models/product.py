@@ -60,6 +60,13 @@ class Product(Model):
     disabled: bool | None = None
     use_moss: bool | None = None
     use_product_warehouses: bool | None = None
+    #: Dimensions and weight (``size_unit`` m or cm, ``weight_unit`` kg or g).
+    size: Decimal | None = None
+    size_width: Decimal | None = None
+    size_height: Decimal | None = None
+    size_unit: str | None = None
+    weight: Decimal | None = None
+    weight_unit: str | None = None
     #: Identifies the product in the payment widget (spec [SEED0]).
     token: str | None = None
     created_at: datetime | None = None
@@ -100,3 +107,9 @@ class ProductDraft(Draft):
     disabled: bool | Unset = UNSET
     use_moss: bool | Unset = UNSET
     use_product_warehouses: bool | Unset = UNSET
+    size: Decimal | Unset | None = UNSET
+    size_width: Decimal | Unset | None = UNSET
+    size_height: Decimal | Unset | None = UNSET
+    size_unit: str | Unset | None = UNSET
+    weight: Decimal | Unset | None = UNSET
+    weight_unit: str | Unset | None = UNSET

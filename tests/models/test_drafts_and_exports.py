@@ -64,7 +64,7 @@ IN_EXTRA: dict[str, set[str]] = {
         "additional_info_desc",
         "accounting_kind",
     },
-    "ClientDraft": {"mass_payment_code"},
+    "ClientDraft": {"mass_payment_code", "street_no"},
 }
 
 

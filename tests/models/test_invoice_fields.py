@@ -12,6 +12,7 @@ from invoceanio.models import (
     BankAccount,
     BankAccountDraft,
     Client,
+    ClientDraft,
     CorrectionPosition,
     CorrectionPositionDraft,
     ExemptTaxKind,
@@ -28,6 +29,8 @@ from invoceanio.models import (
     PaymentType,
     Position,
     PositionDraft,
+    Product,
+    ProductDraft,
     RecipientRole,
     SettlementKind,
     SettlementPosition,
@@ -587,3 +590,25 @@ def test_a_party_role_and_an_exemption_go_out_byte_exact_and_read_back() -> None
     assert invoice.exempt_tax_kind is ExemptTaxKind.MF_REGULATION
     custom = structure({"exempt_tax_kind": "art. 43 ust 1 pkt 37"}, Invoice).exempt_tax_kind
     assert custom == "art. 43 ust 1 pkt 37" and not isinstance(custom, ExemptTaxKind)
+
+
+def test_a_products_dimensions_and_weight_read_as_numbers_and_write_back() -> None:
+    product = structure(
+        {"size": "1.20", "size_width": "0,40", "size_height": "", "size_unit": "m", "weight": "2"},
+        Product,
+    )
+    assert (product.size, product.size_width, product.size_height) == (
+        Decimal("1.20"),
+        Decimal("0.40"),
+        None,
+    )
+    assert (product.size_unit, product.weight, product.weight_unit) == ("m", Decimal(2), None)
+    assert product.extra == {}
+    assert to_wire(ProductDraft(weight=Decimal("2.50"), weight_unit="kg")) == {
+        "weight": "2.50",
+        "weight_unit": "kg",
+    }
+    assert to_wire(ClientDraft(street_no="12A", use_mass_payment=True)) == {
+        "street_no": "12A",
+        "use_mass_payment": True,
+    }
