@@ -1,12 +1,16 @@
 """``/invoices``: the invoice resource with its actions, as the service behaves.
 
-- **List** filters: ``period`` (by ``issue_date``; ``last_12_months`` by default, ``this_month``,
-  ``last_month``, ``last_30_days``, ``this_year``, ``last_year``, ``all``, and ``more`` with
-  ``date_from``/``date_to``, which are ignored under any other period), ``client_id``, ``oid``,
-  ``number``, ``kind``, ``kinds[]``, ``income`` (``yes``/``no``/``1``/``0``), ``invoice_id``,
-  ``from_invoice_id``, ``invoice_ids`` (CSV), ``order`` (a field, ``.desc`` for descending;
-  default: newest ``issue_date`` first, then highest id). Positions only with
-  ``include_positions=true``.
+- **List** filters: ``period`` (``last_12_months`` by default, ``this_month``, ``last_month``,
+  ``last_30_days``, ``this_year``, ``last_year``, ``all``, and ``more`` with
+  ``date_from``/``date_to``, which are ignored under any other period) over the date
+  ``search_date_type`` names (:data:`SEARCH_DATE_TYPES`: ``issue_date`` by default,
+  ``paid_date``, ``transaction_date``, ``sell_date``; another value is a 422): an invoice
+  without that date (an unpaid one, for ``paid_date``; ``sell_date: "off"``) is in no period but
+  ``all``, and a month-only ``sell_date`` (``2026-05``) counts as the month's first day;
+  ``client_id``, ``oid``, ``number``, ``kind``, ``kinds[]``, ``income`` (``yes``/``no``/``1``/
+  ``0``), ``invoice_id``, ``from_invoice_id``, ``invoice_ids`` (CSV), ``order`` (a field,
+  ``.desc`` for descending; default: newest ``issue_date`` first, then highest id). Positions
+  only with ``include_positions=true``.
 - **Get**: adds ``payment_url``; ``send_to_ksef=yes`` submits the invoice to KSeF first
   (:mod:`ksef`); ``additional_fields[invoice]`` and ``fields[invoice]`` as :mod:`modifiers`
   says.
@@ -14,8 +18,10 @@
   :meth:`Store.next_number` when null or absent; ``issue_date`` today and ``sell_date`` the issue
   date by default; ``payment_to`` = issue date + ``payment_to_kind`` days (default 5 days;
   ``other_date`` keeps the given ``payment_to``, ``off`` clears it); ``oid_unique: "yes"``
-  refuses a repeated ``oid``; ``client_id: -1`` or ``buyer_*`` fields without a ``client_id``
-  create (or, by name/tax number/e-mail, reuse) a client card; an unknown ``client_id`` is a 422.
+  refuses a repeated ``oid``; a ``vat_margin`` without a ``procedure_vat_margin`` is a 422
+  (:func:`_check_margin_procedure`, on update too); ``client_id: -1`` or ``buyer_*`` fields
+  without a ``client_id`` create (or, by name/tax number/e-mail, reuse) a client card; an
+  unknown ``client_id`` is a 422.
   The variants that start from another document (``copy_invoice_from``, advances, finals,
   corrections) are :mod:`copies`'; when such a variant takes the source's buyer, the client
   card it names does not refill the buyer (the card may have changed since). A
@@ -80,6 +86,7 @@ from invoceanio.sandbox.wire import (
     JSON,
     STORE,
     ApiError,
+    choice,
     flag,
     fmt_of,
     integer,
@@ -103,6 +110,11 @@ DEFAULT_PAYMENT_DAYS: Final = 5
 MAX_EMAILS: Final = 5
 #: Spec 4.1/7.5 [FR]: the same document cannot be e-mailed again within 3 days without force.
 RESEND_PAUSE: Final = timedelta(days=3)
+DEFAULT_PERIOD: Final = "last_12_months"
+#: The dates a list's period may apply to (spec 5.1: "`issue_date` (default), `paid_date`,
+#: `transaction_date`; [FR] also `sell_date`"), the default first. The spec names no answer for
+#: another value; the sandbox refuses it as it refuses an unknown ``period``.
+SEARCH_DATE_TYPES: Final = ("issue_date", "paid_date", "transaction_date", "sell_date")
 
 _FLAGS: Final = (
     "income",
@@ -305,6 +317,19 @@ def _dates(record: dict[str, Any], today: date) -> None:
             parse_date(record[field], field)
 
 
+def _check_margin_procedure(record: Mapping[str, Any]) -> None:
+    """422 ``{"procedure_vat_margin": ["can't be blank"]}`` for a ``vat_margin`` invoice without
+    one, whether or not it goes to KSeF. Spec 6.1: "`procedure_vat_margin` | required for
+    `vat_margin`", then four values (three with an en dash, U+2013). The spec does not say that
+    other text is refused (as it says "or custom text" of ``exempt_tax_kind``, it says nothing
+    either way here), so any text that is not blank is taken as sent."""
+    if record.get("kind") != "vat_margin":
+        return
+    procedure = record.get("procedure_vat_margin")
+    if not isinstance(procedure, str) or not procedure.strip():
+        raise ApiError.field("procedure_vat_margin", "can't be blank")
+
+
 def _link_client(
     store: Store, record: dict[str, Any], *, override: bool, refill: bool = True
 ) -> int | None:
@@ -379,8 +404,8 @@ def _shift_months(day: date, months: int) -> date:
 
 
 def period_range(query: Mapping[str, str], today: date) -> tuple[date | None, date | None]:
-    """The inclusive ``issue_date`` window of a list request (None: unbounded)."""
-    period = query.get("period", "last_12_months") or "last_12_months"
+    """The inclusive window of a list request's ``period`` (None: unbounded)."""
+    period = query.get("period", DEFAULT_PERIOD) or DEFAULT_PERIOD
     month_start = today.replace(day=1)
     if period == "all":
         return None, None
@@ -402,6 +427,46 @@ def period_range(query: Mapping[str, str], today: date) -> tuple[date | None, da
             parse_date(query.get("date_to"), "date_to"),
         )
     raise ApiError.field("period", "is not included in the list")
+
+
+_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH: Final = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def _search_day(item: Mapping[str, Any], field: str) -> str | None:
+    """The invoice's ``field`` date as ``YYYY-MM-DD`` text, None when it has none (an unpaid
+    invoice's ``paid_date``, ``sell_date: "off"``). A month-only sell date (``2026-05``, spec 6.1)
+    counts as the month's first day: the spec does not say which day of it a period compares."""
+    value = item.get(field)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if field == "sell_date" and _MONTH.fullmatch(text):
+        return f"{text}-01"
+    day = text[:10]
+    return day if _DAY.fullmatch(day) else None
+
+
+def _in_period(query: Mapping[str, str], today: date) -> Callable[[Mapping[str, Any]], bool] | None:
+    """Whether an invoice is in a list request's period, by the date ``search_date_type`` names
+    (None: no filter, ``period=all``). An invoice without that date is in no other period, not
+    even an unbounded ``more``. 422 for an unknown ``period`` or ``search_date_type``."""
+    low, high = period_range(query, today)
+    field = choice(query, "search_date_type", SEARCH_DATE_TYPES)
+    if (query.get("period") or DEFAULT_PERIOD) == "all":
+        return None
+    low_text = None if low is None else low.isoformat()
+    high_text = None if high is None else high.isoformat()
+
+    def keep(item: Mapping[str, Any]) -> bool:
+        day = _search_day(item, field)
+        return (
+            day is not None
+            and (low_text is None or day >= low_text)
+            and (high_text is None or day <= high_text)
+        )
+
+    return keep
 
 
 def _income_filter(text: str) -> bool:
@@ -449,13 +514,11 @@ def _candidates(store: Store, query: Mapping[str, str], order: str) -> list[dict
 
 async def list_invoices(request: web.Request) -> web.Response:
     query = request.query
-    low, high = period_range(query, date.today())
+    keep = _in_period(query, date.today())
     order = query.get("order", "")
     items = _candidates(_store(request), query, order)
-    if low is not None:
-        items = [item for item in items if item["issue_date"] >= low.isoformat()]
-    if high is not None:
-        items = [item for item in items if item["issue_date"] <= high.isoformat()]
+    if keep is not None:
+        items = [item for item in items if keep(item)]
     for key in ("client_id", "invoice_id", "from_invoice_id"):
         if key in query:
             wanted = integer(query[key], key)
@@ -566,6 +629,7 @@ async def create(request: web.Request) -> web.Response:
     record.update({key: value for key, value in fields.items() if key not in _TRANSIENT})
     if not isinstance(record["kind"], str) or not record["kind"].strip():
         raise ApiError.field("kind", "is invalid")
+    _check_margin_procedure(record)
     _dates(record, today)
     fill_seller(store, record)
     fill_positions(store, record.get("positions"))
@@ -704,6 +768,7 @@ async def update(request: web.Request) -> web.Response:
     if "payment_to" in fields and "payment_to_kind" not in fields:
         updated["payment_to_kind"] = "other_date"
     _dates(updated, date.fromisoformat(record["issue_date"]))
+    _check_margin_procedure(updated)
     if "client_id" in fields and fields["client_id"] != record.get("client_id"):
         # A new card fills the buyer; edited buyer fields alone stay as sent.
         _link_client(store, updated, override=override)

@@ -19,6 +19,11 @@
 - **Lock**: once ``gov_id`` is set, update and delete answer 422 with the string message
   :data:`LOCKED` (spec 9.3); the actions that are no edit (status, payments, e-mail, fiscal
   printing, attachments) still work.
+- **Not modelled**: the refused e-mail of spec 7.1 (HTTP 200 ``{"message": "Faktura nie może
+  zostać wysłana - brak numeru KSeF", "status": "error"}``). Its condition, "e-mail to company
+  buyers works only once a KSeF number exists" (9.3), hangs on the account's KSeF integration,
+  which the sandbox has no setting for; and an invoice submitted here has its number by the time
+  any handler reads it (:func:`settle`), so "submitted, no number yet" never meets an e-mail.
 - **Documents**: :func:`fa_xml`, a small FA(3)-like invoice (number, dates, seller and buyer tax
   numbers and names, positions, totals) and :func:`upo_xml`, the receipt (UPO) with the KSeF
   number; ``GET /invoices/{id}/attachment?kind=gov|gov_upo`` redirects to them.
@@ -26,12 +31,18 @@
 What :func:`check` requires (a subset of spec 9.3 and the lengths of 9.4): ``seller_name``, a
 ``seller_tax_no`` that is a Polish NIP (10 digits; a ``PL`` prefix, spaces and dashes are
 allowed), ``buyer_name``, ``buyer_tax_no`` unless ``buyer_company`` is false or
-``buyer_tax_no_kind`` is ``empty``, ``invoice_id`` on a correction, and the KSeF maximum
-lengths of names, phones, e-mails, ``correction_reason`` and position names. A correction must
-also keep every field of :data:`CORRECTION_LOCKED` as its original (the invoice ``invoice_id``
-names) has it: each changed one is ``{field: [CHANGED]}``. Blank and absent count as the same,
-and tax numbers compare as NIPs (``PL 525-244-57-67`` is ``5252445767``). The names are not
-on the spec's list, so a correction may change ``buyer_name`` or ``seller_name``.
+``buyer_tax_no_kind`` is ``empty``, ``invoice_id`` on a correction, an ``exempt_tax_kind`` when
+a position's tax is ``zw`` and an ``np_tax_kind`` when one's is ``np`` (or another way of
+writing it: ``na``, ``n/a``, ``nie podlega``, ``not applicable``, any case; any text that is
+not blank, as :func:`_tax_kinds` says), and the KSeF maximum lengths (:data:`_MAX_LENGTHS`) of
+names, streets, phones, e-mails, ``correction_reason``, the footer, the notes (``description``
+and each ``descriptions[]`` entry's ``kind`` and ``content``) and positions' ``name`` and
+``additional_info`` (20 under an ``additional_info_desc`` of ``GTIN``, else 50: see
+:func:`_position_lengths`). A correction must also keep every field of
+:data:`CORRECTION_LOCKED` as its original (the invoice ``invoice_id`` names) has it: each
+changed one is ``{field: [CHANGED]}``. Blank and absent count as the same, and tax numbers
+compare as NIPs (``PL 525-244-57-67`` is ``5252445767``). The names are not on the spec's list,
+so a correction may change ``buyer_name`` or ``seller_name``.
 
 The documents are built with plain element names under a root that declares the namespace as
 its default (``xmlns="..."``), so rendering them registers no ElementTree prefix (that registry
@@ -125,7 +136,22 @@ _MAX_LENGTHS: Final = {
     "seller_phone": 16,
     "buyer_phone": 16,
     "correction_reason": 256,
+    # Spec 9.4 "footer | 3500"; 6.1: "`description_footer` ... KSeF: footer max 3500 characters".
+    "description_footer": 3500,
+    # Spec 6.1: `description` is "the first `descriptions[]` entry", whose content 9.4 limits.
+    "description": 256,
 }
+#: Spec 9.4 "`descriptions[].kind`, `descriptions[].content` | 256 each" (6.6: content up to
+#: 65535 characters, "≤256 when KSeF is active").
+_DESCRIPTION_LENGTHS: Final = {"kind": 256, "content": 256}
+#: Spec 9.4: "`positions[].name` | 256", "`additional_info` as GTIN | 20", "`additional_info` as
+#: PKWiU/PKOB/CN | 50". What the column holds is the invoice's ``additional_info_desc``.
+_POSITION_NAME: Final = 256
+_ADDITIONAL_INFO_GTIN: Final = 20
+_ADDITIONAL_INFO: Final = 50
+#: Spec 6.3: "`np` (not subject; also recognised: `n/a`, `nie podlega`, `not applicable`, `na`
+#: and their upper-case forms)".
+_NP_TAXES: Final = frozenset({"np", "na", "n/a", "nie podlega", "not applicable"})
 _NIP: Final = re.compile(r"[0-9]{10}")
 _NIP_NOISE: Final = re.compile(r"[\s-]")
 _NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -161,6 +187,69 @@ def _locked_value(field: str, value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _descriptions(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The ``descriptions[]`` entries, as a list or in the nested-attributes hash form."""
+    given = record.get("descriptions")
+    if isinstance(given, Mapping):
+        entries = list(given.values())
+    elif isinstance(given, list):
+        entries = given
+    else:
+        return []
+    return [entry for entry in entries if isinstance(entry, Mapping)]
+
+
+def _positions(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    positions = record.get("positions")
+    if not isinstance(positions, list):
+        return []
+    return [position for position in positions if isinstance(position, Mapping)]
+
+
+def _tax_kinds(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Spec 9.3: "`exempt_tax_kind` is required for "zw" positions" (its values: four texts "or
+    custom text") and "`np_tax_kind` is required for "np" positions". 6.1 lists three values of
+    ``np_tax_kind`` (``export_service``, ``export_service_eu``, ``not_specified``) but 9.3 asks
+    only that it be given, so any text that is not blank is taken, as for ``exempt_tax_kind``."""
+    taxes = {str(position.get("tax")).strip().lower() for position in _positions(record)}
+    errors: dict[str, list[str]] = {}
+    if "zw" in taxes and _blank(record.get("exempt_tax_kind")):
+        errors["exempt_tax_kind"] = [BLANK]
+    if taxes & _NP_TAXES and _blank(record.get("np_tax_kind")):
+        errors["np_tax_kind"] = [BLANK]
+    return errors
+
+
+def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The positions' texts over their KSeF limits. ``additional_info`` is GTIN (20) when the
+    invoice's ``additional_info_desc`` says ``GTIN``; PKWiU, PKOB, CN or no word (the column's
+    default use, spec 6.9: "`additional_info` (PKWiU)") are 50, and so is any other word, which
+    the spec gives no limit of its own."""
+    desc = record.get("additional_info_desc")
+    gtin = isinstance(desc, str) and desc.strip().upper() == "GTIN"
+    limits = {
+        "name": _POSITION_NAME,
+        "additional_info": _ADDITIONAL_INFO_GTIN if gtin else _ADDITIONAL_INFO,
+    }
+    errors: dict[str, list[str]] = {}
+    for position in _positions(record):
+        for field, limit in limits.items():
+            value = position.get(field)
+            if isinstance(value, str) and len(value) > limit:
+                errors.setdefault(f"positions.{field}", [_too_long(limit)])
+    return errors
+
+
+def _description_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for entry in _descriptions(record):
+        for field, limit in _DESCRIPTION_LENGTHS.items():
+            value = entry.get(field)
+            if isinstance(value, str) and len(value) > limit:
+                errors.setdefault(f"descriptions.{field}", [_too_long(limit)])
+    return errors
+
+
 def _changed_from_original(store: Store, record: Mapping[str, Any]) -> dict[str, list[str]]:
     original = store.get(INVOICES, record["invoice_id"])
     if original is None:
@@ -194,14 +283,13 @@ def check(store: Store, record: Mapping[str, Any]) -> None:
             errors["invoice_id"] = [BLANK]
         else:
             errors.update(_changed_from_original(store, record))
+    errors.update(_tax_kinds(record))
     for field, limit in _MAX_LENGTHS.items():
         value = record.get(field)
         if isinstance(value, str) and len(value) > limit:
             errors.setdefault(field, []).append(_too_long(limit))
-    for position in record.get("positions") or []:
-        name = position.get("name") if isinstance(position, Mapping) else None
-        if isinstance(name, str) and len(name) > 256:
-            errors.setdefault("positions.name", [_too_long(256)])
+    errors.update(_position_lengths(record))
+    errors.update(_description_lengths(record))
     if errors:
         raise ApiError(422, errors)
 

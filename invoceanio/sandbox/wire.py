@@ -14,7 +14,8 @@
 Also here: the application keys the resource modules share, the name of the ``invoices``
 collection (the modules around invoices import it from here, below the invoice resource, to
 avoid an import cycle), and parsers for the loose request values the service accepts (ids as
-numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates, lists of ids).
+numeric strings, ``"0"``/``"1"``/``"yes"`` flags, dates, lists of ids, a query value out of a
+list of choices).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "TOKEN",
     "ApiError",
     "body_error_reply",
+    "choice",
     "error_reply",
     "flag",
     "fmt_of",
@@ -283,6 +285,17 @@ def id_list(field: str, value: Any = None, *, query: Mapping[str, str] | None = 
     if not wanted:
         raise ApiError.field(field, "can't be blank")
     return wanted
+
+
+def choice(query: Mapping[str, str], field: str, allowed: tuple[str, ...]) -> str:
+    """The query value ``field`` when it is one of ``allowed``; the first of them (the default)
+    when absent or blank; 422 ``{field: ["is not included in the list"]}`` otherwise."""
+    value = query.get(field, "").strip()
+    if not value:
+        return allowed[0]
+    if value not in allowed:
+        raise ApiError.field(field, "is not included in the list")
+    return value
 
 
 def parse_date(value: Any, field: str, *, month: bool = False) -> date | None:
