@@ -15,7 +15,7 @@ import pytest
 
 from invoceanio import ConfigurationError, InvoiceOcean, Secret
 from invoceanio.core import query_params, query_value
-from invoceanio.models.values import UNSET, YearMonth
+from invoceanio.models.values import UNSET, Period, SearchDateType, YearMonth
 from invoceanio.transport import MockTransport
 from tests.resources.mock_api import answer
 
@@ -169,3 +169,36 @@ def test_other_filters_still_take_a_datetime_as_a_timestamp() -> None:
     assert query_params({"updated_after": datetime(2026, 1, 2, 3, 4)}) == [
         ("updated_after", "2026-01-02T03:04:00")
     ]
+
+
+def test_the_list_periods_and_date_types_are_the_documented_ones() -> None:
+    # Spec 5.1, in its order.
+    assert [period.value for period in Period] == [
+        "last_12_months",
+        "this_month",
+        "last_30_days",
+        "last_month",
+        "this_year",
+        "last_year",
+        "all",
+        "more",
+    ]
+    assert [kind.value for kind in SearchDateType] == [
+        "issue_date",
+        "paid_date",
+        "transaction_date",
+        "sell_date",
+    ]
+
+
+async def test_a_period_and_a_date_type_go_out_as_their_text() -> None:
+    transport = MockTransport(answer)
+    async with InvoiceOcean(prefix="acme", api_token="tok-1234567", transport=transport) as io:
+        await io.invoices.list(period=Period.LAST_YEAR, search_date_type=SearchDateType.PAID_DATE)
+        await io.invoices.list(
+            date_from=date(2026, 1, 1), search_date_type=SearchDateType.TRANSACTION_DATE
+        )
+    first, second = (dict(request.params) for request in transport.requests)
+    assert (first["period"], first["search_date_type"]) == ("last_year", "paid_date")
+    assert (second["period"], second["search_date_type"]) == ("more", "transaction_date")
+    assert all(type(value) is str for value in first.values())

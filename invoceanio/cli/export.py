@@ -24,16 +24,12 @@ from invoceanio.cli.options import (
     load_tqdm,
 )
 from invoceanio.errors import ConfigurationError
+from invoceanio.models.values import Period
 
+# "all" first: the export's default, not the API's.
 _PERIODS: Final = (
-    "all",
-    "last_12_months",
-    "this_month",
-    "last_30_days",
-    "last_month",
-    "this_year",
-    "last_year",
-    "more",
+    Period.ALL.value,
+    *(period.value for period in Period if period is not Period.ALL),
 )
 
 

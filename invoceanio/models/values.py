@@ -27,8 +27,10 @@ __all__ = [
     "NpTaxKind",
     "OpenStrEnum",
     "PaymentType",
+    "Period",
     "PositionKind",
     "RecipientRole",
+    "SearchDateType",
     "SellDate",
     "TaxNoKind",
     "TaxRate",
@@ -289,6 +291,34 @@ class NpTaxKind(OpenStrEnum):
     EXPORT_SERVICE = "export_service"
     EXPORT_SERVICE_EU = "export_service_eu"
     NOT_SPECIFIED = "not_specified"
+
+
+class Period(OpenStrEnum):
+    """The window a list of invoices or warehouse documents covers (``period=``, spec 5.1).
+
+    Left out, the API answers ``LAST_12_MONTHS``: ``ALL`` is every document. ``MORE`` takes
+    ``date_from``/``date_to`` (``io.invoices`` sends it by itself when the dates are given)."""
+
+    LAST_12_MONTHS = "last_12_months"
+    THIS_MONTH = "this_month"
+    LAST_30_DAYS = "last_30_days"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
+    ALL = "all"
+    MORE = "more"
+
+
+class SearchDateType(OpenStrEnum):
+    """Which date of a document the period and the dates apply to (``search_date_type=``,
+    spec 5.1); ``ISSUE_DATE`` when left out. Warehouse documents take the first and the third.
+    """
+
+    ISSUE_DATE = "issue_date"
+    PAID_DATE = "paid_date"
+    TRANSACTION_DATE = "transaction_date"
+    #: [FR]
+    SELL_DATE = "sell_date"
 
 
 class ExemptTaxKind(OpenStrEnum):

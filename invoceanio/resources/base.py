@@ -273,7 +273,9 @@ class Listing(ResourceService[ModelT]):
 
         The API's own defaults apply to what is left unsaid: invoices and warehouse documents
         are listed for its default window, ``period="last_12_months"``, unless ``period``
-        (``"all"``, ``"this_month"``...) or ``date_from``/``date_to`` says otherwise."""
+        (``"all"``, ``"this_month"``...: :class:`~invoceanio.models.Period`) or
+        ``date_from``/``date_to`` says otherwise, by the date ``search_date_type`` names
+        (:class:`~invoceanio.models.SearchDateType`; the issue date by default)."""
         check_page(page, per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
