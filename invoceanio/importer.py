@@ -49,7 +49,7 @@ from invoceanio.errors import (
 from invoceanio.journal import ImportJournal, account_of
 from invoceanio.middleware.limiter import Pacer
 from invoceanio.models.base import Draft, Model
-from invoceanio.resources.base import WriteData, as_document
+from invoceanio.resources.base import WriteData
 
 if TYPE_CHECKING:
     from invoceanio.resources.invoices import InvoicesService
@@ -193,7 +193,8 @@ class _Run:
         position, value = numbered
         item = _as_item(value)
         try:
-            document = as_document(item.data, "Invoice")
+            # The service's own conversion, so an item gets every check a create() makes.
+            document = self.service._document(item.data)
         except ConfigurationError as exc:
             return ItemResult(position, None, "failed", source=item.source, error=_describe(exc))
         oid = derive_oid(document, item.key)

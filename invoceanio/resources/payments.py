@@ -27,10 +27,14 @@ class PaymentsService(CrudService[Payment]):
 
     def _document(self, data: WriteData) -> dict[str, Any]:
         document = super()._document(data)
-        if document.get("invoice_id") is not None and document.get("invoice_ids") is not None:
-            # Which would the payment pay? The API documents one form or the other (spec 4.7).
+        one, many = document.get("invoice_id"), document.get("invoice_ids")
+        # The API documents one form or the other (spec 4.7). A payment it answers carries both,
+        # the one invoice in the list too, so only a pair naming different invoices is refused:
+        # which would the payment pay? An empty list names none.
+        if one is not None and many and not _same_ids(many, [one]):
             raise ConfigurationError(
-                "give invoice_id or invoice_ids (paid in the order given), not both"
+                "give invoice_id or invoice_ids (paid in the order given), not both naming "
+                "different invoices"
             )
         return document
 
@@ -53,3 +57,13 @@ class PaymentsService(CrudService[Payment]):
         params = [("include", "invoices")] if include else []
         request = self._build("GET", self._member(id), params=params)
         return self._core.to_model(request, await self._core.call(request), self.model)
+
+
+def _same_ids(left: Any, right: list[Any]) -> bool:
+    """Whether two id lists name the same invoices, ids compared as the numbers they spell."""
+    try:
+        return isinstance(left, list) and [str(int(x)) for x in left] == [
+            str(int(x)) for x in right
+        ]
+    except (TypeError, ValueError):
+        return False

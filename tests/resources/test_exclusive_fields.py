@@ -11,9 +11,10 @@ import pytest
 
 from invoceanio import ConfigurationError, InvoiceOcean
 from invoceanio.models import InvoiceDraft, PaymentDraft, PositionDraft, RecurringDraft
+from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
 from tests.resources.mock_api import answer
-from tests.support import body_json
+from tests.support import body_json, sandbox_client
 
 Call = Callable[[InvoiceOcean], Awaitable[Any]]
 POSITION = {"name": "A", "quantity": 1, "total_price_gross": "10", "tax": 23}
@@ -63,7 +64,8 @@ async def test_a_copy_alone_and_positions_alone_go_out() -> None:
     [
         lambda io: io.payments.create({"price": "10", "invoice_id": 1, "invoice_ids": [2, 3]}),
         lambda io: io.payments.create(PaymentDraft(price=10, invoice_id=1, invoice_ids=[2])),
-        lambda io: io.payments.update(5, {"invoice_id": 1, "invoice_ids": []}),
+        lambda io: io.payments.update(5, {"invoice_id": 1, "invoice_ids": [1, 2]}),
+        lambda io: io.payments.update(5, {"invoice_id": "x", "invoice_ids": [1]}),
     ],
 )
 async def test_a_payment_for_invoice_id_and_invoice_ids_is_refused(call: Call) -> None:
@@ -75,11 +77,19 @@ async def test_a_payment_names_its_invoices_one_way_or_the_other() -> None:
     assert one["banking_payment"]["invoice_id"] == 1
     (many,) = await _sent(lambda io: io.payments.create({"price": "10", "invoice_ids": [2, 3]}))
     assert many["banking_payment"]["invoice_ids"] == [2, 3]
-    # None is "no invoice": it contradicts nothing.
+    # None is "no invoice" and an empty list names none: they contradict nothing.
     (cleared,) = await _sent(
         lambda io: io.payments.update(5, {"invoice_id": None, "invoice_ids": [2]})
     )
     assert cleared["banking_payment"]["invoice_ids"] == [2]
+    (empty,) = await _sent(lambda io: io.payments.update(5, {"invoice_id": 5, "invoice_ids": []}))
+    assert empty["banking_payment"]["invoice_id"] == 5
+    # What the API answers for a payment of one invoice names it both ways: written back as
+    # read, it must go out.
+    (echoed,) = await _sent(
+        lambda io: io.payments.update(5, {"invoice_id": 7, "invoice_ids": ["7"]})
+    )
+    assert echoed["banking_payment"]["invoice_ids"] == ["7"]
 
 
 @pytest.mark.parametrize(
@@ -122,3 +132,30 @@ async def test_one_sell_date_rule_of_a_recurring_goes_out(
         )
     )
     assert sent["recurring"]["only_year_month"] == only_year_month
+
+
+async def test_a_payment_read_back_from_the_sandbox_updates_as_read() -> None:
+    async with Sandbox(token="exclusive-token/acme") as sandbox, sandbox_client(sandbox) as io:
+        invoice = await io.invoices.create(
+            {"buyer_name": "B", "positions": [{"name": "A", "tax": 23, "total_price_gross": "10"}]}
+        )
+        created = await io.payments.create({"price": "10", "invoice_id": invoice.id})
+        read = await io.payments.get(created.id or 0)
+        assert (read.invoice_id, read.invoice_ids) == (invoice.id, (invoice.id,))
+        updated = await io.payments.update(read.id or 0, read)
+        assert updated.invoice_ids == (invoice.id,)
+
+
+async def test_the_bulk_import_refuses_such_an_item_and_goes_on() -> None:
+    transport = MockTransport(answer)
+    async with InvoiceOcean(prefix="acme", api_token="tok-1234567", transport=transport) as io:
+        report = await io.invoices.create_many(
+            [
+                {"oid": "X1", "copy_invoice_from": 7, "positions": [POSITION]},
+                {"oid": "X2", "positions": [POSITION]},
+            ]
+        )
+    assert (report.created, report.failed) == (1, 1)
+    (failure,) = report.failures
+    assert "takes its positions from the source" in (failure.error or "")
+    assert [body_json(r)["invoice"]["oid"] for r in transport.requests] == ["X2"]
