@@ -128,14 +128,15 @@ def test_an_id_that_is_no_finite_integer_is_a_value_error(value: Any) -> None:
         structure_int(value)
 
 
-@pytest.mark.parametrize("value", [12.0, -7.0, float(2**53)])
+@pytest.mark.parametrize("value", [12.0, -7.0, float(2**53 - 1)])
 def test_an_integral_float_reads_as_its_integer(value: float) -> None:
     assert structure_int(value) == int(value)
 
 
-@pytest.mark.parametrize("value", [float(2**53 + 2), 1e20, -1.8446744073709552e19])
+@pytest.mark.parametrize("value", [float(2**53), float(2**53 + 2), 1e20, -1.8446744073709552e19])
 def test_a_float_past_the_exact_integers_is_no_id(value: float) -> None:
-    # Beyond 2**53 a float may be the rounding of the integer the server wrote.
+    # From 2**53 on a float may be the rounding of the integer the server wrote (2**53 + 1
+    # reads as 2**53).
     with pytest.raises(ValueError, match="expected an integer"):
         structure_int(value)
 

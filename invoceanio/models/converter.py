@@ -57,7 +57,7 @@ _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
-#: The largest integer below which every integer is a float exactly (IEEE 754 double).
+#: Below it every integer is a float exactly (IEEE 754 double); 2**53 + 1 rounds to 2**53.
 _EXACT_FLOAT_INTS = 2**53
 
 
@@ -125,7 +125,7 @@ def structure_int(value: Any, _: Any = int) -> int | None:
     # Past 2**53 a float holds no longer every integer: the number the server wrote may have
     # been rounded on the way (orjson reads an integer past 64 bits as a float), and a wrong
     # id would name another object.
-    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT_INTS:
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT_INTS:
         return int(value)
     if isinstance(value, Decimal) and value.is_finite() and value == int(value):
         return int(value)
@@ -202,6 +202,10 @@ def _datetime_from_text(text: str) -> datetime | None:
 def structure_sell_date(value: Any, _: Any = None) -> date | YearMonth | None:
     if isinstance(value, str):
         text = value.strip()
+        if text.lower() == "off":
+            # [FR] "off" hides the sell date: there is none to read. Read as None, the field is
+            # left out of a write-back, so the invoice keeps its "off".
+            return None
         if len(text) == 7:
             return YearMonth.parse(text)
         return _date_from_text(value)

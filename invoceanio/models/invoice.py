@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -419,7 +419,8 @@ class InvoiceDraft(Draft):
     income: bool | Unset = UNSET
     status: InvoiceStatus | str | Unset = UNSET
     issue_date: date | Unset = UNSET
-    sell_date: SellDate | Unset | None = UNSET
+    #: A date, a month (``YearMonth``), or [FR] ``"off"`` to print none.
+    sell_date: SellDate | Literal["off"] | Unset | None = UNSET
     place: str | Unset | None = UNSET
     payment_to: date | Unset | None = UNSET
     payment_to_kind: int | str | Unset = UNSET

@@ -171,3 +171,14 @@ async def test_expense_invoices_are_kept_apart(io: InvoiceOcean) -> None:
     assert expense.income is False
     assert [i.id async for i in io.invoices.iterate(income=False, period="all")] == [expense.id]
     assert [i.id async for i in io.invoices.iterate(income=True, period="all")] == [sale.id]
+
+
+async def test_an_invoice_with_its_sell_date_off_reads_and_lists(io: InvoiceOcean) -> None:
+    """[FR] sell_date "off" prints no sell date: read as None, and left out of a write-back,
+    so the invoice keeps it; a list holding one still reads."""
+    invoice = await _invoice(io, sell_date="off")
+    assert invoice.id is not None and invoice.sell_date is None
+    listed = [item async for item in io.invoices.iterate(period="all")]
+    assert [item.id for item in listed] == [invoice.id]
+    await io.invoices.update(invoice.id, listed[0])
+    assert (await io.request("GET", f"invoices/{invoice.id}"))["sell_date"] == "off"
