@@ -365,6 +365,8 @@ INVOICE_FIELDS: Final[Mapping[str, ValueReader]] = {
     "warehouse_id": _id,
     "exempt_tax_kind": _text,
     "np_tax_kind": _text,
+    # Required on a vat_margin invoice (spec 6.1): a margin invoice exports and imports back.
+    "procedure_vat_margin": _text,
     "description": _text,
     "description_footer": _text,
     "description_long": _text,
@@ -390,6 +392,8 @@ POSITION_FIELDS: Final[Mapping[str, ValueReader]] = {
     "discount_percent": _decimal,
     "gtu_code": _gtu,
     "lump_sum_tax": _text,
+    # A margin position's purchase price (vat_margin invoices); the API computes the margin.
+    "total_purchase_price": _decimal,
 }
 
 #: The fields read as numbers, invoice's and position's (the names do not overlap).

@@ -15,7 +15,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from invoceanio import cli
+from invoceanio import InvoiceOcean, cli
 from invoceanio.sandbox.server import Sandbox
 
 from .conftest import CANARY_TOKEN, Run, write_csv
@@ -263,3 +263,38 @@ def test_two_invoices_with_one_number_get_two_files() -> None:
     taken: set[str] = set()
     assert cli.pdf_file_name("1/2026", 7, taken) == "1-2026.pdf"
     assert cli.pdf_file_name("1/2026", 8, taken) == "1-2026 (8).pdf"
+
+
+async def test_a_margin_invoice_exports_to_csv_and_imports_back(
+    tmp_path: Path, sandbox: Sandbox, run_async: RunAsync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """vat_margin needs procedure_vat_margin (spec 6.1) and its position a purchase price: both
+    are CSV columns, so such an invoice survives the round trip."""
+    procedure = "procedura mar\u017cy \u2013 towary u\u017cywane"
+    async with InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token) as io:
+        await io.invoices.create(
+            {
+                "kind": "vat_margin",
+                "oid": "CAR-1",
+                "procedure_vat_margin": procedure,
+                "buyer_name": "Jan Nowak",
+                "positions": [
+                    {
+                        "name": "Used car",
+                        "tax": "disabled",
+                        "quantity": 1,
+                        "total_price_gross": "10000",
+                        "total_purchase_price": "8000",
+                    }
+                ],
+            }
+        )
+    out = tmp_path / "margin.csv"
+    assert (await run_async("export", "--out", out, "--base-url", sandbox.url)).code == 0
+    async with Sandbox(token="other-account") as other:
+        monkeypatch.setenv(cli.TOKEN_VARIABLE, "other-account")
+        back = await run_async("import", out, "--base-url", other.url)
+        assert back.code == 0, back
+        (record,) = other.store.records("invoices")
+    assert (record["kind"], record["procedure_vat_margin"]) == ("vat_margin", procedure)
+    assert Decimal(record["positions"][0]["total_purchase_price"]) == Decimal(8000)
