@@ -294,10 +294,11 @@ class NpTaxKind(OpenStrEnum):
 
 
 class Period(OpenStrEnum):
-    """The window a list of invoices or warehouse documents covers (``period=``, spec 5.1).
+    """The window a list of invoices (or warehouse documents) covers (``period=``, spec 5.1).
 
-    Left out, the API answers ``LAST_12_MONTHS``: ``ALL`` is every document. ``MORE`` takes
-    ``date_from``/``date_to`` (``io.invoices`` sends it by itself when the dates are given)."""
+    Left out, the API answers invoices of ``LAST_12_MONTHS``: ``ALL`` is every document.
+    ``MORE`` takes ``date_from``/``date_to`` (``io.invoices`` sends it by itself when the dates
+    are given)."""
 
     LAST_12_MONTHS = "last_12_months"
     THIS_MONTH = "this_month"

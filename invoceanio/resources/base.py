@@ -271,11 +271,12 @@ class Listing(ResourceService[ModelT]):
     async def list(self, page: int = 1, per_page: int = 25, **filters: Any) -> list[ModelT]:
         """One page of results (the API returns no total: a short page is the last).
 
-        The API's own defaults apply to what is left unsaid: invoices and warehouse documents
-        are listed for its default window, ``period="last_12_months"``, unless ``period``
-        (``"all"``, ``"this_month"``...: :class:`~invoceanio.models.Period`) or
-        ``date_from``/``date_to`` says otherwise, by the date ``search_date_type`` names
-        (:class:`~invoceanio.models.SearchDateType`; the issue date by default)."""
+        The API's own defaults apply to what is left unsaid: invoices are listed for its
+        default window, ``period="last_12_months"``, unless ``period`` (``"all"``,
+        ``"this_month"``...: :class:`~invoceanio.models.Period`) or ``date_from``/``date_to``
+        says otherwise, by the date ``search_date_type`` names
+        (:class:`~invoceanio.models.SearchDateType`; the issue date by default). Warehouse
+        documents take the same parameters; the docs give no default window for them."""
         check_page(page, per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
@@ -283,8 +284,8 @@ class Listing(ResourceService[ModelT]):
 
     async def iterate(self, per_page: int = 100, **filters: Any) -> AsyncIterator[ModelT]:
         """Every result of the query, page by page, fetched lazily as the caller consumes them
-        (for invoices and warehouse documents, of the API's default 12 months unless
-        ``period`` or the dates say otherwise: ``period="all"`` is every one)."""
+        (for invoices, of the API's default 12 months unless ``period`` or the dates say
+        otherwise: ``period="all"`` is every one)."""
         check_page(1, per_page)
         filter_params = self._filters(filters)
         previous: Sequence[object] | None = None

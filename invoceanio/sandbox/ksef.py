@@ -37,12 +37,12 @@ writing it: ``na``, ``n/a``, ``nie podlega``, ``not applicable``, any case; any 
 not blank, as :func:`_tax_kinds` says), and the KSeF maximum lengths (:data:`_MAX_LENGTHS`) of
 names, streets, phones, e-mails, ``correction_reason``, the footer, the notes (``description``
 and each ``descriptions[]`` entry's ``kind`` and ``content``) and positions' ``name`` and
-``additional_info`` (20 under an ``additional_info_desc`` of ``GTIN``, else 50: see
-:func:`_position_lengths`). A correction must also keep every field of
-:data:`CORRECTION_LOCKED` as its original (the invoice ``invoice_id`` names) has it: each
-changed one is ``{field: [CHANGED]}``. Blank and absent count as the same, and tax numbers
-compare as NIPs (``PL 525-244-57-67`` is ``5252445767``). The names are not on the spec's list,
-so a correction may change ``buyer_name`` or ``seller_name``.
+``additional_info`` when the invoice shows that column (20 under an ``additional_info_desc`` of
+``GTIN``, 50 under PKWiU, PKOB, CN or none: see :func:`_position_lengths`). A correction must
+also keep every field of :data:`CORRECTION_LOCKED` as its original (the invoice ``invoice_id``
+names) has it: each changed one is ``{field: [CHANGED]}``. Blank and absent count as the same,
+and tax numbers compare as NIPs (``PL 525-244-57-67`` is ``5252445767``). The names are not on
+the spec's list, so a correction may change ``buyer_name`` or ``seller_name``.
 
 The documents are built with plain element names under a root that declares the namespace as
 its default (``xmlns="..."``), so rendering them registers no ElementTree prefix (that registry
@@ -149,6 +149,8 @@ _DESCRIPTION_LENGTHS: Final = {"kind": 256, "content": 256}
 _POSITION_NAME: Final = 256
 _ADDITIONAL_INFO_GTIN: Final = 20
 _ADDITIONAL_INFO: Final = 50
+#: The headers 9.4 gives the 50-character limit, and none (the column's default, PKWiU).
+_ADDITIONAL_INFO_WORDS: Final = frozenset({"", "PKWIU", "PKOB", "CN"})
 #: Spec 6.3: "`np` (not subject; also recognised: `n/a`, `nie podlega`, `not applicable`, `na`
 #: and their upper-case forms)".
 _NP_TAXES: Final = frozenset({"np", "na", "n/a", "nie podlega", "not applicable"})
@@ -221,16 +223,19 @@ def _tax_kinds(record: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The positions' texts over their KSeF limits. ``additional_info`` is GTIN (20) when the
-    invoice's ``additional_info_desc`` says ``GTIN``; PKWiU, PKOB, CN or no word (the column's
-    default use, spec 6.9: "`additional_info` (PKWiU)") are 50, and so is any other word, which
-    the spec gives no limit of its own."""
-    desc = record.get("additional_info_desc")
-    gtin = isinstance(desc, str) and desc.strip().upper() == "GTIN"
-    limits = {
-        "name": _POSITION_NAME,
-        "additional_info": _ADDITIONAL_INFO_GTIN if gtin else _ADDITIONAL_INFO,
-    }
+    """The positions' texts over their KSeF limits. ``additional_info`` counts only when the
+    invoice shows the column (its ``additional_info`` flag) and only for the uses spec 9.4
+    limits: GTIN (20) when ``additional_info_desc`` says ``GTIN``; PKWiU, PKOB, CN or no word
+    (the column's default use, spec 6.9: "`additional_info` (PKWiU)") 50. Any other header
+    has no limit in the spec, so none here."""
+    limits = {"name": _POSITION_NAME}
+    if _column_shown(record):
+        desc = record.get("additional_info_desc")
+        word = desc.strip().upper() if isinstance(desc, str) else ""
+        if word == "GTIN":
+            limits["additional_info"] = _ADDITIONAL_INFO_GTIN
+        elif word in _ADDITIONAL_INFO_WORDS:
+            limits["additional_info"] = _ADDITIONAL_INFO
     errors: dict[str, list[str]] = {}
     for position in _positions(record):
         for field, limit in limits.items():
@@ -238,6 +243,13 @@ def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
             if isinstance(value, str) and len(value) > limit:
                 errors.setdefault(f"positions.{field}", [_too_long(limit)])
     return errors
+
+
+def _column_shown(record: Mapping[str, Any]) -> bool:
+    value = record.get("additional_info")
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str | int) and str(value).strip().lower() in ("1", "true", "yes")
 
 
 def _description_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:

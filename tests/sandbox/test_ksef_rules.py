@@ -265,28 +265,74 @@ async def test_a_correction_of_zw_positions_needs_the_exemption_too(http: Client
             {"descriptions.kind": _too_long(256), "descriptions.content": _too_long(256)},
         ),
         (
-            {"positions": [_position(additional_info="1" * 50)]},
-            {"positions": [_position(), _position(additional_info="1" * 51)]},
+            {"additional_info": True, "positions": [_position(additional_info="1" * 50)]},
+            {
+                "additional_info": "1",
+                "positions": [_position(), _position(additional_info="1" * 51)],
+            },
             {"positions.additional_info": _too_long(50)},
         ),
         (
-            {"additional_info_desc": "PKWiU", "positions": [_position(additional_info="1" * 50)]},
-            {"additional_info_desc": "PKWiU", "positions": [_position(additional_info="1" * 51)]},
+            {
+                "additional_info": "1",
+                "additional_info_desc": "PKWiU",
+                "positions": [_position(additional_info="1" * 50)],
+            },
+            {
+                "additional_info": "1",
+                "additional_info_desc": "PKWiU",
+                "positions": [_position(additional_info="1" * 51)],
+            },
             {"positions.additional_info": _too_long(50)},
         ),
         (
-            {"additional_info_desc": "GTIN", "positions": [_position(additional_info="1" * 20)]},
-            {"additional_info_desc": "GTIN", "positions": [_position(additional_info="1" * 21)]},
+            {
+                "additional_info": "1",
+                "additional_info_desc": "CN",
+                "positions": [_position(additional_info="1" * 50)],
+            },
+            {
+                "additional_info": "1",
+                "additional_info_desc": "CN",
+                "positions": [_position(additional_info="1" * 51)],
+            },
+            {"positions.additional_info": _too_long(50)},
+        ),
+        (
+            {
+                "additional_info": "1",
+                "additional_info_desc": "GTIN",
+                "positions": [_position(additional_info="1" * 20)],
+            },
+            {
+                "additional_info": "1",
+                "additional_info_desc": "GTIN",
+                "positions": [_position(additional_info="1" * 21)],
+            },
             {"positions.additional_info": _too_long(20)},
         ),
         (
-            {"additional_info_desc": "gtin", "positions": [_position(additional_info="1" * 20)]},
-            {"additional_info_desc": "gtin", "positions": [_position(additional_info="1" * 21)]},
+            {
+                "additional_info": True,
+                "additional_info_desc": "gtin",
+                "positions": [_position(additional_info="1" * 20)],
+            },
+            {
+                "additional_info": True,
+                "additional_info_desc": "gtin",
+                "positions": [_position(additional_info="1" * 21)],
+            },
             {"positions.additional_info": _too_long(20)},
         ),
         (
-            {"positions": [_position(name="n" * 256, additional_info="1" * 50)]},
-            {"positions": [_position(name="n" * 257, additional_info="1" * 51)]},
+            {
+                "additional_info": "1",
+                "positions": [_position(name="n" * 256, additional_info="1" * 50)],
+            },
+            {
+                "additional_info": "1",
+                "positions": [_position(name="n" * 257, additional_info="1" * 51)],
+            },
             {"positions.name": _too_long(256), "positions.additional_info": _too_long(50)},
         ),
     ],
@@ -393,3 +439,28 @@ async def test_a_copy_keeps_the_procedure_or_is_refused_without_one(http: Client
     refused = await http.post("/invoices.json", json={"invoice": into_margin}, headers=AUTH)
     assert refused.status == 422
     assert await refused.json() == NO_PROCEDURE
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # The column is not shown: what a position holds there goes nowhere.
+        {"positions": [_position(additional_info="1" * 60)]},
+        {
+            "additional_info": "0",
+            "additional_info_desc": "GTIN",
+            "positions": [_position(additional_info="1" * 60)],
+        },
+        # A header spec 9.4 gives no limit.
+        {
+            "additional_info": "1",
+            "additional_info_desc": "Nr seryjny",
+            "positions": [_position(additional_info="1" * 60)],
+        },
+    ],
+)
+async def test_additional_info_has_no_limit_where_the_spec_gives_none(
+    http: Client, fields: dict[str, Any]
+) -> None:
+    created = await _created(http, **fields)
+    assert created["gov_status"] == "processing"
