@@ -229,7 +229,8 @@ def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
     (the column's default use, spec 6.9: "`additional_info` (PKWiU)") 50. Any other header
     has no limit in the spec, so none here."""
     limits = {"name": _POSITION_NAME}
-    if _column_shown(record):
+    # The record's flags are booleans by now: the invoice module reads them on every write.
+    if record.get("additional_info") is True:
         desc = record.get("additional_info_desc")
         word = desc.strip().upper() if isinstance(desc, str) else ""
         if word == "GTIN":
@@ -243,13 +244,6 @@ def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
             if isinstance(value, str) and len(value) > limit:
                 errors.setdefault(f"positions.{field}", [_too_long(limit)])
     return errors
-
-
-def _column_shown(record: Mapping[str, Any]) -> bool:
-    value = record.get("additional_info")
-    if isinstance(value, bool):
-        return value
-    return isinstance(value, str | int) and str(value).strip().lower() in ("1", "true", "yes")
 
 
 def _description_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
