@@ -122,7 +122,7 @@ def structure_int(value: Any, _: Any = int) -> int | None:
         if text.lstrip("+-").isdigit():
             return int(text)
     # NaN and infinities are no integers: int() of them raises OverflowError, not ValueError.
-    # Past 2**53 a float holds no longer every integer: the number the server wrote may have
+    # From 2**53 on a float holds no longer every integer: the number the server wrote may have
     # been rounded on the way (orjson reads an integer past 64 bits as a float), and a wrong
     # id would name another object.
     if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT_INTS:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from invoceanio.core import query_params, query_value
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.models.converter import structure_int
 from invoceanio.models.payment import Payment
 from invoceanio.resources.base import CrudService, WriteData, check_flag
 
@@ -60,10 +61,10 @@ class PaymentsService(CrudService[Payment]):
 
 
 def _same_ids(left: Any, right: list[Any]) -> bool:
-    """Whether two id lists name the same invoices, ids compared as the numbers they spell."""
+    """Whether two id lists name the same invoices, ids read as the models read them."""
     try:
-        return isinstance(left, list) and [str(int(x)) for x in left] == [
-            str(int(x)) for x in right
+        return isinstance(left, list) and [structure_int(x) for x in left] == [
+            structure_int(x) for x in right
         ]
-    except (TypeError, ValueError):
+    except ValueError:
         return False

@@ -159,3 +159,14 @@ async def test_the_bulk_import_refuses_such_an_item_and_goes_on() -> None:
     (failure,) = report.failures
     assert "takes its positions from the source" in (failure.error or "")
     assert [body_json(r)["invoice"]["oid"] for r in transport.requests] == ["X2"]
+
+
+@pytest.mark.parametrize("invoice_ids", [[7.5], [True], ["7a"], [None]])
+async def test_a_payment_list_that_is_no_copy_of_its_invoice_id_is_refused(
+    invoice_ids: list[Any],
+) -> None:
+    # 7.5 is no 7, nor is True: ids are read as the models read them.
+    await _refused(
+        lambda io: io.payments.update(5, {"invoice_id": 7, "invoice_ids": invoice_ids}),
+        "give invoice_id or invoice_ids",
+    )
