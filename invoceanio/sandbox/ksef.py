@@ -55,7 +55,7 @@ import base64
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Final
 from xml.etree import ElementTree
@@ -237,22 +237,24 @@ def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
             limits["additional_info"] = _ADDITIONAL_INFO_GTIN
         elif word in _ADDITIONAL_INFO_WORDS:
             limits["additional_info"] = _ADDITIONAL_INFO
-    errors: dict[str, list[str]] = {}
-    for position in _positions(record):
-        for field, limit in limits.items():
-            value = position.get(field)
-            if isinstance(value, str) and len(value) > limit:
-                errors.setdefault(f"positions.{field}", [_too_long(limit)])
-    return errors
+    return _children_over(_positions(record), limits, "positions")
 
 
 def _description_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    return _children_over(_descriptions(record), _DESCRIPTION_LENGTHS, "descriptions")
+
+
+def _children_over(
+    children: Iterable[Mapping[str, Any]], limits: Mapping[str, int], name: str
+) -> dict[str, list[str]]:
+    """``{"name.field": [too long]}`` for each field of ``limits`` that some child's text
+    exceeds (named once, however many children do)."""
     errors: dict[str, list[str]] = {}
-    for entry in _descriptions(record):
-        for field, limit in _DESCRIPTION_LENGTHS.items():
-            value = entry.get(field)
+    for child in children:
+        for field, limit in limits.items():
+            value = child.get(field)
             if isinstance(value, str) and len(value) > limit:
-                errors.setdefault(f"descriptions.{field}", [_too_long(limit)])
+                errors.setdefault(f"{name}.{field}", [_too_long(limit)])
     return errors
 
 
