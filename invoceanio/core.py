@@ -219,6 +219,7 @@ class ApiCore:
         reconciler = self.provider.oid_reconciler(
             base_url=self.base_url,
             codec=self.codec,
+            codecs=self.codecs,
             collection=collection,
             oid=oid,
             template=template,

@@ -17,6 +17,7 @@ import pytest
 
 from invoceanio import ConfigurationError, ValidationError
 from invoceanio.codecs.base import Codec, CodecError
+from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Reconciler, Request, Response
 from invoceanio.middleware.auth import AuthMiddleware, BasicAuth
 from invoceanio.providers.base import ErrorInfo, Page
@@ -68,7 +69,14 @@ class EnvelopeProvider:
         return None
 
     def oid_reconciler(
-        self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
+        self,
+        *,
+        base_url: str,
+        codec: Codec,
+        codecs: CodecRegistry,
+        collection: str,
+        oid: str,
+        template: Request,
     ) -> Reconciler | None:
         return None
 

@@ -28,6 +28,8 @@ from invoceanio import (
     TransportError,
     ValidationError,
 )
+from invoceanio.codecs import JsonCodec, XmlCodec
+from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Response
 from invoceanio.models.invoice import Invoice
 from invoceanio.sandbox import Sandbox
@@ -179,6 +181,49 @@ async def test_json_client_recognises_an_xml_duplicate_oid() -> None:
     recorder = Recorder(xml_duplicate, FOUND)
 
     invoice = await client(recorder).invoices.create(DATA)
+
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+class _VendorJsonCodec(JsonCodec):
+    """A codec a user registers for a media type the default registry does not know."""
+
+    name = "vendor-json"
+    media_type = "application/vnd.acme+json"
+    media_types = frozenset({"application/vnd.acme+json"})
+    suffix = ".vendor-json"
+
+
+def _vendor_found() -> Response:
+    return raw_response(
+        200, json_response(200, [invoice_payload(id=77, oid=OID)]).body, _VendorJsonCodec.media_type
+    )
+
+
+async def test_lookup_is_read_with_the_clients_own_codecs() -> None:
+    # Before the fix the reconciler read answers through the default registry, not the
+    # client's codecs=: a look-up in a media type only the client's registry knows was
+    # "unreadable" (looked up again to the end, then outcome unknown), although every other
+    # call of that client reads it.
+    codecs = CodecRegistry([JsonCodec(), XmlCodec(), _VendorJsonCodec()])
+    recorder = Recorder(LOST, _vendor_found())
+    sleeper = SleepRecorder()
+    retry = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, max_attempts=2)
+
+    io = make_client(recorder, retry=retry, sleeper=sleeper, format="xml", codecs=codecs)
+    invoice = await io.invoices.create(DATA)
+
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET"]
+
+
+async def test_a_duplicate_oid_is_read_with_the_clients_own_codecs() -> None:
+    codecs = CodecRegistry([JsonCodec(), XmlCodec(), _VendorJsonCodec()])
+    duplicate = raw_response(422, DUPLICATE_OID.body, _VendorJsonCodec.media_type)
+    recorder = Recorder(duplicate, _vendor_found())
+
+    invoice = await make_client(recorder, format="xml", codecs=codecs).invoices.create(DATA)
 
     assert (invoice.id, invoice.oid) == (77, OID)
     assert wire(recorder) == ["POST", "GET"]

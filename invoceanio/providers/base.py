@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import attrs
 
 from invoceanio.codecs.base import Codec
+from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Reconciler, Request, Response
 from invoceanio.middleware.base import Middleware
 from invoceanio.secrets import Secret
@@ -81,9 +82,19 @@ class Provider(Protocol):
         """For a 2xx document: the error it reports despite the status, or None."""
 
     def oid_reconciler(
-        self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
+        self,
+        *,
+        base_url: str,
+        codec: Codec,
+        codecs: CodecRegistry,
+        collection: str,
+        oid: str,
+        template: Request,
     ) -> Reconciler | None:
-        """A reconciler for a create carrying the unique external key ``oid``, if supported."""
+        """A reconciler for a create carrying the unique external key ``oid``, if supported.
+
+        ``codec`` is the client's configured format; ``codecs`` its whole registry, which
+        reads an answer labelled with another media type (a 422 in JSON to an XML client)."""
 
     def is_html(self, response: Response) -> bool:
         """True when the body is an HTML page (a login page where data was expected)."""

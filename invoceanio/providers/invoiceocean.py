@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 import attrs
 
 from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
-from invoceanio.codecs.registry import CodecRegistry, default_registry
+from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.http import Request, Response
 from invoceanio.middleware.auth import (
@@ -156,13 +155,22 @@ class InvoiceOceanProvider:
         return None
 
     def oid_reconciler(
-        self, *, base_url: str, codec: Codec, collection: str, oid: str, template: Request
+        self,
+        *,
+        base_url: str,
+        codec: Codec,
+        codecs: CodecRegistry,
+        collection: str,
+        oid: str,
+        template: Request,
     ) -> OidReconciler:
         """``codec`` is the configured format, which the look-up asks for. The answers are read
-        by their Content-Type all the same: the API sends a 422 in JSON whatever the suffix."""
+        by their Content-Type all the same, with the client's ``codecs``: the API sends a 422
+        in JSON whatever the suffix."""
         return OidReconciler(
             provider=self,
             codec=codec,
+            codecs=codecs,
             lookup=Request(
                 method="GET",
                 url=self.url(base_url, collection, codec.name),
@@ -182,11 +190,6 @@ class InvoiceOceanProvider:
         return head.startswith((b"<!doctype html", b"<html"))
 
 
-@cache
-def _default_codecs() -> CodecRegistry:
-    return default_registry()
-
-
 @attrs.frozen
 class OidReconciler:
     """Finds an invoice by ``oid``: the safe way to learn whether an unanswered create landed."""
@@ -195,9 +198,9 @@ class OidReconciler:
     codec: Codec
     lookup: Request
     oid: str
-    #: Reads an answer whose Content-Type is not the configured format's. The default registry:
-    #: the Provider protocol hands no registry over, and the API answers JSON or XML only.
-    codecs: CodecRegistry = attrs.field(factory=_default_codecs)
+    #: Reads an answer whose Content-Type is not the configured format's: the client's own
+    #: registry, so a codec it was given (``codecs=``) reads the look-up as it reads any answer.
+    codecs: CodecRegistry
 
     def lookup_request(self) -> Request:
         return self.lookup
