@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from invoceanio.core import ApiCore
+from invoceanio.core import ApiCore, Host
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.hosts import check_prefix
@@ -99,6 +99,30 @@ class AccountService:
         """Create an account (partner integration): ``account`` (prefix, lang...), its owner
         ``user`` (login, email, password) and ``company`` (name, tax_no, address...). The prefix
         and login in the answer may differ from those asked for when they were taken."""
+        return await self._create("account", integration_token, account, user, company)
+
+    @endpoint("POST", "account", suffix="json", host="app", note="partner; as `create()`")
+    async def create_on_app_host(
+        self,
+        *,
+        integration_token: str | Secret,
+        account: WriteData | None = None,
+        user: WriteData | None = None,
+        company: WriteData | None = None,
+    ) -> AccountCreated:
+        """:meth:`create`, sent to the brand's app host (``https://app.invoiceocean.com/
+        account.json``), the address the partner docs ([SEED0]) give; :meth:`create` sends to
+        the partner's own account, as [PL] and [FR] do. Both carry the client's API token."""
+        return await self._create("app", integration_token, account, user, company)
+
+    async def _create(
+        self,
+        host: Host,
+        integration_token: str | Secret,
+        account: WriteData | None,
+        user: WriteData | None,
+        company: WriteData | None,
+    ) -> AccountCreated:
         owner = _section(user, "user")
         body = {
             "account": _section(account, "account"),
@@ -108,7 +132,7 @@ class AccountService:
         }
         body = {key: value for key, value in body.items() if value != {}}
         # A second account is worse than an error: never re-sent once it may have arrived.
-        request = self._call("POST", "account", body)
+        request = self._call("POST", "account", body, host=host)
         return await self._answer(request, AccountCreated, integration_token, owner.get("password"))
 
     @endpoint("POST", "account/delete", suffix="json", note="sends a confirmation e-mail")

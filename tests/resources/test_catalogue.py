@@ -82,6 +82,9 @@ CALLS: Final[dict[str, Call]] = {
     "io.account.create": lambda io: io.account.create(
         integration_token="partner", account={"prefix": "new"}
     ),
+    "io.account.create_on_app_host": lambda io: io.account.create_on_app_host(
+        integration_token="partner", account={"prefix": "new"}
+    ),
     "io.account.delete": lambda io: io.account.delete(),
     "io.account.unlink": lambda io: io.account.unlink(["a", "b"]),
     "io.account.add_user": lambda io: io.account.add_user(
