@@ -43,7 +43,7 @@ from invoceanio.resources.warehouses import (
     WarehouseDocumentsService,
     WarehousesService,
 )
-from invoceanio.secrets import Secret
+from invoceanio.secrets import Secret, unsendable
 from invoceanio.transport.aiohttp import AiohttpTransport
 from invoceanio.transport.base import Transport
 
@@ -78,11 +78,15 @@ def _relative_path(path: str) -> str:
 def _secret(value: str | Secret | None, name: str) -> Secret | None:
     if value is None:
         return None
-    if isinstance(value, Secret):
-        return value
-    if not isinstance(value, str):
+    if not isinstance(value, str | Secret):
         raise ConfigurationError(f"{name} must be a str or a Secret")
-    return Secret(value)
+    secret = Secret(value) if isinstance(value, str) else value
+    problem = unsendable(secret.reveal())
+    if problem is not None:
+        # Said here, without the value: at the first request it would be a raw encoding
+        # error of the HTTP library, quoting the whole credential.
+        raise ConfigurationError(f"{name} {problem}")
+    return secret
 
 
 class InvoiceOcean:

@@ -66,32 +66,50 @@ def app_url(brand: str) -> str:
     return f"https://app.{check_brand(brand)}"
 
 
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for a URL it cannot parse: brackets that hold no IPv6
+    address, a host that Unicode normalisation turns into "/", "?", "#" or "@"."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _host(parts: SplitResult) -> str:
+    """The host name as DNS reads it: lower case, without the trailing dot of a fully
+    qualified name (``acme.fakturownia.pl.`` is ``acme.fakturownia.pl``)."""
+    return (parts.hostname or "").lower().removesuffix(".")
+
+
+def _brand_host(url: str) -> tuple[str, str] | None:
+    """(first label, brand) of an https URL on a known brand's domain; None otherwise."""
+    parts = _split(url)
+    if parts is None or parts.scheme != "https":
+        return None
+    label, _, brand = _host(parts).partition(".")
+    return (label, brand) if brand in BRANDS else None
+
+
 def app_url_for(base_url: str) -> str:
     """The host of the global calls (login, users) for a client built with ``base_url``: the
     brand's ``app`` host for a known brand's account URL, else ``base_url`` itself (a sandbox or
     a test server serves both)."""
-    parts = urlsplit(base_url)
-    host = (parts.hostname or "").lower()
-    _, _, brand = host.partition(".")
-    if parts.scheme == "https" and brand in BRANDS:
-        return app_url(brand)
-    return base_url
+    found = _brand_host(base_url)
+    return base_url if found is None else app_url(found[1])
 
 
 def brand_of(url: str) -> str | None:
     """The brand of a known brand's ``https://{host}.{brand}`` URL; None for any other URL."""
-    parts = urlsplit(url)
-    _, _, brand = (parts.hostname or "").lower().partition(".")
-    return brand if parts.scheme == "https" and brand in BRANDS else None
+    found = _brand_host(url)
+    return None if found is None else found[1]
 
 
 def prefix_of(url: str) -> str | None:
     """The account prefix of ``https://{prefix}.{brand}``; None for any other URL."""
-    parts = urlsplit(url)
-    prefix, _, brand = (parts.hostname or "").lower().partition(".")
-    if parts.scheme == "https" and brand in BRANDS and _DNS_LABEL.fullmatch(prefix):
-        return None if prefix == "app" else prefix
-    return None
+    found = _brand_host(url)
+    if found is None or not _DNS_LABEL.fullmatch(found[0]):
+        return None
+    return None if found[0] == "app" else found[0]
 
 
 def is_loopback(host: str) -> bool:
@@ -105,6 +123,11 @@ def is_loopback(host: str) -> bool:
 
 
 def _port_ok(parts: SplitResult) -> bool:
+    """The port is a number in range, and nothing but a port follows an IPv6 address's "]"
+    (``http://[::1]evil.com`` reads as host ``::1`` here, and fails at the first request)."""
+    after_address = parts.netloc.partition("]")[2] if "[" in parts.netloc else ""
+    if after_address and not after_address.startswith(":"):
+        return False
     try:
         parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
     except ValueError:
@@ -119,7 +142,10 @@ def check_base_url(base_url: str) -> str:
     # urlsplit silently drops tabs and newlines: the URL checked would not be the URL used.
     if any(ch.isspace() or not ch.isprintable() for ch in base_url):
         raise ConfigurationError("base_url must not contain whitespace or control characters")
-    parts = urlsplit(base_url)
+    parts = _split(base_url)
+    if parts is None:
+        # Not quoted: redact_url cannot parse it either, and it may carry a token.
+        raise ConfigurationError("base_url is no URL that can be parsed")
     if parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts):
         raise ConfigurationError(
             f"base_url must be an absolute http(s) URL, got {redact_url(base_url)!r}"
@@ -143,11 +169,10 @@ def check_external_url(url: str) -> str:
     but a plain-http or malformed target would still leak the data sent to it."""
     if not isinstance(url, str) or any(ch.isspace() or not ch.isprintable() for ch in url):
         raise ConfigurationError("the URL the API gave is not a clean absolute URL")
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "https://[::1": brackets that hold no IPv6 address
+    parts = _split(url)
+    if parts is None:
         # Not quoted: redact_url cannot parse it either, and it may carry a signature.
-        raise ConfigurationError("the API gave a URL that cannot be parsed") from None
+        raise ConfigurationError("the API gave a URL that cannot be parsed")
     if parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts):
         raise ConfigurationError(f"the API gave an unusable URL: {redact_url(url)!r}")
     if "@" in parts.netloc:
@@ -168,17 +193,20 @@ def check_account_url(url: str, *, trusted_origin: str | None = None) -> str:
     candidate = url.strip().rstrip("/")
     if trusted_origin is not None and candidate == trusted_origin.rstrip("/"):
         return candidate
-    parts = urlsplit(candidate)
-    host = (parts.hostname or "").lower()
+    parts = _split(candidate)
+    if parts is None:
+        raise ConfigurationError("the login answered an account URL that cannot be parsed")
+    host = _host(parts)
     prefix, _, brand = host.partition(".")
     if (
         parts.scheme != "https"
         or brand not in BRANDS
         or not _DNS_LABEL.fullmatch(prefix)
-        or parts.port is not None
+        # Any port at all (a number or not, in range or not) is no brand host's.
+        or parts.netloc.rstrip(".").lower() != host
         or parts.path not in ("", "/")
         or parts.query
-        or "@" in parts.netloc
+        or parts.fragment
     ):
         raise ConfigurationError(
             f"the login answered an account URL that is no known brand host: {redact_url(url)!r}"

@@ -23,7 +23,6 @@ The token is never kept on the event, never logged and never shown in an error.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -33,13 +32,13 @@ import cattrs
 
 from invoceanio.codecs.base import CodecError
 from invoceanio.codecs.json import JsonCodec
-from invoceanio.errors import WebhookError
+from invoceanio.errors import ConfigurationError, WebhookError
 from invoceanio.models.base import Model
 from invoceanio.models.client import Client
 from invoceanio.models.converter import structure, structure_int
 from invoceanio.models.invoice import Invoice
 from invoceanio.models.product import Product
-from invoceanio.secrets import Secret
+from invoceanio.secrets import Secret, same_text
 
 __all__ = ["Deal", "WebhookEvent", "parse_webhook", "token_matches"]
 
@@ -99,11 +98,18 @@ class WebhookEvent:
 
 
 def token_matches(presented: object, expected: str | Secret) -> bool:
-    """Whether the token a webhook presented is ``expected``, compared in constant time."""
+    """Whether the token a webhook presented is ``expected``, compared in constant time.
+
+    ``presented`` is whatever the body held: anything but non-blank text is no match (a body a
+    web framework decoded itself may hold any JSON value, or text with a lone surrogate)."""
     wanted = expected.reveal() if isinstance(expected, Secret) else expected
+    if not isinstance(wanted, str):
+        raise ConfigurationError(
+            f"the webhook's expected token must be a str or a Secret, got {type(wanted).__name__}"
+        )
     if not isinstance(presented, str) or not presented or not wanted:
         return False
-    return hmac.compare_digest(presented.encode(), wanted.encode())
+    return same_text(presented, wanted)
 
 
 def _document(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:

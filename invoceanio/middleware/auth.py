@@ -200,7 +200,14 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
         value = secret.reveal()
         if value:
             needles.update(
-                (value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1])
+                (
+                    value,
+                    # surrogatepass: building the scrubber must never raise (an encoding
+                    # error quotes the whole value); such a value is refused before sending.
+                    quote(value, safe="", errors="surrogatepass"),
+                    quote_plus(value, safe="", errors="surrogatepass"),
+                    json.dumps(value)[1:-1],
+                )
             )
     # Lower-cased too: what is shown of a header (a Content-Type) or a host is lower-cased first.
     needles.update([needle.lower() for needle in needles])

@@ -28,7 +28,7 @@ from invoceanio.resources.base import (
     check_ids,
     check_key,
 )
-from invoceanio.secrets import Secret
+from invoceanio.secrets import Secret, unsendable
 
 __all__ = ["AccountService"]
 
@@ -40,7 +40,11 @@ _ROLES = frozenset({"member", "admin", "accountant"})
 def _reveal(value: str | Secret | None, name: str) -> str:
     if isinstance(value, Secret):
         value = value.reveal()
-    return check_key(value, name)
+    text = check_key(value, name)
+    problem = unsendable(text)
+    if problem is not None:
+        raise ConfigurationError(f"{name} {problem}")
+    return text
 
 
 def _section(data: WriteData | None, name: str) -> dict[str, Any]:
