@@ -28,6 +28,7 @@ from invoceanio.resources.base import (
     field_list,
 )
 from invoceanio.resources.invoice_files import InvoiceFiles
+from invoceanio.resources.invoice_limits import check_invoice_limits
 from invoceanio.resources.invoice_variants import InvoiceVariants
 
 __all__ = ["FiscalPrintMode", "InvoicesService", "PrintOption"]
@@ -102,6 +103,9 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                 "a copied document takes its positions from the source (copy_invoice_from): "
                 "leave positions out"
             )
+        # The limits of the nested members (settlement positions, notes, parties...): here, so
+        # a create, an update and each row of a bulk import are refused before anything is sent.
+        check_invoice_limits(document)
         return document
 
     def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -43,6 +43,11 @@
   of ``show_discount``, ``discount_kind`` or ``kind`` re-prices every position that way.
   Update, delete and cancel of an invoice KSeF accepted are a 422 (:data:`ksef.LOCKED`); an
   advance or final is held to :func:`copies.check_links`.
+- **Nested members** (create and update): ``settlement_positions``, ``descriptions``,
+  ``recipients`` and ``issuers`` are kept with ids of their own and edited, removed and
+  appended by ``id`` as positions are; they and ``calculating_strategy`` are held to the
+  documented limits (10,000 notes, ``role_description`` 25 and only with "Rola inna"...):
+  :mod:`nested`. The settlement positions' own rules are :mod:`pricing`'s.
 - **Actions**: ``.pdf`` (``print_option``, ``print_ean_codes``), ``send_by_email`` (records the
   e-mail in ``store.outbox``; ``update_buyer_email`` stores ``email_to`` as the ``buyer_email``;
   a document e-mailed less than 3 days ago is not sent again without ``force=true``: HTTP 200
@@ -69,7 +74,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from invoceanio.sandbox import copies, ksef, modifiers, public
+from invoceanio.sandbox import copies, ksef, modifiers, nested, public
 from invoceanio.sandbox.clients import COLLECTION as CLIENTS
 from invoceanio.sandbox.clients import create_client, now_text
 from invoceanio.sandbox.pricing import (
@@ -630,6 +635,7 @@ async def create(request: web.Request) -> web.Response:
     if not isinstance(record["kind"], str) or not record["kind"].strip():
         raise ApiError.field("kind", "is invalid")
     _check_margin_procedure(record)
+    nested.fresh(record)
     _dates(record, today)
     fill_seller(store, record)
     fill_positions(store, record.get("positions"))
@@ -639,6 +645,8 @@ async def create(request: web.Request) -> web.Response:
         copies.check_links(store, priced, {}, fields)
         if send:
             ksef.check(store, priced)
+        # After KSeF's: where both limit a field (a note's kind, 256), KSeF's answer is given.
+        nested.check(priced)
     except ApiError:
         if new_client is not None:
             store.delete(CLIENTS, new_client)
@@ -649,6 +657,7 @@ async def create(request: web.Request) -> web.Response:
         )
     invoice_id = store.new_id(COLLECTION)
     _positions(store, invoice_id, priced["positions"])
+    nested.number(store, priced)
     token = secrets.token_urlsafe(15)
     priced.update(
         id=invoice_id,
@@ -749,6 +758,8 @@ async def update(request: web.Request) -> web.Response:
     for key, value in fields.items():
         if key not in _TRANSIENT and key != "positions":
             updated[key] = value
+    nested.merge(updated, record, fields)
+    nested.check(updated)
 
     def reprice(position: Mapping[str, Any]) -> dict[str, Any]:
         # The stored prices are the discounted ones under the rule the record was priced by.
@@ -780,6 +791,7 @@ async def update(request: web.Request) -> web.Response:
     if priced.get("number") in (None, ""):
         priced["number"] = record["number"]
     _positions(store, record["id"], priced["positions"])
+    nested.number(store, priced)
     priced["updated_at"] = now_text()
     record.clear()
     record.update(priced)

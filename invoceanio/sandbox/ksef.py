@@ -55,12 +55,13 @@ import base64
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 from xml.etree import ElementTree
 
 from invoceanio.sandbox.clients import now_text
+from invoceanio.sandbox.nested import children_over
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import INVOICES, ApiError
 
@@ -237,25 +238,11 @@ def _position_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
             limits["additional_info"] = _ADDITIONAL_INFO_GTIN
         elif word in _ADDITIONAL_INFO_WORDS:
             limits["additional_info"] = _ADDITIONAL_INFO
-    return _children_over(_positions(record), limits, "positions")
+    return children_over(_positions(record), limits, "positions", _too_long)
 
 
 def _description_lengths(record: Mapping[str, Any]) -> dict[str, list[str]]:
-    return _children_over(_descriptions(record), _DESCRIPTION_LENGTHS, "descriptions")
-
-
-def _children_over(
-    children: Iterable[Mapping[str, Any]], limits: Mapping[str, int], name: str
-) -> dict[str, list[str]]:
-    """``{"name.field": [too long]}`` for each field of ``limits`` that some child's text
-    exceeds (named once, however many children do)."""
-    errors: dict[str, list[str]] = {}
-    for child in children:
-        for field, limit in limits.items():
-            value = child.get(field)
-            if isinstance(value, str) and len(value) > limit:
-                errors.setdefault(f"{name}.{field}", [_too_long(limit)])
-    return errors
+    return children_over(_descriptions(record), _DESCRIPTION_LENGTHS, "descriptions", _too_long)
 
 
 def _changed_from_original(store: Store, record: Mapping[str, Any]) -> dict[str, list[str]]:
