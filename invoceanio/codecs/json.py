@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, Final
 
 from invoceanio.codecs.base import CodecError
 
@@ -13,6 +14,22 @@ try:
     import orjson
 except ImportError:  # pragma: no cover - depends on the optional extra
     orjson = None  # type: ignore[assignment]
+
+
+# A \u escape of a UTF-16 surrogate. Valid JSON, but alone (not half of an escaped pair) it
+# names no character: orjson refuses it, and text holding one fails every later encode (a CSV
+# file, the next request). Searched in the raw body first, so that only a body holding one
+# (an escaped emoji, say) pays for the full check.
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _is_unicode(data: Any) -> bool:
+    """Whether every text in ``data`` is valid Unicode (no lone surrogate is left in it)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class JsonCodec:
@@ -39,7 +56,12 @@ class JsonCodec:
         try:
             if self._orjson is not None:
                 return self._orjson.loads(body)
-            return json.loads(body)
+            # Strict UTF-8, as orjson reads: json.loads(bytes) would let the bytes of a lone
+            # surrogate through (it decodes with surrogatepass), and guess UTF-16 or UTF-32.
+            data = json.loads(body.decode("utf-8"))
+            if _SURROGATE_ESCAPE.search(body) is None or _is_unicode(data):
+                return data
+            problem = "malformed JSON: a \\u escape names a lone surrogate, which is no character"
         except (ValueError, UnicodeDecodeError) as exc:
             problem = f"malformed JSON: {str(exc)[:120]}"
         except RecursionError:
