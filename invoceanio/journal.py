@@ -22,11 +22,19 @@ kept takes the first target it is used with.
 
 While open, a journal is locked (``<journal>.lock``, an OS lock the system drops when the
 process ends, ``kill -9`` included): a second import on the same journal at once is refused,
-as each would count the other's invoices as its own.
+as each would count the other's invoices as its own. The lock is named from the journal's real
+path (symlinks resolved, ``./a/../j`` spelled out), so every name of the file finds the same
+lock; a journal file with hard links (another name the resolved path cannot see) is refused.
+
+A file is checked before anything is written to it: an SQLite file that is no journal (another
+program's database, even with an ``items`` table of its own) is refused, untouched, with a
+:class:`~invoceanio.errors.ConfigurationError` naming it, as is a path that cannot be one (not
+a ``str``/``os.PathLike``, a NUL in it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -40,12 +48,13 @@ import attrs
 
 from invoceanio.errors import ConfigurationError
 
-__all__ = ["ImportJournal", "JournalEntry", "State", "account_of"]
+__all__ = ["ImportJournal", "JournalEntry", "State", "account_of", "journal_files"]
 
 State = Literal["pending", "sent", "confirmed", "failed"]
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS items (
+_SCHEMA: Final = (
+    """
+CREATE TABLE items (
     oid TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'confirmed', 'failed')),
@@ -53,10 +62,17 @@ CREATE TABLE IF NOT EXISTS items (
     error TEXT,
     source TEXT,
     updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+)""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+#: The columns of a journal's tables, by table: what a file must have to be taken for one.
+_COLUMNS: Final = {
+    "items": ("oid", "position", "state", "invoice_id", "error", "source", "updated_at"),
+    "meta": ("key", "value"),
+}
 _VERSION: Final = "1"
+#: What SQLite and the lock put beside the database file.
+_SIDE_FILES: Final = ("-wal", "-shm", "-journal", ".lock")
 _DEFAULT_PORTS: Final = {"https": 443, "http": 80}
 
 
@@ -89,11 +105,48 @@ else:
         fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _lock(journal: Path) -> IO[str]:
-    """Lock ``<journal>.lock`` for this process (held until the file is closed). The lock file
-    is left in place: removing it would let a third import lock a new file while a second one
-    still holds the old."""
-    path = journal.with_name(journal.name + ".lock")
+def _journal_path(path: object) -> Path:
+    """``path`` as a Path; ConfigurationError when it cannot name a file."""
+    if not isinstance(path, str | os.PathLike):
+        raise ConfigurationError(
+            f"the journal must be a file path (str or Path), got {type(path).__name__}"
+        )
+    try:
+        journal = Path(path)
+    except TypeError:  # an os.PathLike of bytes
+        raise ConfigurationError(
+            f"the journal must be a file path (str or Path), got {type(path).__name__}"
+        ) from None
+    if "\x00" in str(journal):
+        raise ConfigurationError(
+            f"the journal {str(journal)!r} is not a file path: it contains a NUL character"
+        )
+    return journal
+
+
+def _real(journal: Path) -> Path:
+    """The journal's real path: absolute, symlinks resolved (all of them: the file need not
+    exist yet)."""
+    try:
+        return journal.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before 3.13)
+        raise ConfigurationError(f"{journal} cannot be used as a journal: {exc}") from None
+
+
+def journal_files(path: str | Path) -> tuple[Path, ...]:
+    """The files a journal at ``path`` is made of, by their real paths: the database, then
+    what SQLite and the lock put beside it (``-wal``, ``-shm``, ``-journal``, ``.lock``). None of
+    them may be another file of the same import (its input, its failures file)."""
+    real = _real(_journal_path(path))
+    return (real, *(real.with_name(real.name + suffix) for suffix in _SIDE_FILES))
+
+
+def _lock(journal: Path, real: Path) -> IO[str]:
+    """Lock ``<journal>.lock`` for this process (held until the file is closed), named from
+    the ``real`` path, so that the journal reached through a symlink or another spelling of its
+    path finds the same lock. The lock file is left in place: removing it would let a third
+    import lock a new file while a second one still holds the old."""
+    path = real.with_name(real.name + ".lock")
     try:
         file = path.open("a+", encoding="utf-8")
     except OSError as exc:
@@ -137,24 +190,35 @@ class ImportJournal:
     a journal of another target is refused, ``None`` skips that check."""
 
     def __init__(self, path: str | Path, *, target: str | None = None) -> None:
-        self.path = Path(path)
-        if self.path.is_dir():
+        self.path = _journal_path(path)
+        if target is not None and not isinstance(target, str):
+            raise ConfigurationError(f"target must be a str or None, got {type(target).__name__}")
+        real = _real(self.path)
+        if real.is_dir():
             raise ConfigurationError(f"{self.path} is a directory, not a journal file")
-        self._lock = _lock(self.path)
+        self._lock = _lock(self.path, real)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            links = real.stat().st_nlink if real.exists() else 1
+        except OSError:
+            links = 1  # sqlite3 says what is wrong with it
+        if links > 1:
+            self._lock.close()
+            raise ConfigurationError(
+                f"{self.path} has {links} names (hard links): an import through another of them "
+                "would not see this one's lock; give this import a journal of its own (a copy)"
+            )
+        try:
+            self._db = sqlite3.connect(real, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             self._lock.close()
             raise ConfigurationError(f"{self.path} cannot be used as a journal: {exc}") from None
         try:
-            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; " + _SCHEMA)
+            # Checked before anything is written: another program's database stays as it was.
+            self._check_schema()
+            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             version = self._meta("version")
-            if version is None:
+            if version is None:  # a journal whose first open stopped before this line
                 self._db.execute("INSERT INTO meta VALUES ('version', ?)", (_VERSION,))
-            elif version != _VERSION:
-                raise ConfigurationError(
-                    f"{self.path} is an import journal of another version ({version})"
-                )
             self.target = self._bind(target)
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -162,6 +226,48 @@ class ImportJournal:
         except BaseException:
             self.close()
             raise
+
+    def _check_schema(self) -> None:
+        """Create the tables of a new journal (an empty file, or none yet); for a file that has
+        tables already, check they are a journal's (of this version), without writing."""
+        objects = {
+            (str(kind), str(name))
+            for kind, name in self._db.execute(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if not objects:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+                self._db.execute("INSERT INTO meta VALUES ('version', ?)", (_VERSION,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            return
+        if ("table", "meta") in objects and self._columns("meta") == _COLUMNS["meta"]:
+            version = self._meta("version")
+            if version is not None and version != _VERSION:
+                raise ConfigurationError(
+                    f"{self.path} is an import journal of another version ({version})"
+                )
+        tables = {("table", name) for name in _COLUMNS}
+        if objects != tables or any(
+            not set(columns) <= set(self._columns(name)) for name, columns in _COLUMNS.items()
+        ):
+            names = sorted(name for _, name in objects)
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            raise ConfigurationError(
+                f"{self.path} is not an import journal (an SQLite database of something else, "
+                f"with {shown}): it was left as it is; give this import a journal of its own"
+            )
+
+    def _columns(self, table: str) -> tuple[str, ...]:
+        # table is one of _COLUMNS' names, never input: PRAGMA takes no parameters.
+        return tuple(str(row[1]) for row in self._db.execute(f"PRAGMA table_info({table})"))
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -2,9 +2,12 @@
 
 Everything that can be wrong with a file is found before any request goes out: a path that is
 not there or not a regular file, an empty file, a file over the client's ``max_upload_bytes``.
-Each raises :class:`ConfigurationError` naming the file, so an upload never fails half-way for a
-reason that was knowable up front (the attachment upload is three calls: a bad file must not
-leave step one done and step two failed).
+A file name (``filename=``, or the path's) that is not a ``str`` or that cannot be sent as UTF-8
+(a name on disk that is not UTF-8 reaches Python as lone surrogates), a path that cannot be a
+path (a NUL in it, not a ``str``/``os.PathLike[str]``) and a ``content_type`` that is no MIME
+type are refused there too. Each raises :class:`ConfigurationError` naming the file, so an
+upload never fails half-way for a reason that was knowable up front (the attachment upload is
+three calls: a bad file must not leave step one done and step two failed).
 
 The multipart body is built by aiohttp's own ``FormData`` (no hand-written encoder); field names
 keep their brackets (``department[logo]``) because Rails reads them that way.
@@ -29,8 +32,13 @@ __all__ = ["FileInput", "Upload", "multipart", "read_upload"]
 #: What an upload accepts: the bytes themselves, or the path of a file to read.
 FileInput = bytes | bytearray | memoryview | str | os.PathLike[str]
 
-_UNSAFE_NAME: Final = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+# Control characters (C0, DEL, C1), the line separators, and what would break the
+# Content-Disposition header or make the name a path.
+_UNSAFE_NAME: Final = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029"\\/;]')
 _MAX_NAME: Final = 200
+# type/subtype with optional parameters, all printable ASCII (RFC 6838 names; nothing that could
+# end the header line).
+_CONTENT_TYPE: Final = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+(?:\s*;[\x20-\x7e]*)?", re.ASCII)
 
 
 @attrs.frozen(repr=False)
@@ -47,10 +55,28 @@ class Upload:
 
 def _clean_name(filename: str) -> str:
     # Only the last path component, and nothing that could break the Content-Disposition header.
+    try:
+        filename.encode("utf-8")
+    except UnicodeEncodeError:
+        # A name on disk that is not UTF-8 comes back from os.fsdecode as lone surrogates: the
+        # server cannot be sent it (and step one must not go out for a file step two refuses).
+        raise ConfigurationError(
+            f"the file name {filename!r} is not valid UTF-8 (a name on disk in another "
+            "encoding?): give the name to store with filename="
+        ) from None
     name = _UNSAFE_NAME.sub("_", filename.replace("\\", "/").rpartition("/")[2]).strip(" .")
     if not name:
         raise ConfigurationError(f"the file name {filename!r} is empty once cleaned")
     return name[:_MAX_NAME]
+
+
+def _check_content_type(content_type: object) -> str:
+    if not isinstance(content_type, str) or not _CONTENT_TYPE.fullmatch(content_type):
+        shown = repr(content_type) if isinstance(content_type, str) else type(content_type).__name__
+        raise ConfigurationError(
+            f"content_type= must be a MIME type such as 'application/pdf', got {shown}"
+        )
+    return content_type
 
 
 def read_upload(
@@ -63,18 +89,30 @@ def read_upload(
     """The file to send, checked. ``content`` is bytes or a path; ``filename`` defaults to the
     path's name (and is required with bytes); the type is guessed from the name when not given.
     """
+    if filename is not None and not isinstance(filename, str):
+        raise ConfigurationError(
+            f"filename= must be a str (or None with a path), got {type(filename).__name__}"
+        )
     if isinstance(content, bytes | bytearray | memoryview):
         if filename is None:
             raise ConfigurationError("filename= is required when the content is given as bytes")
         data = bytes(content)
         source = f"{filename!r}"
     elif isinstance(content, str | os.PathLike):
-        path = Path(content)
+        try:
+            path = Path(content)
+        except TypeError:  # an os.PathLike[bytes], or one whose __fspath__ is no str
+            raise ConfigurationError(
+                f"the file path must be a str or os.PathLike[str], got {type(content).__name__}"
+            ) from None
         source = f"file {str(path)!r}"
+        if "\x00" in str(path):
+            raise ConfigurationError(f"{source} is not a file path: it contains a NUL character")
         try:
             size = path.stat().st_size
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read {source}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise ConfigurationError(f"cannot read {source}: {reason}") from None
         if not path.is_file():
             raise ConfigurationError(f"{source} is not a regular file")
         if size > max_bytes:
@@ -97,6 +135,8 @@ def read_upload(
             f"{source} is {len(data)} bytes, over the upload limit of {max_bytes} bytes"
         )
     name = _clean_name(filename)
+    if content_type is not None:
+        content_type = _check_content_type(content_type)
     guessed = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Upload(filename=name, content_type=guessed, data=data)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from invoceanio._version import __version__
 from invoceanio.cli import endpoints, export, import_command, pdf, sandbox
@@ -35,6 +36,7 @@ from invoceanio.cli.options import PROG as PROG
 from invoceanio.cli.options import (
     TOKEN_VARIABLE,
     Account,
+    Parser,
     account_from_args,
     add_refused_token_options,
     connect,
@@ -44,6 +46,7 @@ from invoceanio.cli.options import load_tqdm as load_tqdm
 from invoceanio.cli.pdf import pdf_file_name
 from invoceanio.cli.sandbox import DEFAULT_SANDBOX_TOKEN as DEFAULT_SANDBOX_TOKEN
 from invoceanio.cli.sandbox import fault_config_from_args
+from invoceanio.errors import ConfigurationError
 
 __all__ = [
     "TOKEN_VARIABLE",
@@ -63,14 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line: each subcommand's module adds its parser (``add_parser``) here."""
     # No abbreviations, as in the account commands: "--api=T" would match two refused token
     # options, and argparse's "ambiguous option" error would print it, value and all.
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Tools for the InvoiceOcean / Fakturownia invoicing API.",
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_refused_token_options(parser)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # Of Parser too (add_subparsers takes the parser's class); typed as argparse's for the
+    # commands' add_parser.
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
     sandbox.add_parser(subparsers)
     endpoints.add_parser(subparsers)
     import_command.add_parser(subparsers)
@@ -100,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Only reached where signal handlers cannot be installed (Windows): still a clean stop.
         return 0
+    except ConfigurationError as exc:
+        # Each command reports its own; this is the net under them: a bad option or environment
+        # is a message and exit 2, never a traceback (the SDK's messages never hold the token).
+        print(f"{PROG} {args.command}: {exc}", file=sys.stderr, flush=True)
+        return 2
 
 
 def _refuse_options_before_the_command(parser: argparse.ArgumentParser, words: list[str]) -> None:

@@ -167,7 +167,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except InputFileError as exc:
         _say("import", f"{exc}; nothing was sent")
         return 2
-    problem = _open_failures(args.file, failures)
+    problem = _shared_file(args.file, args.journal, failures.path)
+    if problem is None:
+        problem = _open_failures(failures)
     if problem is not None:
         _say("import", f"{problem}; nothing was sent")
         return 2
@@ -193,12 +195,56 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 130
 
 
-def _open_failures(path: Path, failures: FailuresFile) -> str | None:
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file: the same file when both exist (a hard link, a
+    symlink), else the same real path (symlinks resolved, ``a/../b`` spelled out)."""
+    try:
+        if one.exists() and other.exists():
+            return one.samefile(other)
+    except (OSError, ValueError):
+        pass
+    try:
+        return one.resolve() == other.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: RuntimeError before 3.13
+        return one.absolute() == other.absolute()
+
+
+def _shared_file(path: Path, journal: Path | None, failures: Path) -> str | None:
+    """What is wrong when two of the input file, the journal (with the files SQLite and its
+    lock put beside it) and the failures file are one file, else None: the failures file would
+    be written over the journal or the input, the journal's lock over the input."""
+    from invoceanio.journal import journal_files
+
+    if _same_file(failures, path):
+        return f"the failures file {failures} is the input file: give another --failures"
+    if journal is None:
+        return None
+    try:
+        database, *side_files = journal_files(journal)
+    except ConfigurationError as exc:
+        return str(exc)
+    if _same_file(database, path):
+        return f"the journal {journal} is the input file: give another --journal"
+    if _same_file(database, failures):
+        return f"the failures file {failures} is the journal: give another --failures"
+    for side in side_files:
+        if _same_file(side, path):
+            return (
+                f"the input file {path} is {side}, a file of the journal {journal}: "
+                "give another --journal"
+            )
+        if _same_file(side, failures):
+            return (
+                f"the failures file {failures} is {side}, a file of the journal {journal}: "
+                "give another --failures"
+            )
+    return None
+
+
+def _open_failures(failures: FailuresFile) -> str | None:
     """Open the failures file before anything is sent; what is wrong with it, else None. One
     that cannot be written would otherwise stop the import at its first failure, halfway."""
     try:
-        if failures.path.exists() and failures.path.samefile(path):
-            return f"the failures file {failures.path} is the input file: give another --failures"
         failures.open()
     except OSError as exc:
         return (

@@ -11,10 +11,11 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import attrs
 
@@ -145,8 +146,33 @@ def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
             return check(text)
         except ConfigurationError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        except (ValueError, TypeError):
+            # A check that failed without saying why: argparse would print "invalid parse
+            # value: <the value as typed>", a token in a URL's query and all.
+            raise argparse.ArgumentTypeError("not a value that can be used") from None
 
     return parse
+
+
+# What argparse puts in its own errors from the words as typed: the value given to an option
+# that takes none ("--dry-run=T", "-hT": "ignored explicit argument 'T'") and the value a type=
+# callable failed on without a message of its own ("invalid int value: 'T'"). A value that is
+# none of an option's short list of choices ("--format yaml") is still shown: it helps.
+_ECHOES: Final = (
+    (re.compile(r"ignored explicit argument .*", re.DOTALL), f"takes no value (given {_MASKED})"),
+    (re.compile(r"invalid (\S+) value: .*", re.DOTALL), rf"invalid \1 value: {_MASKED}"),
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors never show a value argparse copied from the command
+    line (see ``_ECHOES``): it may be a token typed in the wrong place. Subcommands' parsers are
+    of the same class (``add_subparsers`` makes them so)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, masked in _ECHOES:
+            message = pattern.sub(masked, message)
+        super().error(message)
 
 
 class _RefuseToken(argparse.Action):

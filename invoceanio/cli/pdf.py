@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, tqdm: Any) -> int:
     from invoceanio.bulk import iter_bounded
-    from invoceanio.errors import AuthenticationError, PermissionDeniedError
+    from invoceanio.errors import AuthenticationError, ConfigurationError, PermissionDeniedError
 
     taken: set[str] = set()
     failed: list[str] = []
@@ -105,6 +105,12 @@ async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, t
                 bar.close()
     except (AuthenticationError, PermissionDeniedError) as exc:
         return _access_refused("pdf", exc)
+    except ConfigurationError as exc:
+        # Refused before anything was sent: the client cannot be made from the options and the
+        # environment (a token with a space or a control character in it...). A download's own
+        # ConfigurationError is that invoice's failure, reported below.
+        _say("pdf", f"{exc}; nothing was downloaded")
+        return 2
     lines = [f"wrote {_count(written, 'PDF')} to {out}"]
     if failed:
         lines.append(f"failed: {len(failed)}")

@@ -116,9 +116,12 @@ async def _serve_sandbox(args: argparse.Namespace, faults: FaultConfig) -> int:
         sandbox = Sandbox(token=args.token, host=args.host, port=args.port, faults=faults)
         try:
             await sandbox.start()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError: a --host the resolver cannot even look up (UnicodeError from the idna
+            # codec for a label over 63 characters, a NUL...).
+            reason = exc if isinstance(exc, OSError) else f"not a host name or address ({exc})"
             print(
-                f"{PROG} sandbox: cannot listen on {args.host}:{args.port}: {exc}",
+                f"{PROG} sandbox: cannot listen on {args.host}:{args.port}: {reason}",
                 file=sys.stderr,
                 flush=True,
             )
