@@ -46,7 +46,9 @@ def check_prefix(prefix: str) -> str:
     """Return the account prefix lower-cased, or raise ConfigurationError if it is no DNS label."""
     if not isinstance(prefix, str) or not _DNS_LABEL.fullmatch(prefix.lower()):
         raise ConfigurationError(
-            f"prefix must be a DNS label (letters, digits, inner hyphens), got {prefix!r}"
+            "prefix must be a DNS label (letters, digits, inner hyphens), got "
+            # Only text is quoted: repr() of an int of more than 4300 digits raises.
+            + (repr(prefix[:80]) if isinstance(prefix, str) else type(prefix).__name__)
         )
     return prefix.lower()
 

@@ -19,9 +19,10 @@ from invoceanio.hosts import check_prefix
 from invoceanio.http import Request
 from invoceanio.middleware.auth import CredentialScrubber
 from invoceanio.models.account import Account, AccountCreated, LoginResult, User
-from invoceanio.models.converter import to_wire
+from invoceanio.models.base import Draft, Model
 from invoceanio.resources.base import (
     WriteData,
+    as_document,
     as_list,
     check_flag,
     check_id,
@@ -50,10 +51,11 @@ def _reveal(value: str | Secret | None, name: str) -> str:
 def _section(data: WriteData | None, name: str) -> dict[str, Any]:
     if data is None:
         return {}
-    document = to_wire(data)
-    if not isinstance(document, dict):
+    if not isinstance(data, Draft | Model | Mapping):
         raise ConfigurationError(f"{name} must be a dict (or a draft), got {type(data).__name__}")
-    return document
+    # as_document: a value that cannot be written (NaN, UNSET in a list, nesting past the
+    # interpreter's limit) is a ConfigurationError, as in every other write.
+    return as_document(data, name)
 
 
 class AccountService:
@@ -155,7 +157,10 @@ class AccountService:
         if not names:
             raise ConfigurationError("give at least one prefix to unlink")
         body = {"prefix": names[0] if isinstance(prefixes, str) else names}
-        request = self._call("PATCH", "account/unlink", body, idempotent=True)
+        # Not re-sent: after an unlink that landed unanswered, a second one finds nothing left
+        # to unlink and is answered 422 ("Brak kont do odłączenia"), which would report the
+        # unlink that worked as a failure. An unknown outcome is said as such instead.
+        request = self._call("PATCH", "account/unlink", body, idempotent=False)
         result = await self._core.call(request)
         return result if isinstance(result, dict) else {}
 

@@ -36,6 +36,8 @@ __all__ = [
 
 ModelT = TypeVar("ModelT", bound=Model)
 MAX_PER_PAGE = 100
+#: No account has more pages; a larger number is a mistake (and past 4300 digits, str() raises).
+MAX_PAGE = 10**9
 WriteData = Draft | Model | Mapping[str, Any]
 
 
@@ -222,13 +224,16 @@ def check_key(value: object, name: str) -> str:
 def check_page(page: int, per_page: int) -> None:
     # bool is an int: page=True would go out as "page=True".
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise ConfigurationError(f"page must be an int of at least 1, got {page!r}")
+        raise ConfigurationError(f"page must be an int of at least 1, got {_shown(page)}")
+    if page > MAX_PAGE:
+        # str() of an int past 4300 digits raises; no account has a billion pages.
+        raise ConfigurationError(f"page must be at most {MAX_PAGE}, got {_shown(page)}")
     if (
         isinstance(per_page, bool)
         or not isinstance(per_page, int)
         or not 1 <= per_page <= MAX_PER_PAGE
     ):
-        raise ConfigurationError(f"per_page must be 1..{MAX_PER_PAGE}, got {per_page!r}")
+        raise ConfigurationError(f"per_page must be 1..{MAX_PER_PAGE}, got {_shown(per_page)}")
 
 
 class ResourceService(Generic[ModelT]):
@@ -287,6 +292,11 @@ class Listing(ResourceService[ModelT]):
         (for invoices, of the API's default 12 months unless ``period`` or the dates say
         otherwise: ``period="all"`` is every one)."""
         check_page(1, per_page)
+        if "page" in filters:
+            # It would go out beside the page iterate() asks for, and every page would repeat.
+            raise ConfigurationError(
+                "iterate() reads every page from the first; for one page use list(page=...)"
+            )
         filter_params = self._filters(filters)
         previous: Sequence[object] | None = None
         page = 1
@@ -306,7 +316,8 @@ class Listing(ResourceService[ModelT]):
             for item in items:
                 yield item
             # A provider that reports paging is believed; otherwise a short page is the last.
-            if not (len(items) == per_page if has_more is None else has_more):
+            # A page longer than asked (a server that ignores per_page) is no last page.
+            if not (len(items) >= per_page if has_more is None else has_more):
                 return
             previous = seen
             page += 1
@@ -340,7 +351,9 @@ class Updating(ResourceService[ModelT]):
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
         """Change an object. An update that adds nested records (a position without an ``id``)
         is not re-sent after an attempt whose outcome is unknown: the API appends every child
-        sent without an id, so a second send would add it twice (see :func:`adds_children`)."""
+        sent without an id, so a second send would add it twice (see :func:`adds_children`).
+        Any other update sets what it sends, and is retried as a PUT is, PATCH included (Rails
+        routes both verbs to the same ``update``)."""
         document = self._document(changes)
         request = self._build(
             self.update_method,
@@ -348,7 +361,7 @@ class Updating(ResourceService[ModelT]):
             body=document,
             root=self.root,
             xml_form=self.xml and self.xml_writes,
-            idempotent=False if adds_children(document) else None,
+            idempotent=not adds_children(document),
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

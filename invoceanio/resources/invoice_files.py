@@ -14,7 +14,7 @@ from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.http import Request
 from invoceanio.models.invoice import Invoice
-from invoceanio.resources.base import ResourceService, check_name
+from invoceanio.resources.base import ResourceService, _shown, check_name
 from invoceanio.uploads import FileInput, multipart, read_upload
 
 __all__ = ["InvoiceFiles"]
@@ -103,7 +103,7 @@ def _token_of(invoice: Invoice | str) -> str:
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         raise ConfigurationError(
             "the invoice has no public token (read it with get(), not from a list of another "
-            f"account), got {token!r}"
+            f"account), got {_shown(token)}"
         )
     return token
 

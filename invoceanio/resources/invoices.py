@@ -18,6 +18,7 @@ from invoceanio.models.invoice import Invoice
 from invoceanio.resources.base import (
     CrudService,
     WriteData,
+    _shown,
     as_document,
     as_list,
     check_flag,
@@ -117,7 +118,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             # The API silently ignores dates unless period=more: send it for the caller.
             if period not in (None, "more"):
                 raise ConfigurationError(
-                    f"date_from/date_to work only with period='more', not period={period!r}"
+                    f"date_from/date_to work only with period='more', not period={_shown(period)}"
                 )
             period = "more"
         # A flag, read as the models read one: "no", "false" and "0" are never income=yes.

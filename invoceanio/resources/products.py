@@ -13,6 +13,7 @@ from invoceanio.models.product import Product
 from invoceanio.resources.base import (
     CrudService,
     WriteData,
+    _shown,
     adds_children,
     check_flag,
     check_id,
@@ -61,7 +62,11 @@ class ProductsService(CrudService[Product]):
         pairs: list[tuple[str, str]] = []
         ids = filters.pop("ids", None)
         if ids is not None:
-            pairs.append(("ids", ",".join(check_ids(ids, "ids"))))
+            chosen = check_ids(ids, "ids")
+            if not chosen:
+                # A blank ids= is no filter to the API: every product, not none of them.
+                raise ConfigurationError("ids takes at least one id (or leave it out)")
+            pairs.append(("ids", ",".join(chosen)))
         if check_flag(filters.pop("disabled", None), "disabled"):
             pairs.append(("filter", "disabled"))
         return pairs + query_params(filters)
@@ -92,14 +97,10 @@ class ProductsService(CrudService[Product]):
         The code is percent-quoted into the path, so no code can reach another URL; a code with
         a dot is refused, as the API would read what follows the dot as the format suffix."""
         if find_by is None:
-            if "price_net" in self._document(changes):
-                raise ConfigurationError(_NO_PRICE_NET)
-            return await super().update(id, changes)
+            return await super().update(id, self._update_document(changes))
         if find_by != "code":
-            raise ConfigurationError(f"find_by takes only 'code', got {find_by!r}")
-        document = self._document(changes)
-        if "price_net" in document:
-            raise ConfigurationError(_NO_PRICE_NET)
+            raise ConfigurationError(f"find_by takes only 'code', got {_shown(find_by)}")
+        document = self._update_document(changes)
         request = self._build(
             self.update_method,
             f"{self.collection}/{_code_segment(id)}",
@@ -107,9 +108,19 @@ class ProductsService(CrudService[Product]):
             root=self.root,
             top_level={"find_by": "code"},
             xml_form=False,
-            idempotent=False if adds_children(document) else None,
+            idempotent=not adds_children(document),
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
+
+    def _update_document(self, changes: WriteData) -> dict[str, Any]:
+        document = self._document(changes)
+        if isinstance(changes, Product):
+            # A product read back and changed (get(), then attrs.evolve) carries the price_net
+            # the API computed: not the caller's to send, and the rest of it is the update.
+            document.pop("price_net", None)
+        elif "price_net" in document:
+            raise ConfigurationError(_NO_PRICE_NET)
+        return document
 
     def widget_url(self, product: Product | str) -> str:
         """The payment widget's script for a product (embed it in a page to sell it):

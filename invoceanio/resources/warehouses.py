@@ -9,7 +9,7 @@ from typing import Any
 from invoceanio.core import query_params, query_value
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.warehouse import Warehouse, WarehouseAction, WarehouseDocument
-from invoceanio.resources.base import CrudService, Listing
+from invoceanio.resources.base import CrudService, Listing, _shown
 
 __all__ = ["WarehouseActionsService", "WarehouseDocumentsService", "WarehousesService"]
 
@@ -29,7 +29,7 @@ def _date_filters(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
     if pairs:
         if period not in (None, "more"):
             raise ConfigurationError(
-                f"date_from/date_to work only with period='more', not period={period!r}"
+                f"date_from/date_to work only with period='more', not period={_shown(period)}"
             )
         period = "more"
     if period is not None:

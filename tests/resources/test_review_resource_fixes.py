@@ -1,0 +1,181 @@
+"""What a review of the resource services against the spec found, each pinned by a test.
+
+- a payment update (PATCH) was never retried, where every PUT update is;
+- account.unlink was re-sent after a lost attempt, and the 422 of the second send ("nothing
+  left to unlink") reported an unlink that worked as a failure;
+- account writes raised raw ValueError/RecursionError for values no write can hold;
+- ints of more than 4300 digits raised raw ValueError from the SDK's own messages;
+- products.list(ids=[]) sent a blank filter (every product);
+- iterate(page=N) sent page twice and ended in a misleading PaginationError;
+- iterate stopped after a page longer than asked;
+- a Product read back could never be written back (its computed price_net was refused).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from invoceanio import (
+    ConfigurationError,
+    InvoiceOcean,
+    RequestTimeout,
+    TransportError,
+)
+from invoceanio.models import Product
+from tests.support import Recorder, body_json, json_response, make_client, query
+
+HUGE = 10**5000
+TIMEOUT = RequestTimeout("read timed out", phase="read")
+
+
+def _client(*answers: Any) -> tuple[InvoiceOcean, Recorder]:
+    recorder = Recorder(*answers)
+    return make_client(recorder), recorder
+
+
+@pytest.mark.parametrize("failure", [json_response(502, {"message": "bad gateway"}), TIMEOUT])
+async def test_a_payment_update_is_retried_as_a_put_update_is(failure: Any) -> None:
+    io, recorder = _client(failure, json_response(200, {"id": 5, "price": "10.00"}))
+
+    payment = await io.payments.update(5, {"price": "10.00"})
+
+    assert payment.price == Decimal("10.00")
+    assert [r.method for r in recorder.requests] == ["PATCH", "PATCH"]
+
+
+async def test_a_payment_update_that_adds_children_is_still_never_re_sent() -> None:
+    io, recorder = _client(TIMEOUT)
+
+    with pytest.raises(TransportError):
+        await io.payments.update(5, {"invoices": [{"name": "new child"}]})
+
+    assert [r.method for r in recorder.requests] == ["PATCH"]
+
+
+async def test_unlink_is_not_re_sent_after_an_unanswered_attempt() -> None:
+    nothing_left = json_response(422, {"code": "error", "message": "Brak kont do odłączenia"})
+    io, recorder = _client(TIMEOUT, nothing_left)
+
+    with pytest.raises(TransportError) as caught:
+        await io.account.unlink("newco")
+
+    # Before the fix: a ValidationError "Brak kont do odłączenia" after two PATCHes.
+    assert type(caught.value) is RequestTimeout
+    assert len(recorder.requests) == 1
+
+
+deep: dict[str, Any] = {}
+_cursor = deep
+for _ in range(5000):
+    _cursor["a"] = {}
+    _cursor = _cursor["a"]
+
+
+@pytest.mark.parametrize(
+    "section",
+    [{"capital": float("nan")}, {"capital": Decimal("Infinity")}, deep],
+    ids=["nan", "infinity", "deep"],
+)
+async def test_account_sections_that_cannot_be_written_are_configuration_errors(
+    section: dict[str, Any],
+) -> None:
+    io, recorder = _client(json_response(201, {"prefix": "p"}))
+    calls = [
+        lambda: io.account.create(integration_token="it", company=section),
+        lambda: io.account.create_on_app_host(integration_token="it", account=section),
+        lambda: io.account.create_user(
+            integration_token="it", email="e@x.pl", password="pw", fields=section
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ConfigurationError, match="cannot write"):
+            await call()
+    assert recorder.requests == []
+
+
+async def test_an_account_section_of_the_wrong_type_is_named() -> None:
+    io, _ = _client(json_response(201, {"prefix": "p"}))
+    with pytest.raises(ConfigurationError, match="company must be a dict"):
+        await io.account.create(integration_token="it", company=["name"])  # type: ignore[arg-type]
+
+
+async def test_huge_ints_are_refused_with_typed_errors() -> None:
+    io, recorder = _client(json_response(200, []))
+    calls = [
+        lambda: io.clients.list(page=HUGE),
+        lambda: io.clients.list(per_page=HUGE),
+        lambda: io.products.update(1, {"name": "x"}, find_by=HUGE),  # type: ignore[arg-type]
+        lambda: io.invoices.list(period=HUGE, date_from="2026-01-01"),
+        lambda: io.warehouse_documents.list(period=HUGE, date_from="2026-01-01"),
+        lambda: io.account.unlink(HUGE),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(ConfigurationError):
+            await call()
+    with pytest.raises(ConfigurationError):
+        io.invoices.public_url(HUGE)  # type: ignore[arg-type]
+    assert recorder.requests == []
+
+
+async def test_a_page_past_any_account_is_refused_and_the_largest_is_sent() -> None:
+    io, recorder = _client(json_response(200, []))
+    with pytest.raises(ConfigurationError, match="at most"):
+        await io.clients.list(page=10**9 + 1)
+    assert await io.clients.list(page=10**9) == []
+    assert query(recorder.requests[0])["page"] == [str(10**9)]
+
+
+@pytest.mark.parametrize("positions", [3, True, {"name": "A"}])
+async def test_a_correction_needs_a_list_of_positions(positions: Any) -> None:
+    io, recorder = _client(json_response(201, {"id": 9}))
+    with pytest.raises(ConfigurationError, match="positions"):
+        await io.invoices.correct(5, positions, reason="r")
+    assert recorder.requests == []
+
+
+async def test_an_empty_ids_filter_on_products_is_refused_not_every_product() -> None:
+    io, recorder = _client(json_response(200, []))
+    with pytest.raises(ConfigurationError, match="at least one id"):
+        await io.products.list(ids=[])
+    await io.products.list(ids=[3, "4"])
+    assert query(recorder.requests[0])["ids"] == ["3,4"]
+
+
+async def test_iterate_refuses_a_page_filter() -> None:
+    io, recorder = _client(json_response(200, []))
+    with pytest.raises(ConfigurationError, match=r"list\(page=\.\.\.\)"):
+        async for _ in io.categories.iterate(page=2):
+            pass
+    assert recorder.requests == []
+
+
+async def test_iterate_goes_on_after_a_page_longer_than_asked() -> None:
+    pages = [[{"id": n, "name": f"c{n}"} for n in range(start, start + 25)] for start in (1, 26)]
+    io, recorder = _client(json_response(200, pages[0]), json_response(200, pages[1][:5]))
+
+    names = [category.id async for category in io.categories.iterate(per_page=10)]
+
+    # The server served 25 a page whatever per_page said: both pages are read, not the first.
+    assert names == list(range(1, 31))
+    assert [query(r)["page"] for r in recorder.requests] == [["1"], ["2"]]
+
+
+async def test_a_product_read_back_and_changed_can_be_written_back() -> None:
+    stored = {"id": 5, "name": "A", "price_net": "10.00", "price_gross": "12.30", "tax": "23"}
+    io, recorder = _client(json_response(200, stored), json_response(200, {**stored, "name": "B"}))
+
+    product = await io.products.get(5)
+    assert isinstance(product, Product) and product.price_net == Decimal("10.00")
+    updated = await io.products.update(5, attrs.evolve(product, name="B"))
+
+    assert updated.name == "B"
+    sent = body_json(recorder.requests[1])["product"]
+    assert sent["name"] == "B" and sent["price_gross"] == "12.30"
+    assert "price_net" not in sent
+    # Given by the caller (a dict, a draft), price_net is still refused: the API ignores it.
+    with pytest.raises(ConfigurationError, match="price_net"):
+        await io.products.update(5, {"price_net": "9.00"})
