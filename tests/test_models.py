@@ -356,13 +356,13 @@ def test_unknown_fields_are_kept_in_extra_and_written_back() -> None:
     payload = {
         "id": 1,
         "gov_ksef_number": "KSEF-1",
-        "connected_payments": [{"id": 9, "price": "1.0"}],
+        "future_links": [{"id": 9, "price": "1.0"}],
         "positions": [{"name": "A", "future_attributes": {"quantity": "1"}}],
     }
     invoice = structure(payload, Invoice)
     assert invoice.extra == {
         "gov_ksef_number": "KSEF-1",
-        "connected_payments": [{"id": 9, "price": "1.0"}],
+        "future_links": [{"id": 9, "price": "1.0"}],
     }
     assert invoice.positions[0].extra == {"future_attributes": {"quantity": "1"}}
     assert "id" not in invoice.extra

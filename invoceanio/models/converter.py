@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import enum
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -368,14 +369,14 @@ def _make_open_enum(type_: Any, _conv: cattrs.Converter) -> Callable[[Any, Any],
     enum_type = _open_enum_of(type_)
     assert enum_type is not None
     parse = enum_type.parse
-    # What ``enum_type(text)`` looks up for a plain str; a value not here (unknown, or no str)
-    # still goes through ``parse``.
+    # What ``enum_type(text)`` looks up for a plain str. Text not here is an unknown value,
+    # which ``parse`` would keep as it is too: returned at once, with no second lookup (blank
+    # and unknown values are common: "" for a position's kind and gtu_code, "pl/en" for lang).
     members: dict[str, OpenStrEnum] = {member.value: member for member in enum_type}
 
     def structure_open_enum(value: Any, _: Any) -> Any:
         if type(value) is str:
-            member = members.get(value)
-            return member if member is not None else parse(value)
+            return members.get(value, value)
         if value is None:
             return None
         return parse(structure_str(value))
@@ -569,6 +570,57 @@ def _make_structure(
     return structure_model
 
 
+_ModelHook = Callable[[Any, Any], Model]
+
+
+def _model_structure_factory(
+    *, one_pass_enabled: bool
+) -> Callable[[type[Model], cattrs.Converter], _ModelHook]:
+    """The hook factory of the models: each hook made once, and models that hold each other
+    made without endless recursion.
+
+    ``Invoice.connected_payments`` holds Payments and ``Payment.invoices`` holds Invoices: making
+    the one's hook needs the other's, which needs the first again. A model asked for while its
+    own hook is still being made (further up the same stack) gets a late hook instead, which
+    calls the real one once that exists (by the time any data is structured). Without it the
+    two are made in turn, a one-pass function compiled at every level, down to Python's
+    recursion limit: the first invoice read took about 4 seconds (cattrs caught the
+    RecursionError and fell back to ``converter.structure``), or failed with it when the stack
+    was a little deeper (both measured).
+    """
+    made: dict[type[Model], _ModelHook] = {}
+    building: set[type[Model]] = set()
+    # Held while a hook is made: another thread waits for it rather than seeing a half-made
+    # cycle (``building`` is this thread's stack, under the lock).
+    lock = threading.RLock()
+
+    def late(cls: type[Model]) -> _ModelHook:
+        def structure_late(data: Any, _: Any) -> Model:
+            hook = made.get(cls)
+            if hook is None:
+                with lock:  # made by another thread right now: wait for it
+                    hook = made[cls]
+            return hook(data, cls)
+
+        return structure_late
+
+    def factory(cls: type[Model], conv: cattrs.Converter) -> _ModelHook:
+        with lock:
+            hook = made.get(cls)
+            if hook is not None:
+                return hook
+            if cls in building:
+                return late(cls)
+            building.add(cls)
+            try:
+                hook = made[cls] = _make_structure(cls, conv, one_pass_enabled=one_pass_enabled)
+            finally:
+                building.discard(cls)
+            return hook
+
+    return factory
+
+
 def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Callable[[Any], Any]:
     # Defaults (None on models, UNSET on drafts) are left out: a write sends only what is set.
     generated = make_dict_unstructure_fn(
@@ -638,7 +690,7 @@ def build_converter(*, one_pass: bool = True) -> cattrs.Converter:
     )
     conv.register_structure_hook_factory(
         lambda t: isinstance(t, type) and issubclass(t, Model),
-        lambda t, c: _make_structure(t, c, one_pass_enabled=one_pass),
+        _model_structure_factory(one_pass_enabled=one_pass),
     )
     return conv
 

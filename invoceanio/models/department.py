@@ -9,11 +9,18 @@ reads back as Paperclip's ``logo_file_name``/``logo_content_type``/``logo_file_s
 ``additional_fields`` (``bdo_no``, ``default_tax``, ``legal_name``...), kept as a dict. For
 Polish accounts under KSeF ``invoice_description`` is at most 256 characters (a longer one is
 a 422).
+
+The e-mail settings a department may have of its own ([FR]) are texts (``email_from``,
+``email_cc``, ``email_subject``, ``email_template``...), kept as sent in ``extra``, and two
+flags, named so that "1"/"0" read as bools: ``own_email_settings`` (the switch) and
+``email_pdf`` (attach the PDF). ``cash_init_state`` is the cash held at the start, an amount
+("150.0").
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -54,7 +61,13 @@ class Department(Model):
     invoice_lang: str | None = None
     invoice_description: str | None = None
     invoice_template_id: int | None = None
+    #: [FR] The cash held at the start (for cash receipts and payments, KP/KW).
+    cash_init_state: Decimal | None = None
     use_pattern: bool | None = None
+    #: [FR] The department sends its e-mails with its own settings (``email_*`` in ``extra``),
+    #: attaching the PDF when ``email_pdf``.
+    own_email_settings: bool | None = None
+    email_pdf: bool | None = None
     restrict_warehouses: bool | None = None
     warehouse_id: int | None = None
     deleted: bool | None = None
@@ -98,7 +111,11 @@ class DepartmentDraft(Draft):
     invoice_lang: str | Unset | None = UNSET
     invoice_description: str | Unset | None = UNSET
     invoice_template_id: int | Unset | None = UNSET
+    cash_init_state: Decimal | Unset | None = UNSET
     use_pattern: bool | Unset = UNSET
+    #: With ``email_from``, ``email_cc``, ``email_subject``... in ``extra``.
+    own_email_settings: bool | Unset = UNSET
+    email_pdf: bool | Unset = UNSET
     restrict_warehouses: bool | Unset = UNSET
     warehouse_id: int | Unset | None = UNSET
     #: Settings the API takes only here (``bdo_no``, ``default_tax``, ``legal_name``...).

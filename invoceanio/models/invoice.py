@@ -10,6 +10,9 @@ Wire quirks handled here: ``settlement_positions`` is absent when there are none
 carries its state before and after as nested objects (``correction_before_attributes``...),
 read as :class:`CorrectionPosition`. The party ``role`` values are Polish, some with an en
 dash (U+2013, "JST \u2013 odbiorca"), and must be sent byte-exact: they stay plain strings.
+``connected_payments`` comes only when asked for (``additional_fields[invoice]=``), so its
+absence reads as None, not as no payments; its items are :class:`~invoceanio.models.Payment`
+records, which in turn may hold invoices (``include=invoices``).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from invoceanio.models.reminder import RemindersInfo
 from invoceanio.models.values import (
     UNSET,
     AccountingKind,
+    AdvanceCreationMode,
     DiscountKind,
     ExchangeKind,
     ExemptTaxKind,
     GovStatus,
+    GtuCode,
     InvoiceKind,
     InvoiceStatus,
     Lang,
@@ -37,6 +42,7 @@ from invoceanio.models.values import (
     OpenStrEnum,
     PaymentType,
     PositionKind,
+    ProcedureDesignation,
     SellDate,
     TaxNoKind,
     TaxRate,
@@ -89,7 +95,7 @@ class _PositionValues(Model):
     tax: TaxRate | None = None
     discount: Decimal | None = None
     discount_percent: Decimal | None = None
-    gtu_code: str | None = None
+    gtu_code: GtuCode | str | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -305,6 +311,11 @@ class Invoice(Model):
     cancel_reason: str | None = None
     #: [FR] Its payment reminders (with ``additional_fields[invoice]=reminders_info``).
     reminders_info: RemindersInfo | None = None
+    #: The payments that pay it (``/banking/payments`` records naming it in ``invoice_ids``),
+    #: with ``additional_fields[invoice]=connected_payments`` only. None when not asked for
+    #: (the key is absent), ``()`` when asked for and there are none: unlike a child the
+    #: answer always carries, an absent key says nothing about the payments.
+    connected_payments: tuple[Payment, ...] | None = None
     # --- amounts, dates and ids the answers send as text (spec 6.2), read as what they are ---
     #: The denominators of the exchange rates (a rate per 100 units...).
     exchange_rate_den: Decimal | None = None
@@ -340,7 +351,7 @@ class _PositionValuesDraft(Draft):
     tax: TaxRate | Unset | None = UNSET
     discount: Decimal | Unset | None = UNSET
     discount_percent: Decimal | Unset | None = UNSET
-    gtu_code: str | Unset | None = UNSET
+    gtu_code: GtuCode | str | Unset | None = UNSET
 
 
 @attrs.define(kw_only=True)
@@ -502,8 +513,8 @@ class InvoiceDraft(Draft):
     #: An expense's kind (``purchases``, ``fuel0``...), and when it was received.
     accounting_kind: AccountingKind | str | Unset | None = UNSET
     delivery_date: date | Unset | None = UNSET
-    #: KSeF procedure marks ("SW", "EE", "TP", "MPP"...).
-    procedure_designations: list[str] | Unset = UNSET
+    #: KSeF procedure marks (:class:`ProcedureDesignation`: "SW", "EE", "TP", "MPP"...).
+    procedure_designations: list[ProcedureDesignation | str] | Unset = UNSET
     internal_note: str | Unset | None = UNSET
     correction_reason: str | Unset | None = UNSET
     corrected_content_before: str | Unset | None = UNSET
@@ -514,7 +525,7 @@ class InvoiceDraft(Draft):
     # from an order (``advance_creation_mode`` "percent" or "amount", ``advance_value``, the
     # position's name), or a final invoice settling the advances ``invoice_ids``.
     copy_invoice_from: int | Unset = UNSET
-    advance_creation_mode: str | Unset = UNSET
+    advance_creation_mode: AdvanceCreationMode | str | Unset = UNSET
     advance_value: Decimal | Unset = UNSET
     position_name: str | Unset = UNSET
     invoice_ids: list[int] | Unset = UNSET
@@ -557,3 +568,10 @@ class InvoiceDraft(Draft):
     descriptions: list[InvoiceDescriptionDraft | dict[str, Any]] | Unset = UNSET
     settlement_positions: list[SettlementPositionDraft | dict[str, Any]] | Unset = UNSET
     bank_accounts: list[BankAccountDraft | dict[str, Any]] | Unset = UNSET
+
+
+# Last, and only here at run time: Payment names Invoice (a payment's ``invoices``) and Invoice
+# names Payment (its ``connected_payments``). Each module imports the other once its own class
+# exists, so either may be imported first, and the name is in this module for type hints
+# (``attrs.resolve_types``, ``typing.get_type_hints``) to find.
+from invoceanio.models.payment import Payment  # noqa: E402

@@ -25,7 +25,6 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.invoice import Invoice
 from invoceanio.models.values import UNSET, Unset
 
 __all__ = ["Payment", "PaymentDraft"]
@@ -121,3 +120,7 @@ class PaymentDraft(Draft):
     quantity: Decimal | Unset | None = UNSET
     promocode: str | Unset | None = UNSET
     provider: str | Unset | None = UNSET
+
+
+# Last: Invoice names Payment too (its ``connected_payments``), see the end of ``invoice``.
+from invoceanio.models.invoice import Invoice  # noqa: E402

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, TaxRate, Unset
+from invoceanio.models.values import UNSET, GtuCode, TaxRate, Unset
 
 __all__ = ["Product", "ProductDraft"]
 
@@ -36,8 +36,8 @@ class Product(Model):
     category_id: int | None = None
     department_id: int | None = None
     tag_list: tuple[str, ...] = ()
-    #: ``GTU_01`` ... ``GTU_13`` (Polish JPK goods and services groups).
-    gtu_codes: tuple[str, ...] = ()
+    #: ``GTU_01`` ... ``GTU_13`` (Polish JPK goods and services groups, :class:`GtuCode`).
+    gtu_codes: tuple[GtuCode | str, ...] = ()
     service: bool | None = None
     electronic_service: bool | None = None
     limited: bool | None = None
@@ -88,7 +88,7 @@ class ProductDraft(Draft):
     category_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     tag_list: list[str] | Unset = UNSET
-    gtu_codes: list[str] | Unset = UNSET
+    gtu_codes: list[GtuCode | str] | Unset = UNSET
     service: bool | Unset = UNSET
     electronic_service: bool | Unset = UNSET
     limited: bool | Unset = UNSET

@@ -2,9 +2,9 @@
 schedule.
 
 Spec 4.2/6.12. ``invoice_id`` is the template document; ``every`` is the period ("1w", "1m",
-"2m", "3m", "6m", "1y"), kept as text. [FR] also shows definitions without a template
-(``client_id``, ``product_id``, ``price_gross``...; ``payment_to`` is then a period such as
-"1m", not a date).
+"2m", "3m", "6m", "1y": :class:`RecurringEvery`; any other text stays a plain string). [FR]
+also shows definitions without a template (``client_id``, ``product_id``, ``price_gross``...;
+``payment_to`` is then a period such as "1m", not a date).
 
 Wire quirks: the docs send ``"end_date": "null"`` (the *string*) for "no end"; the converter
 reads that string as None on every date field. ``only_year_month`` and
@@ -20,7 +20,7 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, Unset
+from invoceanio.models.values import UNSET, RecurringEvery, Unset
 
 __all__ = ["Recurring", "RecurringDraft"]
 
@@ -33,7 +33,7 @@ class Recurring(Model):
     start_date: date | None = None
     next_invoice_date: date | None = None
     end_date: date | None = None
-    every: str | None = None
+    every: RecurringEvery | str | None = None
     #: The time of day invoices are issued ("11:30"); text, as Rails may add a date to it.
     time_in_timezone: str | None = None
     issue_working_day_only: bool | None = None
@@ -73,7 +73,7 @@ class RecurringDraft(Draft):
     start_date: date | Unset | None = UNSET
     next_invoice_date: date | Unset | None = UNSET
     end_date: date | Unset | None = UNSET
-    every: str | Unset = UNSET
+    every: RecurringEvery | str | Unset = UNSET
     time_in_timezone: str | Unset | None = UNSET
     issue_working_day_only: bool | Unset = UNSET
     only_year_month: bool | Unset = UNSET

@@ -15,11 +15,13 @@ from invoceanio.secrets import Secret
 __all__ = [
     "UNSET",
     "AccountingKind",
+    "AdvanceCreationMode",
     "ClientKind",
     "DiscountKind",
     "ExchangeKind",
     "ExemptTaxKind",
     "GovStatus",
+    "GtuCode",
     "InvoiceKind",
     "InvoiceStatus",
     "IssuerRole",
@@ -29,7 +31,9 @@ __all__ = [
     "PaymentType",
     "Period",
     "PositionKind",
+    "ProcedureDesignation",
     "RecipientRole",
+    "RecurringEvery",
     "SearchDateType",
     "SellDate",
     "TaxNoKind",
@@ -400,3 +404,62 @@ class PositionKind(OpenStrEnum):
     CORRECTION_AFTER = "correction_after"
     TEXT_SEPARATOR = "text_separator"  # VosFactures (France) only
     SUBTOTAL = "subtotal"  # VosFactures (France) only
+
+
+class GtuCode(OpenStrEnum):
+    """The Polish JPK group of goods or services a position (``gtu_code``) or a product
+    (``gtu_codes``) belongs to (spec 6.3), ``GTU_01`` to ``GTU_13``: upper case, underscore
+    and two digits, as sent."""
+
+    GTU_01 = "GTU_01"
+    GTU_02 = "GTU_02"
+    GTU_03 = "GTU_03"
+    GTU_04 = "GTU_04"
+    GTU_05 = "GTU_05"
+    GTU_06 = "GTU_06"
+    GTU_07 = "GTU_07"
+    GTU_08 = "GTU_08"
+    GTU_09 = "GTU_09"
+    GTU_10 = "GTU_10"
+    GTU_11 = "GTU_11"
+    GTU_12 = "GTU_12"
+    GTU_13 = "GTU_13"
+
+
+class ProcedureDesignation(OpenStrEnum):
+    """A KSeF/JPK procedure mark of an invoice (``procedure_designations[]``, spec 6.1), sent
+    as the code itself: the member names are the codes."""
+
+    SW = "SW"
+    EE = "EE"
+    TP = "TP"
+    TT_WNT = "TT_WNT"
+    TT_D = "TT_D"
+    MR_T = "MR_T"
+    MR_UZ = "MR_UZ"
+    I_42 = "I_42"
+    I_63 = "I_63"
+    B_SPV = "B_SPV"
+    B_SPV_DOSTAWA = "B_SPV_DOSTAWA"
+    B_MPV_PROWIZJA = "B_MPV_PROWIZJA"
+    MPP = "MPP"
+
+
+class AdvanceCreationMode(OpenStrEnum):
+    """How an advance invoice made from an order takes its amount (spec 4.1): ``advance_value``
+    is a percentage of the order, or the amount itself."""
+
+    PERCENT = "percent"
+    AMOUNT = "amount"
+
+
+class RecurringEvery(OpenStrEnum):
+    """How often a recurring definition issues an invoice (``every``, spec 6.12): a count and a
+    unit, ``w`` weeks, ``m`` months, ``y`` years. Other spellings stay plain strings."""
+
+    WEEK = "1w"
+    MONTH = "1m"
+    TWO_MONTHS = "2m"
+    THREE_MONTHS = "3m"
+    SIX_MONTHS = "6m"
+    YEAR = "1y"

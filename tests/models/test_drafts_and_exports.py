@@ -124,6 +124,25 @@ def test_none_is_sent_as_null_and_decimals_as_fixed_point(draft: type[Draft]) ->
                 assert wire == {name: member.value} and type(wire[name]) is str, name
 
 
+def test_an_enum_member_in_a_list_goes_out_as_its_text() -> None:
+    # A list of open-enum items (procedure_designations, gtu_codes): each member is sent as
+    # the plain text it stands for, as a member in a field of its own is.
+    found: set[tuple[str, str]] = set()
+    for draft in ALL_DRAFTS:
+        for name, hint in fields_of(draft).items():
+            for kind in members(hint):
+                if typing.get_origin(kind) is not list:
+                    continue
+                for item in members(typing.get_args(kind)[0]):
+                    if isinstance(item, type) and issubclass(item, OpenStrEnum):
+                        member = next(iter(item))
+                        wire = to_wire(draft(**{name: [member, "other"]}))
+                        assert wire == {name: [member.value, "other"]}, name
+                        assert type(wire[name][0]) is str, name
+                        found.add((draft.__name__, name))
+    assert {("InvoiceDraft", "procedure_designations"), ("ProductDraft", "gtu_codes")} <= found
+
+
 def test_a_draft_sends_exactly_the_fields_set_and_its_extra() -> None:
     draft = InvoiceDraft(buyer_name="B", seller_tax_no_kind=None, extra={"oid_unique": "yes"})
     assert to_wire(draft) == {"buyer_name": "B", "seller_tax_no_kind": None, "oid_unique": "yes"}
