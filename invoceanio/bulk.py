@@ -45,7 +45,7 @@ import attrs
 
 from invoceanio.errors import ConfigurationError
 
-__all__ = ["Outcome", "iter_bounded", "map_bounded"]
+__all__ = ["Outcome", "check_concurrency", "iter_bounded", "map_bounded"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,7 +117,8 @@ class _Source(Generic[T]):
                 await closer()
 
 
-def _check_concurrency(concurrency: int) -> None:
+def check_concurrency(concurrency: int) -> None:
+    """:class:`ConfigurationError` unless ``concurrency`` is an int of at least 1."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ConfigurationError(f"concurrency must be an int of at least 1, got {concurrency!r}")
 
@@ -144,7 +145,7 @@ async def iter_bounded(
     asking for outcomes, beyond the one item of look-ahead; the items already running finish,
     and the workers are stopped when the generator is closed or garbage-collected.
     """
-    _check_concurrency(concurrency)
+    check_concurrency(concurrency)
     source: _Source[T] = _Source(items)
     # Never bounded by size: the credits below bound what can be in it.
     results: asyncio.Queue[Outcome[T, R] | Any] = asyncio.Queue()

@@ -14,9 +14,14 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
   outage, a throttled window) is tried again later, up to ``max_item_attempts``; only a refusal
   that would repeat (a 422 validation error, bad data) fails the item at once. The failures
   are collected with their reason and source, never raised mid-run; a wrong token (401/403)
-  stops the whole import, since every other item would fail the same way.
+  stops the whole import, since every other item would fail the same way. Any other failure of
+  one item (its data cannot be written, a custom transport raises something unexpected) fails
+  that item alone, reported with its source, oid and data like any refusal.
 - **Resumable**: with a journal (see :mod:`invoceanio.journal`), confirmed items are skipped on
-  a later run and the rest go again, safely, under the same oids. The journal is tied to the
+  a later run and the rest go again, safely, under the same oids. An item an earlier run sent
+  (or gave up on after sending) stays recorded as such until it is sent again, so a run
+  stopped before that (waiting for its turn under ``rate_per_minute``) does not make the next
+  one take the invoice it made for one that was there before. The journal is tied to the
   account (the client's base URL, or ``journal_target``): used for another one, it is refused
   before anything is sent, as its confirmed items are not in that account.
 
@@ -38,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from invoceanio.bulk import iter_bounded
+from invoceanio.bulk import check_concurrency, iter_bounded
 from invoceanio.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -49,7 +54,8 @@ from invoceanio.errors import (
 from invoceanio.journal import ImportJournal, account_of
 from invoceanio.middleware.limiter import Pacer
 from invoceanio.models.base import Draft, Model
-from invoceanio.resources.base import WriteData
+from invoceanio.models.values import UNSET
+from invoceanio.resources.base import WriteData, _shown
 
 if TYPE_CHECKING:
     from invoceanio.resources.invoices import InvoicesService
@@ -171,6 +177,39 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
+def _given(data: Any) -> dict[str, Any] | None:
+    """An item's data as given, for the report of an item that failed before it could be
+    written as sent: a dict as it is, a draft or a model as its fields (those set, nested ones
+    too, ``extra`` merged in; values as they are, as writing them is what failed)."""
+    if isinstance(data, Mapping):
+        return dict(data)
+    if isinstance(data, Draft | Model):
+        fields = attrs.asdict(data, recurse=True, filter=lambda _, value: value is not UNSET)
+        extra = fields.pop("extra", None)
+        return {**extra, **fields} if isinstance(extra, dict) else fields
+    return None
+
+
+def _known_oid(item: ImportItem) -> str | None:
+    """The oid an item would be imported under, as far as it is known without writing its data
+    (which failed): its own oid, else the one derived from its key; None when only its content
+    would give it."""
+    data = item.data
+    own = data.get("oid") if isinstance(data, Mapping) else getattr(data, "oid", None)
+    if isinstance(own, str) and own:
+        return own
+    if item.key is not None and str(item.key).strip():
+        try:
+            return derive_oid({}, item.key)
+        except ValueError:  # a key that is not text (a lone surrogate): it derives no oid
+            return None
+    return None
+
+
+#: More than any API takes (a million invoices a second); past it the number is a mistake.
+_MAX_RATE_PER_MINUTE: Final = 60_000_000
+
+
 class _Run:
     """The state one import shares between its workers."""
 
@@ -195,9 +234,19 @@ class _Run:
         try:
             # The service's own conversion, so an item gets every check a create() makes.
             document = self.service._document(item.data)
-        except ConfigurationError as exc:
-            return ItemResult(position, None, "failed", source=item.source, error=_describe(exc))
-        oid = derive_oid(document, item.key)
+            oid = derive_oid(document, item.key)
+        except Exception as exc:
+            # A ConfigurationError, or any other failure to write the data (a ValueError, a
+            # TypeError, a MemoryError from a number too large to write...): this item fails
+            # with everything known of it, and the others go on.
+            return ItemResult(
+                position,
+                _known_oid(item),
+                "failed",
+                source=item.source,
+                error=_describe(exc),
+                data=_given(item.data),
+            )
         document["oid"] = oid
         journal = self.journal
         # Whether an earlier run of this import may have created it already.
@@ -209,8 +258,36 @@ class _Run:
                     position, oid, "skipped", invoice_id=entry.invoice_id, source=item.source
                 )
             sent_before = entry is not None and entry.state in ("sent", "failed")
-            journal.pending(oid, position, item.source)
+            if not sent_before:
+                # An item an earlier run sent keeps that state until it is sent again (in
+                # _send, after its turn under the pacer): marked "pending" now, a run stopped
+                # before then would leave the next one thinking it was never sent, and count
+                # the invoice it made as one that existed before.
+                journal.pending(oid, position, item.source)
         return await self._send(position, oid, document, item.source, sent_before)
+
+    def unexpected(
+        self, numbered: tuple[int, ImportItem | WriteData], error: BaseException
+    ) -> ItemResult:
+        """The result of an item whose run raised (what :meth:`one` does not catch itself: an
+        item that is not one, a journal that cannot be written, a worker cancelled from
+        outside), with its source, oid and data as far as they can be known."""
+        position, value = numbered
+        if not isinstance(value, ImportItem | Draft | Model | Mapping):
+            return ItemResult(position, None, "failed", error=_describe(error))
+        item = _as_item(value)
+        oid = _known_oid(item)
+        data = _given(item.data)
+        try:
+            document = self.service._document(item.data)
+            oid = derive_oid(document, item.key)
+            document["oid"] = oid
+            data = document
+        except Exception:
+            pass  # what was known without it is kept
+        return ItemResult(
+            position, oid, "failed", source=item.source, error=_describe(error), data=data
+        )
 
     async def _send(
         self,
@@ -244,6 +321,15 @@ class _Run:
                 await self.sleep(random.uniform(delay / 2, delay))
                 sent_before = True  # that try may have landed before it failed
                 continue
+            except Exception as exc:
+                # Not an API refusal (a custom transport or middleware raising something
+                # unexpected): not worth another try, but reported like one, with its data;
+                # the journal keeps it as given up after sending (it may have landed).
+                if self.journal is not None:
+                    self.journal.failed(oid, position, _describe(exc))
+                return ItemResult(
+                    position, oid, "failed", source=source, error=_describe(exc), data=document
+                )
             if self.journal is not None:
                 self.journal.confirmed(oid, position, invoice_id)
             # "existed" means it was there before this import; if this import may have sent it
@@ -277,6 +363,22 @@ async def run_import(
         )
     if journal_target is not None and (not isinstance(journal_target, str) or not journal_target):
         raise ConfigurationError("journal_target must be a non-empty str")
+    # Checked here, before the journal is opened and anything is sent.
+    check_concurrency(concurrency)
+    if rate_per_minute is not None and (
+        isinstance(rate_per_minute, bool)
+        or not isinstance(rate_per_minute, int | float)
+        # A bound, not math.inf: an int too large for a float would fail in the pacer.
+        or not 0 < rate_per_minute <= _MAX_RATE_PER_MINUTE
+    ):
+        raise ConfigurationError(
+            "rate_per_minute must be a positive, finite int or float (invoices a minute) or "
+            f"None, got {_shown(rate_per_minute)}"
+        )
+    if on_progress is not None and not callable(on_progress):
+        raise ConfigurationError(
+            f"on_progress must be a callable or None, got {type(on_progress).__name__}"
+        )
     pacer = None if rate_per_minute is None else Pacer(rate_per_minute / 60.0)
     opened = None
     if journal is not None:
@@ -293,8 +395,9 @@ async def run_import(
             if outcome.error is not None:
                 if isinstance(outcome.error, _FATAL):
                     raise outcome.error
-                # A bug or an odd item (not an API refusal): reported, and the run goes on.
-                result = ItemResult(outcome.item[0], None, "failed", error=_describe(outcome.error))
+                # A bug or an odd item (not an API refusal): reported with what is known of the
+                # item, and the run goes on.
+                result = run.unexpected(outcome.item, outcome.error)
             else:
                 assert outcome.value is not None
                 result = outcome.value

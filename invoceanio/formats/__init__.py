@@ -17,8 +17,13 @@
 Both stream (memory does not grow with the file), read money as ``Decimal`` (dot or comma
 decimals), check every value offline with the SDK's converter (:mod:`~invoceanio.formats.fields`)
 and what an invoice needs (:mod:`~invoceanio.formats.rules`), and yield a :class:`RowError`
-with the line numbers for an invoice that cannot be sent, then go on. ``examples/README.md``
-documents both formats with examples.
+with the line numbers for an invoice that cannot be sent, then go on. Neither holds a line
+longer than its cap (1 MiB for CSV, 8 MiB for JSONL): such a line is refused with its number
+while it is read. ``examples/README.md`` documents both formats with examples.
+
+The CSV export keys each invoice by its id (``id-<id>``: numbers are not unique) and writes a
+text cell a spreadsheet would run as a formula with a single quote in front, which the CSV
+reader takes off again (:mod:`~invoceanio.formats.writers`).
 """
 
 from __future__ import annotations

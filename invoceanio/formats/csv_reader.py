@@ -19,6 +19,13 @@ The format (``examples/README.md`` shows it whole):
   first value given counts, an empty cell adds nothing, and a different value on a later row
   is an error. A row whose position columns are all empty carries invoice fields only.
 - Blank cells are left out (the API's default applies); blank lines are skipped.
+- A cell that starts with a single quote followed by ``=``, ``+``, ``-``, ``@``, a tab, a
+  carriage return or another single quote has that first quote taken off: it is how
+  ``invoceanio export`` keeps a spreadsheet from running a text cell as a formula
+  (:func:`neutralise_formula`), so an exported file imports back exactly.
+- A line is at most 1 MiB (:data:`MAX_LINE_BYTES`) and a cell at most 128 KiB (the csv
+  module's limit): a longer one stops the reading with :class:`InputFileError` naming its
+  line, before it is held in memory whole.
 - Numbers take a dot or a comma for decimals, and no thousands separator. A number like
   ``1.845`` or ``"1,234"`` (one mark, then exactly three digits) is read by the file's own
   convention (:class:`~invoceanio.formats.fields.NumberStyle`, learnt from every number cell of
@@ -54,11 +61,26 @@ from invoceanio.formats.fields import (
     NumberStyle,
     ValueReader,
 )
-from invoceanio.formats.records import InputFileError, KeyRegister, RowError, TextLines, lines_label
+from invoceanio.formats.records import (
+    InputFileError,
+    KeyRegister,
+    RowError,
+    TextLines,
+    lines_label,
+)
 from invoceanio.formats.rules import BUYER_FIELDS, invoice_problems, position_problems
 from invoceanio.importer import ImportItem
 
-__all__ = ["CSV_COLUMNS", "KEY_COLUMN", "CsvInvoiceReader"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMULA_STARTS",
+    "KEY_COLUMN",
+    "MAX_LINE_BYTES",
+    "MISSHAPEN_ROW",
+    "CsvInvoiceReader",
+    "neutralise_formula",
+    "restore_formula",
+]
 
 KEY_COLUMN: Final = "invoice_key"
 #: Every column the reader knows, in the order the export writes them.
@@ -72,6 +94,40 @@ _SEPARATORS: Final = (",", ";", "\t")
 #: More rows than this under one key cannot be one real invoice: the group is rejected and its
 #: further rows are read past without being kept, so memory stays bounded whatever the file.
 MAX_ROWS_PER_INVOICE: Final = 10_000
+#: In :attr:`RowError.data`, a row with more or fewer cells than the header has columns is
+#: ``{"cells": [every cell, in order]}``: its values cannot be put under their columns.
+MISSHAPEN_ROW: Final = "cells"
+#: The longest line read (one row, or one line of a quoted value that spans lines): far more
+#: than any row (a cell is at most 128 KiB), far less than a file saved with bare-CR line ends
+#: (old "CSV (Macintosh)"), which is all one line.
+MAX_LINE_BYTES: Final = 1024 * 1024
+_TOO_LONG_HINT: Final = (
+    " (one row per line): a file whose lines end in a bare CR (\\r, as the old "
+    '"CSV (Macintosh)" saves) is read as one line; save it as CSV UTF-8'
+)
+#: What a spreadsheet takes a cell starting with for a formula (OWASP, "CSV injection").
+FORMULA_STARTS: Final = frozenset("=+-@\t\r")
+#: After the quote of a neutralised cell: a formula start, or a quote (a text that began with a
+#: quote and one of these, quoted once more so that reading it back takes off one quote only).
+_QUOTED: Final = FORMULA_STARTS | {"'"}
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs as a formula: with a single quote in front
+    when it starts with ``=``, ``+``, ``-``, ``@``, a tab or a CR (or is a quote followed by one
+    of these or by another quote); :func:`restore_formula` gives ``text`` back exactly."""
+    first = text[:1]
+    if first in FORMULA_STARTS or (first == "'" and text[1:2] in _QUOTED):
+        return "'" + text
+    return text
+
+
+def restore_formula(cell: str) -> str:
+    """The text a cell written by :func:`neutralise_formula` stands for."""
+    if cell[:1] == "'" and len(cell) > 1 and cell[1] in _QUOTED:
+        return cell[1:]
+    return cell
+
 
 Item = ImportItem | RowError
 
@@ -83,7 +139,7 @@ class CsvInvoiceReader:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._text = TextLines(self.path)
+        self._text = TextLines(self.path, max_line=MAX_LINE_BYTES, too_long_hint=_TOO_LONG_HINT)
         try:
             self.columns = self._read_header()
         except BaseException:
@@ -137,7 +193,7 @@ class CsvInvoiceReader:
         columns = [index for index, _, _, _, numeric in _plan(self.columns) if numeric]
         if not columns:
             return style
-        text = TextLines(self.path)
+        text = TextLines(self.path, max_line=MAX_LINE_BYTES)
         try:
             for cells in csv.reader(text, delimiter=self.separator):
                 for index in columns:
@@ -171,7 +227,7 @@ class CsvInvoiceReader:
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line (or a row of empty cells): nothing to read
             rows += 1
-            key = cells[key_index].strip() if key_index < len(cells) else ""
+            key = restore_formula(cells[key_index]).strip() if key_index < len(cells) else ""
             if group is None or key != group.key:
                 if group is not None:
                     yield group.finish(identities)
@@ -266,9 +322,12 @@ class _Group:
         self.invoice: dict[str, Any] = {}
         self.origin: dict[str, int] = {}  # where each invoice field was given first
         self.positions: list[dict[str, Any]] = []
-        self.raw: list[dict[str, str]] = []
+        self.raw: list[dict[str, Any]] = []
         self.problems: list[str] = []
         self.rows = 0
+        #: A row could not be read (its cells do not match the columns): what the invoice
+        #: lacks is not worth saying on top of that.
+        self.unreadable = False
         self.fresh = fresh
         if not key:
             self.problems.append(f"line {first}: {KEY_COLUMN} is empty")
@@ -287,20 +346,29 @@ class _Group:
                     f"line {first}: more than {MAX_ROWS_PER_INVOICE} rows for one invoice"
                 )
             return  # read past, not kept
-        self.raw.append(
-            {name: cell for name, cell in zip(self.columns, cells, strict=False) if cell}
-        )
         if len(cells) != len(self.columns):
+            # Its values cannot be put under their columns (one is shifted, or missing): all
+            # of them are kept, in order, so the failures file loses none.
+            self.raw.append({MISSHAPEN_ROW: list(cells)})
+            self.unreadable = True
             self.problems.append(
                 f"line {first}: {len(cells)} values but the header has {len(self.columns)} "
-                "columns (a separator inside a value that is not quoted?)"
+                + (
+                    "columns (a separator inside a value that is not quoted?)"
+                    if len(cells) > len(self.columns)
+                    else "columns (a value or its separator missing?)"
+                )
             )
             return
+        self.raw.append(
+            {name: cell for name, cell in zip(self.columns, cells, strict=True) if cell}
+        )
         position: dict[str, Any] = {}
         for column, field, reader, of_position, numeric in self.plan:
             cell = cells[column]
             if not cell or cell.isspace():
                 continue  # a blank cell adds nothing, to the invoice or the position
+            cell = restore_formula(cell)
             if of_position:
                 column_name = POSITION_PREFIX + field
                 self._read(position, field, column_name, reader, numeric, cell, first)
@@ -363,12 +431,15 @@ class _Group:
                 f"{source}: oid {identity!r} is already the oid or {KEY_COLUMN} of an invoice "
                 "above: it would be taken for that one"
             )
-        if not self.positions and self.rows <= MAX_ROWS_PER_INVOICE:
-            self.problems.append(
-                f"{source}: no position (fill position_name, position_tax, position_quantity "
-                "and a price on at least one row)"
+        if not self.unreadable:
+            if not self.positions and self.rows <= MAX_ROWS_PER_INVOICE:
+                self.problems.append(
+                    f"{source}: no position (fill position_name, position_tax, "
+                    "position_quantity and a price on at least one row)"
+                )
+            self.problems.extend(
+                f"{source}: {problem}" for problem in invoice_problems(self.invoice)
             )
-        self.problems.extend(f"{source}: {problem}" for problem in invoice_problems(self.invoice))
         if self.problems:
             return RowError(source, self.first, "; ".join(self.problems), self.raw)
         data = dict(self.invoice)

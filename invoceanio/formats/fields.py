@@ -25,13 +25,14 @@ shows that ``.`` is its thousands separator).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from invoceanio.models.converter import structure
+from invoceanio.models.converter import MAX_DECIMAL_EXPONENT, structure
 from invoceanio.models.values import (
     DiscountKind,
     InvoiceKind,
@@ -43,6 +44,7 @@ from invoceanio.models.values import (
 
 __all__ = [
     "INVOICE_FIELDS",
+    "MAX_EXPONENT",
     "MONEY_FIELDS",
     "NUMBER_FIELDS",
     "POSITION_FIELDS",
@@ -51,6 +53,8 @@ __all__ = [
     "TAX_CODES",
     "NumberStyle",
     "ValueReader",
+    "check_magnitude",
+    "in_range",
 ]
 
 #: Reads one raw value (CSV text, or a JSON value) into what is sent; None for blank.
@@ -66,6 +70,12 @@ TAX_CODES: Final = frozenset(
 
 #: The position prices, in the order the service picks its basis from (the first one given).
 PRICE_FIELDS: Final = ("total_price_gross", "price_net", "price_gross", "total_price_net")
+
+#: A number read from a file is refused (:func:`check_magnitude`) when its first digit is more
+#: than this many places from the decimal point, either way (``1e999999999`` would be written
+#: out as a billion digits; no amount comes near): the models' own bound, so that a number a
+#: file gives is refused where it is read, naming its line, rather than when it is written.
+MAX_EXPONENT: Final = MAX_DECIMAL_EXPONENT
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _GTU = re.compile(r"GTU_(0[1-9]|1[0-3])")
@@ -103,8 +113,41 @@ def _decimal(value: Any) -> Decimal | None:
     try:
         result: Decimal | None = structure(value, Decimal)
     except (ValueError, TypeError):
+        number = _as_written(value)
+        if number is not None:
+            check_magnitude(number, value)  # a number, refused for its size: said so
         raise ValueError(f"{_shown(value)} is not a number{_thousands_hint(value)}") from None
+    if result is not None:
+        check_magnitude(result, value)
     return result
+
+
+def _as_written(value: Any) -> Decimal | None:
+    """The number ``value`` spells, read without the models' checks; None when it is none."""
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value)
+    if not isinstance(value, str):
+        return None
+    with contextlib.suppress(ArithmeticError):
+        return Decimal(value.strip().replace(",", "."))
+    return None
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether ``value`` is a number the API can be sent: finite, and no more than
+    :data:`MAX_EXPONENT` places from the decimal point to its first digit (either way)."""
+    return value.is_finite() and -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT
+
+
+def check_magnitude(value: Decimal, given: Any = None) -> None:
+    """:class:`ValueError` for a number out of :func:`in_range`, naming ``given`` (the value as
+    written, else ``value``)."""
+    if not in_range(value):
+        shown = _shown(value if given is None else given)
+        raise ValueError(
+            f"{shown} is out of range: its exponent puts it more than {MAX_EXPONENT} digits "
+            "before or after the decimal point (it would be sent written out in full)"
+        )
 
 
 def _thousands_hint(value: Any) -> str:
@@ -254,7 +297,7 @@ def _tax(value: Any) -> TaxRate | None:
         rate: Decimal | None = structure(value, Decimal)
     except ValueError:
         rate = None
-    if rate is None or not Decimal(0) <= rate <= Decimal(100):
+    if rate is None or not in_range(rate) or not Decimal(0) <= rate <= Decimal(100):
         codes = ", ".join(sorted(TAX_CODES))
         raise ValueError(f"{_shown(value)} is not a tax rate (0 to 100) or a tax code ({codes})")
     return rate

@@ -22,7 +22,11 @@
   it would be taken for the first and never created.
 - A line that is not text (a lone surrogate escape such as ``"\\ud800"``, which cannot be
   encoded as UTF-8) or is nested deeper than any invoice is a bad line, like one that is not
-  JSON.
+  JSON; so is a number (in any field) more than 1000 digits before or after the decimal point
+  (``1e999999999``: see :data:`~invoceanio.formats.fields.MAX_EXPONENT`).
+- A line is at most 8 MiB (:data:`MAX_LINE_BYTES`, an invoice of over 10,000 positions): a
+  longer one (a JSON array saved as ``.jsonl``, a file with no line breaks) is a bad line,
+  read past without being held in memory, and the reading goes on with the next.
 
 Streamed line by line: memory does not grow with the file (a 64-bit digest and a line number
 per invoice).
@@ -37,10 +41,18 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from invoceanio.errors import ConfigurationError
-from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, PRICE_FIELDS, ValueReader
+from invoceanio.formats.fields import (
+    INVOICE_FIELDS,
+    POSITION_FIELDS,
+    PRICE_FIELDS,
+    ValueReader,
+    check_magnitude,
+    in_range,
+)
 from invoceanio.formats.records import (
     InputFileError,
     LineRegister,
+    LineTooLongError,
     RowError,
     TextLines,
     lines_label,
@@ -49,7 +61,7 @@ from invoceanio.formats.rules import invoice_problems, position_problems
 from invoceanio.importer import ImportItem, derive_oid
 from invoceanio.resources.base import as_document
 
-__all__ = ["READ_ONLY_FIELDS", "JsonlInvoiceReader"]
+__all__ = ["MAX_LINE_BYTES", "READ_ONLY_FIELDS", "JsonlInvoiceReader"]
 
 #: Invoice fields the API answers with but never takes on a create (spec 6.2).
 READ_ONLY_FIELDS: Final = frozenset(
@@ -88,6 +100,10 @@ READ_ONLY_FIELDS: Final = frozenset(
         "kind_text",
         "issue_year",
         "search_data",
+        # Computed on request (additional_fields[invoice]=...): the payments that pay it and
+        # the reminders sent; sent back on a create, they would be nested records to make.
+        "connected_payments",
+        "reminders_info",
     }
 )
 #: Fields of a position (and of the other nested entries) that only the API writes.
@@ -121,6 +137,14 @@ MAX_DEPTH: Final = 32
 #: A priced position's totals, the discount taken off, in the order the service prefers them.
 _TOTALS: Final = ("total_price_gross", "total_price_net")
 _DISCOUNT_INPUTS: Final = ("discount", "discount_percent")
+#: The longest line read: one invoice, with room for over 10,000 exported positions (as many as
+#: the CSV reader takes for one invoice; an exported position is some 350 to 700 bytes). A JSON
+#: array of invoices (or a file without line breaks) is one line as long as the file.
+MAX_LINE_BYTES: Final = 8 * 1024 * 1024
+_TOO_LONG_HINT: Final = (
+    " (one invoice per line): a JSON array of invoices, or a file with no line breaks, is "
+    "read as one line; write each invoice as one JSON object on a line of its own"
+)
 
 Item = ImportItem | RowError
 
@@ -135,7 +159,7 @@ class JsonlInvoiceReader:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._text = TextLines(self.path)
+        self._text = TextLines(self.path, max_line=MAX_LINE_BYTES, too_long_hint=_TOO_LONG_HINT)
 
     def close(self) -> None:
         self._text.close()
@@ -150,7 +174,17 @@ class JsonlInvoiceReader:
         invoices = 0
         identities = LineRegister()
         try:
-            for line in self._text:
+            while True:
+                try:
+                    line = self._text.read_line()
+                except LineTooLongError as exc:
+                    invoices += 1
+                    source = lines_label(exc.number, exc.number)
+                    message = f"{source}: {exc.reason} (data: the start of the line)"
+                    yield RowError(source, exc.number, message, exc.start)
+                    continue
+                if line is None:
+                    break
                 if not line.strip():
                     continue
                 invoices += 1
@@ -167,8 +201,9 @@ def _read_line(line: str, number: int, identities: LineRegister) -> Item:
     source = lines_label(number, number)
     raw = line.rstrip("\r\n")
     too_deep = f"nested deeper than {MAX_DEPTH} levels of lists and objects (no invoice is)"
+    numbers = _Numbers()
     try:
-        data = json.loads(line, parse_float=Decimal, parse_constant=_no_constant)
+        data = json.loads(line, parse_float=numbers, parse_constant=_no_constant)
     except RecursionError:
         return RowError(source, number, f"{source}: {too_deep}", raw)
     except (json.JSONDecodeError, ValueError) as exc:
@@ -184,6 +219,9 @@ def _read_line(line: str, number: int, identities: LineRegister) -> Item:
         )
     if _too_deep(data):
         return RowError(source, number, f"{source}: {too_deep}", raw)
+    if numbers.out_of_range:
+        # Before anything is built from it: written out, such a number is a billion digits.
+        return RowError(source, number, f"{source}: {_out_of_range(data)}", raw)
     # Only a \u escape can make a lone surrogate: the line itself was decoded from UTF-8.
     where = _not_text(data) if "\\ud" in line or "\\uD" in line else None
     if where is not None:
@@ -236,6 +274,11 @@ def _check_identity(
         identity = derive_oid(as_document(invoice, "Invoice"), None)
     except ConfigurationError as exc:
         problems.append(str(exc))
+        return
+    except Exception as exc:
+        # Any value the writing refuses (a ValueError, a TypeError...) is this line's problem,
+        # reported with it, rather than an error that stops the reading of the file.
+        problems.append(f"cannot be written as the API takes it: {type(exc).__name__}: {exc}")
         return
     earlier = identities.first_line(identity, number)
     if earlier is not None:
@@ -319,6 +362,43 @@ def _final_total_only(position: dict[str, Any]) -> bool:
         if name != total:
             position.pop(name, None)
     return True
+
+
+class _Numbers:
+    """The ``parse_float`` of one line: each number as a Decimal, noting whether one of them
+    is out of :func:`~invoceanio.formats.fields.in_range` (found again by :func:`_out_of_range`
+    only then, so a line without one costs no further walk)."""
+
+    def __init__(self) -> None:
+        self.out_of_range = False
+
+    def __call__(self, text: str) -> Decimal:
+        value = Decimal(text)
+        if not self.out_of_range and not in_range(value):
+            self.out_of_range = True
+        return value
+
+
+def _out_of_range(data: Any) -> str:
+    """The problem of the first number of ``data`` out of range, with the field it is in."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, Decimal):
+            try:
+                check_magnitude(value, str(value))
+            except ValueError as exc:
+                return f"{where or 'the line'}: {exc}"
+        elif isinstance(value, dict):
+            stack.extend(
+                (f"{where}.{key}" if where else str(key), child)
+                for key, child in reversed(value.items())
+            )
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{where}[{index}]", child) for index, child in reversed(list(enumerate(value, 1)))
+            )
+    return "a number is out of range"
 
 
 def _too_deep(data: Any) -> bool:

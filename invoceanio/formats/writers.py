@@ -13,8 +13,26 @@
   in this account or another: buyer and seller are written out in full and the account's ids
   are left out; each position carries its quantity, tax and final gross total only (the
   service's first price basis), with any discount already taken off, so the discount columns
-  are left out too and nothing is taken off twice. ``invoice_key`` is the invoice's ``oid``,
-  else its number, else ``id-<id>``.
+  are left out too and nothing is taken off twice.
+
+  ``invoice_key`` is ``id-<id>``, the invoice's id in the account it is exported from: unique
+  per invoice, which neither the number is (each department has its own series, a yearly
+  pattern starts again at 1, proforma and VAT series are apart) nor, in an account that
+  created invoices without ``oid_unique``, the oid. The reader groups consecutive rows by it,
+  so two invoices sharing a number came back as one. The ``oid`` column carries the invoice's
+  own oid, which the import sends it under; an invoice without one is imported under its key,
+  so importing the same file again finds every invoice instead of creating it twice. (Exports
+  made before this keyed an invoice by its oid, else its number: such a file still imports as
+  it did, the same file again finds its invoices, but an invoice without an oid that it
+  imported is not found by a newer export of it, which keys it by id: import one or the other
+  into an account, not both.) An invoice with no id (made by hand, not read from the API) is
+  keyed by its oid, else its number.
+
+  A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+  ``@``, a tab or a CR: "CSV injection") is written with a single quote in front, which the
+  CSV reader takes off again, so the file imports back exactly (numbers such as ``-12.50``
+  stay as they are); :func:`~invoceanio.formats.csv_reader.neutralise_formula` says exactly
+  which. ``InvoiceWriter(path, neutralise_formulas=False)`` writes every cell as it is.
 
 A writer writes to ``<file>.part`` and renames it onto the target only on :meth:`commit`, so an
 export that fails halfway never leaves a file that looks complete.
@@ -24,6 +42,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import hashlib
 import json
 import os
 from datetime import date
@@ -32,7 +51,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
 
-from invoceanio.formats.csv_reader import KEY_COLUMN
+from invoceanio.formats.csv_reader import KEY_COLUMN, neutralise_formula
 from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, POSITION_PREFIX
 from invoceanio.models.converter import decimal_text, to_wire
 from invoceanio.models.invoice import Invoice, Position
@@ -74,10 +93,16 @@ _POSITION_COLUMNS: Final = tuple(
 
 class InvoiceWriter:
     """Writes invoices to ``path`` (``.jsonl`` or ``.csv``); use as a context manager and call
-    :meth:`commit` when every invoice is written. Without it the partial file is removed."""
+    :meth:`commit` when every invoice is written. Without it the partial file is removed.
 
-    def __init__(self, path: str | Path) -> None:
+    ``neutralise_formulas`` (CSV only, on by default): a text cell a spreadsheet would take for
+    a formula gets a single quote in front, which the import takes off again (see the module
+    docstring); ``False`` writes such cells as they are, for a program that reads the file with
+    another CSV reader and wants the text untouched."""
+
+    def __init__(self, path: str | Path, *, neutralise_formulas: bool = True) -> None:
         self.path = Path(path)
+        self.neutralise_formulas = neutralise_formulas
         self.kind = _kind_of(self.path)
         self._part = self.path.with_name(self.path.name + ".part")
         self._file: IO[str] = self._part.open("w", encoding="utf-8", newline="")
@@ -91,7 +116,7 @@ class InvoiceWriter:
             line = json.dumps(to_wire(invoice), ensure_ascii=False, default=str)
             self._file.write(line + "\n")
         else:
-            self._csv.writerows(csv_rows(invoice))
+            self._csv.writerows(csv_rows(invoice, neutralise_formulas=self.neutralise_formulas))
         self.count += 1
 
     def commit(self) -> None:
@@ -125,16 +150,34 @@ def _kind_of(path: Path) -> str:
 
 
 def invoice_key(invoice: Invoice) -> str:
-    return invoice.oid or invoice.number or f"id-{invoice.id}"
+    """The ``invoice_key`` of an exported invoice: ``id-<id>``, unique per invoice (see the
+    module docstring); for one without an id, its oid, else its number, else a digest of its
+    content."""
+    if invoice.id is not None:
+        return f"id-{invoice.id}"
+    if invoice.oid:
+        return invoice.oid
+    if invoice.number:
+        return invoice.number
+    text = json.dumps(to_wire(invoice), ensure_ascii=False, default=str, sort_keys=True)
+    return "inv-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
-def csv_rows(invoice: Invoice) -> list[list[str]]:
-    """The CSV rows of one invoice: one per position (one with no position if it has none)."""
-    head = [invoice_key(invoice), *(_cell(_value(invoice, name)) for name in _INVOICE_COLUMNS)]
+def csv_rows(invoice: Invoice, *, neutralise_formulas: bool = True) -> list[list[str]]:
+    """The CSV rows of one invoice: one per position (one with no position if it has none);
+    with ``neutralise_formulas``, no text cell starts a formula (see :class:`InvoiceWriter`)."""
+
+    def cell(value: Any) -> str:
+        text = _cell(value)
+        if neutralise_formulas and isinstance(value, str) and not isinstance(value, enum.Enum):
+            return neutralise_formula(text)
+        return text
+
+    head = [cell(invoice_key(invoice)), *(cell(_value(invoice, name)) for name in _INVOICE_COLUMNS)]
     positions: tuple[Position | None, ...] = invoice.positions or (None,)
     return [
         head
-        + ["" if position is None else _cell(_value(position, name)) for name in _POSITION_COLUMNS]
+        + ["" if position is None else cell(_value(position, name)) for name in _POSITION_COLUMNS]
         for position in positions
     ]
 

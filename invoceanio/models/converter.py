@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import filterfalse
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
@@ -72,6 +72,22 @@ def _null_text(text: str) -> bool:
     return text.lower() == "null"
 
 
+#: No amount, quantity or rate has its first digit more than this many places from the decimal
+#: point, either way. ``Decimal("1e999999999")`` is finite, yet written out (the API takes no
+#: exponent notation) it is a billion digits: refused when read, as when written.
+MAX_DECIMAL_EXPONENT: Final = 1000
+
+
+def _bounded(result: Decimal) -> Decimal:
+    if not -MAX_DECIMAL_EXPONENT <= result.adjusted() <= MAX_DECIMAL_EXPONENT:
+        # Not quoted: its text may be thousands of digits long.
+        raise ValueError(
+            f"a decimal with its first digit more than {MAX_DECIMAL_EXPONENT} places from the "
+            "decimal point: no amount is that large or that small"
+        )
+    return result
+
+
 def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
     # Text first: what the wire sends. No str is also a Decimal, bool, int or float.
     if isinstance(value, str):
@@ -81,7 +97,7 @@ def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
     elif isinstance(value, bool):
         raise ValueError(f"expected a decimal, got a boolean {value!r}")
     elif isinstance(value, int):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     elif isinstance(value, float):
         # repr gives the shortest string that round-trips: 0.1 -> Decimal("0.1"), not 0.1000…055.
         result = Decimal(repr(value))
@@ -89,7 +105,7 @@ def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
         raise ValueError(f"expected a decimal, got {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"not a finite decimal: {value!r}")
-    return result
+    return _bounded(result)
 
 
 def _decimal_from_text(value: str) -> Decimal | None:
@@ -105,8 +121,8 @@ def _decimal_from_text(value: str) -> Decimal | None:
     except InvalidOperation:
         raise ValueError(f"not a decimal number: {value!r}") from None
     if not result.is_finite():
-        raise ValueError(f"not a finite decimal: {value!r}")
-    return result
+        raise ValueError(f"not a finite decimal: {value[:40]!r}")
+    return _bounded(result)
 
 
 def structure_int(value: Any, _: Any = int) -> int | None:
@@ -259,13 +275,17 @@ def structure_optional_bool(value: Any, _: Any = None) -> bool | None:
 def structure_optional_decimal(value: Any, _: Any = None) -> Decimal | None:
     if type(value) is str:
         # Decimal() ignores the same surrounding whitespace as str.strip(); text it refuses
-        # (blank, comma decimals, garbage) or that is not finite takes the full path below.
+        # (blank, comma decimals, garbage), that is not finite or out of range takes the full
+        # path below, which says why.
         try:
             result = Decimal(value)
         except InvalidOperation:
             pass
         else:
-            if result.is_finite():
+            if (
+                result.is_finite()
+                and -MAX_DECIMAL_EXPONENT <= result.adjusted() <= MAX_DECIMAL_EXPONENT
+            ):
                 return result
     elif value is None:
         return None
@@ -437,8 +457,13 @@ def decimal_text(value: Decimal) -> str:
     ``attrs.evolve``, which checks no types): it is read as the converter reads the wire, so a
     float keeps its shortest spelling (``format(4.1234567, "f")`` would round it to 6 places),
     an int gets no ".000000" and text such as "12.50" is sent as written."""
-    if type(value) is not Decimal or not value.is_finite():
-        # Decimal("NaN") and infinities too: "NaN" is no amount the API can take.
+    if (
+        type(value) is not Decimal
+        or not value.is_finite()
+        or not -MAX_DECIMAL_EXPONENT <= value.adjusted() <= MAX_DECIMAL_EXPONENT
+    ):
+        # Decimal("NaN") and infinities too: "NaN" is no amount the API can take; and a number
+        # too large to write out (structure_decimal refuses both).
         value = _decimal_to_write(value)
     return format(value, "f")
 

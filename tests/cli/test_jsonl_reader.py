@@ -95,6 +95,16 @@ def test_read_only_fields_and_nulls_are_dropped(tmp_path: Path) -> None:
     assert set(data(item)["positions"][0]) == {"name", "quantity", "tax", "total_price_gross"}
 
 
+def test_computed_additional_fields_are_not_imported(tmp_path: Path) -> None:
+    exported = invoice(
+        "A-1",
+        connected_payments=[{"id": 9, "price": "246.00", "invoice_ids": [930]}],
+        reminders_info={"reminders": [{"sent_at": "2026-11-20"}]},
+    )
+    item = only_item(write_jsonl(tmp_path / "a.jsonl", [exported]))
+    assert "connected_payments" not in data(item) and "reminders_info" not in data(item)
+
+
 def test_an_invoice_made_from_another_needs_no_positions_or_buyer(tmp_path: Path) -> None:
     item = only_item(write_jsonl(tmp_path / "a.jsonl", [{"copy_invoice_from": 17, "kind": "vat"}]))
     assert data(item) == {"copy_invoice_from": 17, "kind": "vat"}
