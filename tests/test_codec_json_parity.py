@@ -29,6 +29,10 @@ REFUSED = {
     "surrogate-bytes": b'{"buyer_name": "ACME \xed\xa0\x80"}',
     "utf-16": '{"buyer_name": "ACME"}'.encode("utf-16"),
     "utf-8-bom": b'\xef\xbb\xbf{"buyer_name": "ACME"}',
+    "nan": b'{"price_gross": NaN}',
+    "infinity": b'{"price_gross": Infinity}',
+    "minus-infinity": b"[-Infinity]",
+    "past-a-float": b'{"price_gross": 1e400}',
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Final
 
@@ -21,6 +22,19 @@ except ImportError:  # pragma: no cover - depends on the optional extra
 # file, the next request). Searched in the raw body first, so that only a body holding one
 # (an escaped emoji, say) pays for the full check.
 _SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity, -Infinity: no JSON (orjson refuses them), and no amount either.
+    raise ValueError(f"{name} is no JSON value")
+
+
+def _finite_float(text: str) -> float:
+    # As orjson reads: a number too large for a float (1e400) is refused, not infinity.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
 
 
 def _is_unicode(data: Any) -> bool:
@@ -56,9 +70,12 @@ class JsonCodec:
         try:
             if self._orjson is not None:
                 return self._orjson.loads(body)
-            # Strict UTF-8, as orjson reads: json.loads(bytes) would let the bytes of a lone
-            # surrogate through (it decodes with surrogatepass), and guess UTF-16 or UTF-32.
-            data = json.loads(body.decode("utf-8"))
+            # As orjson reads: strict UTF-8 (json.loads(bytes) would let the bytes of a lone
+            # surrogate through, decoding with surrogatepass, and guess UTF-16 or UTF-32), and
+            # no NaN, Infinity or number past a float's range.
+            data = json.loads(
+                body.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite_float
+            )
             if _SURROGATE_ESCAPE.search(body) is None or _is_unicode(data):
                 return data
             problem = "malformed JSON: a \\u escape names a lone surrogate, which is no character"

@@ -74,6 +74,7 @@ from invoceanio.importer import ImportItem
 __all__ = [
     "CSV_COLUMNS",
     "FORMULA_STARTS",
+    "IDENTITY_COLUMNS",
     "KEY_COLUMN",
     "MAX_LINE_BYTES",
     "MISSHAPEN_ROW",
@@ -110,6 +111,12 @@ FORMULA_STARTS: Final = frozenset("=+-@\t\r")
 #: After the quote of a neutralised cell: a formula start, or a quote (a text that began with a
 #: quote and one of these, quoted once more so that reading it back takes off one quote only).
 _QUOTED: Final = FORMULA_STARTS | {"'"}
+
+
+#: The columns that name an invoice (what a re-import finds it by): written and read exactly as
+#: they are, never neutralised or restored. A quote taken off an oid would make it another oid,
+#: and an import of a file that held one would create its invoices a second time.
+IDENTITY_COLUMNS: Final = frozenset({KEY_COLUMN, "oid"})
 
 
 def neutralise_formula(text: str) -> str:
@@ -227,7 +234,8 @@ class CsvInvoiceReader:
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line (or a row of empty cells): nothing to read
             rows += 1
-            key = restore_formula(cells[key_index]).strip() if key_index < len(cells) else ""
+            # The key as written: an identity is never rewritten (see IDENTITY_COLUMNS).
+            key = cells[key_index].strip() if key_index < len(cells) else ""
             if group is None or key != group.key:
                 if group is not None:
                     yield group.finish(identities)
@@ -368,7 +376,8 @@ class _Group:
             cell = cells[column]
             if not cell or cell.isspace():
                 continue  # a blank cell adds nothing, to the invoice or the position
-            cell = restore_formula(cell)
+            if field not in IDENTITY_COLUMNS:
+                cell = restore_formula(cell)
             if of_position:
                 column_name = POSITION_PREFIX + field
                 self._read(position, field, column_name, reader, numeric, cell, first)

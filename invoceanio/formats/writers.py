@@ -32,7 +32,11 @@
   ``@``, a tab or a CR: "CSV injection") is written with a single quote in front, which the
   CSV reader takes off again, so the file imports back exactly (numbers such as ``-12.50``
   stay as they are); :func:`~invoceanio.formats.csv_reader.neutralise_formula` says exactly
-  which. ``InvoiceWriter(path, neutralise_formulas=False)`` writes every cell as it is.
+  which. ``InvoiceWriter(path, neutralise_formulas=False)`` writes every cell as it is. The
+  identity columns (``invoice_key``, ``oid``) are never touched, either way: an invoice is
+  found again by them byte for byte. The reader takes the quote off any other text cell that
+  starts with one followed by a formula start or a quote, as a spreadsheet reads a leading
+  quote (a mark, not text), whoever wrote the file.
 
 A writer writes to ``<file>.part`` and renames it onto the target only on :meth:`commit`, so an
 export that fails halfway never leaves a file that looks complete.
@@ -51,7 +55,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
 
-from invoceanio.formats.csv_reader import KEY_COLUMN, neutralise_formula
+from invoceanio.formats.csv_reader import IDENTITY_COLUMNS, KEY_COLUMN, neutralise_formula
 from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, POSITION_PREFIX
 from invoceanio.models.converter import decimal_text, to_wire
 from invoceanio.models.invoice import Invoice, Position
@@ -167,13 +171,21 @@ def csv_rows(invoice: Invoice, *, neutralise_formulas: bool = True) -> list[list
     """The CSV rows of one invoice: one per position (one with no position if it has none);
     with ``neutralise_formulas``, no text cell starts a formula (see :class:`InvoiceWriter`)."""
 
-    def cell(value: Any) -> str:
+    def cell(value: Any, column: str = "") -> str:
         text = _cell(value)
-        if neutralise_formulas and isinstance(value, str) and not isinstance(value, enum.Enum):
+        if (
+            neutralise_formulas
+            and column not in IDENTITY_COLUMNS  # an identity goes out exactly as it is
+            and isinstance(value, str)
+            and not isinstance(value, enum.Enum)
+        ):
             return neutralise_formula(text)
         return text
 
-    head = [cell(invoice_key(invoice)), *(cell(_value(invoice, name)) for name in _INVOICE_COLUMNS)]
+    head = [
+        _cell(invoice_key(invoice)),
+        *(cell(_value(invoice, name), name) for name in _INVOICE_COLUMNS),
+    ]
     positions: tuple[Position | None, ...] = invoice.positions or (None,)
     return [
         head

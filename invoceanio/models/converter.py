@@ -619,12 +619,14 @@ def _model_structure_factory(
     # cycle (``building`` is this thread's stack, under the lock).
     lock = threading.RLock()
 
-    def late(cls: type[Model]) -> _ModelHook:
+    def late(cls: type[Model], conv: cattrs.Converter) -> _ModelHook:
         def structure_late(data: Any, _: Any) -> Model:
             hook = made.get(cls)
             if hook is None:
-                with lock:  # made by another thread right now: wait for it
-                    hook = made[cls]
+                # Being made by another thread (the factory waits for it under the lock), or
+                # its first making failed (a RecursionError near the stack's limit, a Ctrl-C):
+                # cattrs keeps this late hook cached all the same, so it makes the real one.
+                hook = factory(cls, conv)
             return hook(data, cls)
 
         return structure_late
@@ -635,7 +637,7 @@ def _model_structure_factory(
             if hook is not None:
                 return hook
             if cls in building:
-                return late(cls)
+                return late(cls, conv)
             building.add(cls)
             try:
                 hook = made[cls] = _make_structure(cls, conv, one_pass_enabled=one_pass_enabled)

@@ -102,11 +102,12 @@ class InvoiceVariants(Creating[Invoice]):
         position is sent with ``kind="correction"`` and its two sides with
         ``kind="correction_before"``/``"correction_after"``, as the API documents them, unless
         they name a kind of their own."""
-        if isinstance(positions, Mapping) or not isinstance(positions, Sequence):
-            # A dict would give its keys, a number nothing to iterate.
+        if isinstance(positions, Mapping | str | bytes) or not isinstance(positions, Iterable):
+            # A dict would give its keys, text its characters, a number nothing to iterate.
             raise ConfigurationError(
                 f"positions takes a list of positions, got {type(positions).__name__}"
             )
+        positions = list(positions)  # a generator too, read once
         if not positions:
             raise ConfigurationError("a correction needs at least one position")
         source = int(check_id(invoice_id))

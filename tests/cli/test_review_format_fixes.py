@@ -320,6 +320,30 @@ def test_a_neutralised_export_imports_back_exactly(tmp_path: Path) -> None:
     assert item.data["positions"][0]["total_price_gross"] == Decimal("-12.50")
 
 
+def test_the_identity_columns_are_written_and_read_exactly(tmp_path: Path) -> None:
+    # A quote taken off an oid or a key makes it another one: a re-import of a file that held
+    # one (hand-made, or exported before neutralising existed) would create its invoices again.
+    out = exported(tmp_path, an_invoice(1, oid="=ORDER-1", buyer_name="=1+1"))
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    assert (row["invoice_key"], row["oid"], row["buyer_name"]) == ("id-1", "=ORDER-1", "'=1+1")
+    (item,) = read_all(out)
+    assert isinstance(item, ImportItem) and isinstance(item.data, dict)
+    assert (item.data["oid"], item.data["buyer_name"]) == ("=ORDER-1", "=1+1")
+
+    hand_made = tmp_path / "hand.csv"
+    hand_made.write_text(
+        "invoice_key,oid,buyer_name,position_name,position_tax,position_quantity,"
+        "position_total_price_gross\n"
+        "K1,'-PROMO-7,Klient A,Towar,23,1,12.30\n"
+        "'=K2,,Klient B,Towar,23,1,12.30\n",
+        encoding="utf-8",
+    )
+    first, second = read_all(hand_made)
+    assert isinstance(first, ImportItem) and isinstance(second, ImportItem)
+    assert isinstance(first.data, dict) and first.data["oid"] == "'-PROMO-7"
+    assert second.key == "'=K2"
+
+
 def test_neutralising_can_be_turned_off(tmp_path: Path) -> None:
     out = exported(tmp_path, an_invoice(1, buyer_name="=1+1"), neutralise_formulas=False)
     (row,) = csv.DictReader(out.open(encoding="utf-8"))

@@ -129,7 +129,17 @@ async def test_a_page_past_any_account_is_refused_and_the_largest_is_sent() -> N
     assert query(recorder.requests[0])["page"] == [str(10**9)]
 
 
-@pytest.mark.parametrize("positions", [3, True, {"name": "A"}])
+async def test_a_correction_takes_positions_from_any_iterable() -> None:
+    io, recorder = _client(json_response(201, {"id": 9}))
+    lines = ({"name": name, "quantity": -1, "total_price_gross": "-1", "tax": 23} for name in "AB")
+    await io.invoices.correct(5, lines, reason="r")
+    assert [p["name"] for p in body_json(recorder.requests[0])["invoice"]["positions"]] == [
+        "A",
+        "B",
+    ]
+
+
+@pytest.mark.parametrize("positions", [3, True, {"name": "A"}, "AB"])
 async def test_a_correction_needs_a_list_of_positions(positions: Any) -> None:
     io, recorder = _client(json_response(201, {"id": 9}))
     with pytest.raises(ConfigurationError, match="positions"):
