@@ -31,12 +31,22 @@ PROG: Final = "invoceanio"
 
 # --- argument types: the type= of add_argument, a bad value exits 2 with its message -----------
 
+#: The longest value a refusal quotes. A token pasted into the wrong option (``--concurrency
+#: <token>``) is longer: its message says how long it is, never what it is.
+_QUOTED_UP_TO: Final = 12
+
+
+def _given(text: str) -> str:
+    if len(text) <= _QUOTED_UP_TO:
+        return repr(text)
+    return f"the value given ({len(text)} characters, not shown: it may be a token)"
+
 
 def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not a port number") from None
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(
             f"port must be from 0 to 65535 (0 picks a free one), not {port}"
@@ -48,9 +58,11 @@ def _milliseconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds") from None
+        raise argparse.ArgumentTypeError(
+            f"{_given(text)} is not a number of milliseconds"
+        ) from None
     if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, not {_given(text)}")
     return value
 
 
@@ -58,11 +70,11 @@ def _rate(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not a number") from None
     # "not 0 <= value <= 1" also refuses NaN.
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(
-            f"must be a probability from 0 to 1 (0.1 fails one request in ten), not {text!r}"
+            f"must be a probability from 0 to 1 (0.1 fails one request in ten), not {_given(text)}"
         )
     return value
 
@@ -80,7 +92,7 @@ def _seed(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer seed") from None
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not an integer seed") from None
 
 
 def _token(text: str) -> str:
@@ -93,7 +105,7 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not a whole number") from None
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"must be from 1 to 64, not {value}")
     return value
@@ -112,7 +124,7 @@ def _per_minute(text: str) -> float:
         value = math.nan
     if factor is None or not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a rate: give N/min (or N/s, N/h) with N > 0, e.g. 600/min"
+            f"{_given(text)} is not a rate: give N/min (or N/s, N/h) with N > 0, e.g. 600/min"
         )
     return value * factor
 
@@ -121,12 +133,12 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not a date (YYYY-MM-DD)") from None
 
 
 def _invoice_id(text: str) -> int:
     if not text.isdecimal() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an invoice id (a whole number)")
+        raise argparse.ArgumentTypeError(f"{_given(text)} is not an invoice id (a whole number)")
     return int(text)
 
 

@@ -296,3 +296,33 @@ def test_the_flags_without_a_value_still_work(
     result = run("import", csv_file, "--dry-run")
     assert result.code == 0, result
     assert "dry run of" in result.out
+
+
+# --- a token pasted into an option that takes a number is not echoed -------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "FILE", "--concurrency", SECRET],
+        ["import", "FILE", "--rate", SECRET],
+        ["sandbox", "--port", SECRET],
+        ["sandbox", "--latency-ms", SECRET],
+        ["export", "--out", "o.csv", "--date-from", SECRET],
+    ],
+)
+def test_a_token_given_where_a_number_belongs_is_not_echoed(
+    run: Callable[..., Run], embedded: list[Sandbox], csv_file: Path, argv: list[str]
+) -> None:
+    result = run(*[csv_file if word == "FILE" else word for word in argv])
+    _clean(result)
+    assert f"{len(SECRET)} characters, not shown" in result.err
+    assert embedded == []
+
+
+def test_a_short_bad_number_is_still_quoted(
+    run: Callable[..., Run], embedded: list[Sandbox], csv_file: Path
+) -> None:
+    result = run("import", csv_file, "--concurrency", "ten")
+    _clean(result)
+    assert "'ten' is not a whole number" in result.err
