@@ -388,6 +388,17 @@ async def test_throttling_without_retry_after_uses_the_backoff() -> None:
     assert 0 <= delay <= 0.5
 
 
+async def test_a_negative_retry_after_is_no_hint_and_the_backoff_applies() -> None:
+    # float("-30") clamped to 0 used to send every retry at once, with no backoff at all.
+    recorder = Recorder(retry_after(429, "-30"), retry_after(429, "-30"), GET.ok)
+    sleeper = SleepRecorder()
+
+    assert GET.expected(await GET.call(client(recorder, sleeper, backoff_base=0.5)))
+
+    assert len(sleeper.delays) == 2
+    assert all(0 < delay <= 1.0 for delay in sleeper.delays), sleeper.delays
+
+
 async def test_retry_after_zero_retries_at_once() -> None:
     recorder = Recorder(retry_after(429, "0"), GET.ok)
     sleeper = SleepRecorder()
@@ -1071,6 +1082,15 @@ async def test_each_retry_is_logged_at_info_without_credentials(
         (None, None),
         ("nan", None),
         ("inf", None),
+        # float() reads these, but delay-seconds are ASCII digits: no hint, the backoff applies
+        # (a negative one used to mean "retry at once", with no backoff at all).
+        ("-30", None),
+        ("-1e9", None),
+        ("+5", None),
+        ("1e3", None),
+        ("1_0", None),
+        ("\u0663", None),  # ARABIC-INDIC DIGIT THREE
+        ("9" * 400, None),  # past float's range
     ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:

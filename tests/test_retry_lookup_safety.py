@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 
 from invoceanio import (
+    ConfigurationError,
     ConnectionLostError,
     DecodeError,
     InvoiceOcean,
+    ResponseTooLargeError,
     RetryPolicy,
     TransportError,
     ValidationError,
@@ -33,6 +35,7 @@ from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Response
 from invoceanio.models.invoice import Invoice
 from invoceanio.sandbox import Sandbox
+from invoceanio.transport import MockTransport
 from tests.support import (
     Recorder,
     SleepRecorder,
@@ -134,6 +137,94 @@ async def test_single_attempt_policy_raises_outcome_unknown_on_an_unreadable_loo
     assert caught.value.outcome_unknown
     assert not isinstance(caught.value, ValidationError)
     assert wire(recorder) == ["POST", "GET"]
+
+
+async def test_a_lookup_over_the_size_cap_is_a_failed_lookup() -> None:
+    # Before: the look-up's ResponseTooLargeError reached the caller at once, naming the GET,
+    # and said nothing of the create whose outcome is unknown.
+    too_large = raw_response(200, b"[" + b" " * 2000 + b"]", "application/json")
+    recorder = Recorder(LOST, too_large, FOUND)
+    sleeper = SleepRecorder()
+    retry = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock)
+    transport = MockTransport(recorder, max_body_size=1000)
+    io = InvoiceOcean(prefix="acme", api_token="test-token", transport=transport, retry=retry)
+
+    invoice = await io.invoices.create(DATA)
+
+    assert (invoice.id, invoice.oid) == (77, OID)
+    assert wire(recorder) == ["POST", "GET", "GET"]
+
+
+async def test_lookups_over_the_size_cap_to_the_end_raise_outcome_unknown() -> None:
+    too_large = raw_response(200, b"[" + b" " * 2000 + b"]", "application/json")
+    recorder = Recorder(LOST, too_large)
+    sleeper = SleepRecorder()
+    retry = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, max_attempts=3)
+    transport = MockTransport(recorder, max_body_size=1000)
+    io = InvoiceOcean(prefix="acme", api_token="test-token", transport=transport, retry=retry)
+
+    with pytest.raises(TransportError) as caught:
+        await io.invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert (caught.value.method, caught.value.url) == ("POST", "/invoices.json")
+    assert isinstance(caught.value.__cause__, ResponseTooLargeError)
+    assert wire(recorder) == ["POST", "GET", "GET"]
+
+
+async def test_a_client_closed_during_the_wait_still_says_the_outcome_is_unknown() -> None:
+    # The first attempt was lost; the application shuts the transport down while the retry
+    # waits. Before: the next attempt's ConfigurationError ("closed") replaced the unknown
+    # outcome, which reads as "nothing happened".
+    recorder = Recorder(LOST)
+    transport = MockTransport(recorder)
+
+    async def shut_down(_: float) -> None:
+        await transport.aclose()
+
+    io = InvoiceOcean(
+        prefix="acme",
+        api_token="test-token",
+        transport=transport,
+        retry=RetryPolicy(sleep=shut_down),
+    )
+
+    with pytest.raises(TransportError) as caught:
+        await io.invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert (caught.value.method, caught.value.url) == ("POST", "/invoices.json")
+    assert isinstance(caught.value.__cause__, ConfigurationError)
+    assert wire(recorder) == ["POST"]
+
+
+async def test_a_closed_client_before_any_attempt_is_a_configuration_error() -> None:
+    # Nothing was sent: no outcome is unknown, and the caller's mistake keeps its own type.
+    recorder = Recorder(LOST)
+    transport = MockTransport(recorder)
+    await transport.aclose()
+    io = InvoiceOcean(prefix="acme", api_token="test-token", transport=transport)
+
+    with pytest.raises(ConfigurationError):
+        await io.invoices.create(DATA)
+
+    assert wire(recorder) == []
+
+
+async def test_an_invoice_this_call_made_is_created_even_when_refused_as_a_duplicate() -> None:
+    # The lost create stored the invoice; the look-up did not see it yet; the re-send is
+    # refused as a duplicate oid; the next look-up finds it. It is this call's own (its first
+    # attempt made it), not one that existed before: before the fix it counted "existed".
+    def script() -> Recorder:
+        return Recorder(LOST, json_response(200, []), DUPLICATE_OID, FOUND)
+
+    recorder = script()
+    invoice_id, existed = await client(recorder).invoices.create_document_id(dict(DATA))
+    assert (invoice_id, existed) == (77, False)
+    assert wire(recorder) == ["POST", "GET", "POST", "GET"]
+
+    report = await client(script()).invoices.create_many([dict(DATA)])
+    assert (report.created, report.existed, report.failed) == (1, 0, 0)
 
 
 async def test_create_many_counts_an_invoice_it_made_as_created() -> None:

@@ -27,6 +27,7 @@ import asyncio
 import email.utils
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -35,7 +36,13 @@ import attrs
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 from tenacity.stop import stop_any, stop_base
 
-from invoceanio.errors import ConfigurationError, DecodeError, RequestTimeout, TransportError
+from invoceanio.errors import (
+    ConfigurationError,
+    DecodeError,
+    InvoiceOceanError,
+    RequestTimeout,
+    TransportError,
+)
 from invoceanio.http import Reconciler, Request, Response, Send
 from invoceanio.middleware import deadline
 
@@ -45,6 +52,7 @@ logger = logging.getLogger("invoceanio.retry")
 
 _THROTTLED = frozenset({429, 503})
 _SERVER_FAILED = frozenset({500, 502, 504})
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float | None) -> None:
@@ -96,13 +104,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not value:
         return None
     value = value.strip()
-    try:
+    if _DELAY_SECONDS.fullmatch(value):
+        # RFC 9110 delay-seconds are ASCII digits; a fraction is taken too, as some servers send
+        # one. "-30", "+5", "1e3", "1_0", "nan" or other scripts' digits, which float() would
+        # read, are no delay anyone sent on purpose: no hint, so the backoff applies.
         seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        # "nan"/"inf" parse as floats but are no delay anyone sent on purpose.
-        return max(0.0, seconds) if math.isfinite(seconds) else None
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -167,29 +174,31 @@ class _Attempts:
         """
         try:
             lookup = await self.call_next(reconciler.lookup_request())
+            if lookup.is_success:
+                return reconciler.existing_from(lookup)
         except TransportError as exc:
             self.retryable = not _refused_for_deadline(exc)
             raise
-        if lookup.is_success:
-            try:
-                return reconciler.existing_from(lookup)
-            except DecodeError as exc:
-                # Not "absent": re-sending on it could make a second object wherever the
-                # server does not enforce the key. Raised as what it is to the caller, a
-                # create whose outcome is unknown (as a lost connection is).
-                self.retryable = True
-                raise TransportError(
-                    f"the outcome of {self.request.method} {self.request.path} is unknown, "
-                    f"the look-up that would tell failed: {exc}",
-                    method=self.request.method,
-                    url=self.request.path,
-                ) from exc
+        except DecodeError as exc:
+            # An answer that cannot be read (a login page, truncated JSON, a body over the
+            # size cap) is not "absent": re-sending on it could make a second object wherever
+            # the server does not enforce the key. Raised as what it is to the caller, a
+            # create whose outcome is unknown (as a lost connection is).
+            self.retryable = True
+            raise TransportError(
+                f"the outcome of {self.request.method} {self.request.path} is unknown, "
+                f"the look-up that would tell failed: {exc}",
+                method=self.request.method,
+                url=self.request.path,
+            ) from exc
         self._classify_status(lookup, idempotent=True)
         return lookup
 
     def _found(self, existing: Response) -> Response:
-        # After a duplicate-key refusal the object was there before this call made anything.
-        if self.refused_as_duplicate and existing.reconciled:
+        # After a duplicate-key refusal the object was there before this call made anything,
+        # unless an earlier attempt of this call may have made it (sent, never answered, and
+        # not yet visible to the first look-up): then it is most likely this call's own.
+        if self.refused_as_duplicate and existing.reconciled and not self.maybe_applied:
             return attrs.evolve(existing, duplicate=True)
         return existing
 
@@ -335,12 +344,16 @@ class RetryMiddleware:
         )
         try:
             response: Response = await retrying(attempt)
-        except TransportError as exc:
+        except InvoiceOceanError as exc:
             request = attempts.request
-            if exc.request_sent or request.idempotent or not attempts.maybe_applied:
+            if isinstance(exc, TransportError) and exc.request_sent:
                 raise
-            # The last attempt never left (no connection, the deadline), but an earlier one may
-            # have reached the server: "not sent" would invite a second create.
+            if request.idempotent or not attempts.maybe_applied:
+                raise
+            # The last attempt never left (no connection, the deadline, a client closed during
+            # the wait) or failed in a way that says nothing of the server, but an earlier one
+            # may have reached it: "not sent", or a ConfigurationError, would invite a second
+            # create.
             raise TransportError(
                 f"the outcome of {request.method} {request.path} is unknown: an earlier attempt "
                 f"may have reached the server, and the last one was not sent: {exc}",
