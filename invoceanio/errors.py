@@ -25,7 +25,7 @@ error message, repr or traceback ever holds the API token.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "APIError",
@@ -49,8 +49,20 @@ __all__ = [
 TimeoutPhase = Literal["connect", "write", "read", "total", "deadline"]
 
 
+def _rebuilt(cls: type[InvoiceOceanError], args: tuple[Any, ...]) -> InvoiceOceanError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class InvoiceOceanError(Exception):
     """Base class of every error raised by invoceanio."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Most errors take keyword-only arguments, which Exception's own reduce (args alone)
+        # cannot give back: pickle (multiprocessing, task queues) and copy would raise a
+        # TypeError. Rebuilt from the message and the attributes instead.
+        return (_rebuilt, (type(self), self.args), dict(vars(self)))
 
 
 class ConfigurationError(InvoiceOceanError, ValueError):
