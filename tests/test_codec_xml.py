@@ -300,6 +300,29 @@ def test_declarations_are_refused(body: bytes) -> None:
         codec.decode(body)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A "<!--" inside a processing instruction sent the byte-level scan to the "-->" of a
+        # comment after the root, past the DOCTYPE; its ATTLIST defaults then set nil="true".
+        b'<?x <!-- ?><!DOCTYPE invoice [<!ATTLIST price_gross nil CDATA "true">]>'
+        b"<invoice><price_gross>12.50</price_gross></invoice><!-- -->",
+        b'<?x <![CDATA[ ?><!DOCTYPE invoice [<!ATTLIST v type CDATA "boolean">]>'
+        b"<invoice><v>1</v></invoice><!-- ]]> -->",
+        b'<?x <!-- ?><!DOCTYPE invoice SYSTEM "http://example.invalid/x.dtd"><invoice/><!---->',
+    ],
+    ids=["attlist-behind-comment-in-pi", "attlist-behind-cdata-in-pi", "external-dtd"],
+)
+def test_a_doctype_the_scan_misses_is_refused_by_the_parser(body: bytes) -> None:
+    with pytest.raises(CodecError, match="DOCTYPE or ENTITY"):
+        codec.decode(body)
+
+
+def test_a_processing_instruction_without_a_doctype_is_fine() -> None:
+    body = b'<?xml version="1.0"?><?style <!-- x ?><invoice><v>1</v></invoice><!-- -->'
+    assert same(codec.decode(body), {"v": "1"})
+
+
 def test_declaration_refused_with_clear_message() -> None:
     with pytest.raises(CodecError, match="DOCTYPE or ENTITY"):
         codec.decode(BILLION_LAUGHS)
@@ -381,7 +404,7 @@ def test_encode_exact_output() -> None:
         b'<rate type="float">0.5</rate>'
         b'<price type="decimal">12.30</price>'
         b"<note>a &lt; b &amp; c &gt; d&#13;\n</note>"
-        b"<empty></empty>"
+        b'<empty type="string"></empty>'
         b'<positions type="array"><position><name>X</name><tax>23</tax></position></positions>'
         b'<tags type="array"/>'
         b'<extra type="hash"/>'
@@ -558,3 +581,13 @@ def test_page_of_100_invoices_decodes_quickly() -> None:
     codec.decode(body)
     # About 45 ms on the dev machine; the bound only catches an accidental quadratic.
     assert time.perf_counter() - start < 1.0
+
+
+def test_an_empty_string_is_written_typed_string() -> None:
+    # Rails' Hash.from_xml reads an untyped empty element as nil, and "" only when typed
+    # string: a field cleared with "" in JSON must not arrive as null in XML.
+    body = codec.encode({"invoice": {"buyer_tax_no": "", "buyer_name": "ACME"}})
+
+    assert b'<buyer_tax_no type="string"></buyer_tax_no>' in body
+    assert same(codec.decode(body), {"buyer_tax_no": "", "buyer_name": "ACME"})
+    assert same(codec.decode(codec.encode({"r": {"tags": ["", "x"]}})), {"tags": ["", "x"]})

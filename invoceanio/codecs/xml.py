@@ -15,8 +15,9 @@ for every JSON-shaped ``x`` whose dict keys are XML names without dashes (a dash
 an underscore, as it does in Rails).
 
 Security: any markup declaration (``<!DOCTYPE``, ``<!ENTITY`` ...) is refused before expat
-sees the body, which rules out entity expansion ("billion laughs") and external entities (XXE).
-xmltodict's ``disable_entities`` stays on as a second line, and every parse failure surfaces
+sees the body, and again by the parser itself the moment a DOCTYPE starts, which rules out
+entity expansion ("billion laughs"), external entities (XXE) and DTD attribute defaults.
+xmltodict's ``disable_entities`` stays on as a third line, and every parse failure surfaces
 as :class:`CodecError`, never as an expat exception.
 """
 
@@ -148,6 +149,24 @@ def _reject_declarations(body: bytes) -> None:
         start = body.find(b"<!", end)
 
 
+def _refuse_doctype(*_: object) -> None:
+    raise CodecError("XML with a DOCTYPE or ENTITY declaration is not accepted")
+
+
+class _DoctypeRefusingExpat:
+    """The expat module as xmltodict uses it (``ParserCreate`` alone), whose parsers refuse a
+    DOCTYPE the moment one starts, before any of its declarations applies. The byte-level scan
+    above is the fast first line; this one cannot be fooled by what the scan does not parse (a
+    ``<!--`` inside a processing instruction once hid a DOCTYPE from it, and its ATTLIST
+    defaults then added ``nil="true"`` to elements)."""
+
+    @staticmethod
+    def ParserCreate(*args: Any, **kwargs: Any) -> Any:
+        parser = expat.ParserCreate(*args, **kwargs)
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        return parser
+
+
 def _group(children: list[tuple[str, Any]]) -> dict[str, Any]:
     """Children to a dict; a repeated tag collects its values in a list, as xmltodict does."""
     result: dict[str, Any] = {}
@@ -212,6 +231,11 @@ def _emit(out: list[str], name: str, value: Any) -> None:
     if not isinstance(name, str) or not _is_xml_name(name):
         raise CodecError(f"{name!r} is not a valid XML element name")
     if isinstance(value, str):
+        if not value:
+            # Rails reads an untyped empty element as nil (Hash.from_xml), and "" only when
+            # typed string: the same "" a JSON body sends (a field cleared, not nulled).
+            out.append(f'<{name} type="string"></{name}>')
+            return
         out.append(f"<{name}>{_text(name, value)}</{name}>")
     elif value is None:
         out.append(f'<{name} nil="true"/>')
@@ -306,6 +330,7 @@ class XmlCodec:
                 body,
                 encoding="utf-8",
                 disable_entities=True,
+                expat=_DoctypeRefusingExpat,
                 strip_whitespace=False,
                 postprocessor=postprocess,
                 dict_constructor=dict,
