@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from invoceanio import InvoiceOcean, InvoiceOceanError, RetryPolicy
+from invoceanio.codecs import XmlCodec
 from invoceanio.http import Request, Response
 from invoceanio.middleware import deadline
-from invoceanio.models import Payment, User, structure
+from invoceanio.models import Client, Invoice, Payment, User, structure
+from invoceanio.models.converter import build_converter
 from invoceanio.transport import MockTransport
 from tests.support import SleepRecorder, make_client
 
@@ -135,6 +137,22 @@ def test_blank_items_of_an_id_list_are_left_out_not_read_as_none() -> None:
     # (1, None) broke the models' tuple[int, ...] annotation.
     assert structure({"department_ids": [1, "", " 2 "]}, User).department_ids == (1, 2)
     assert structure({"invoice_ids": ["", 7]}, Payment).invoice_ids == (7,)
+
+
+def test_null_items_of_a_list_are_left_out_too() -> None:
+    # The item hook ran on None first and refused it: the whole answer was a DecodeError.
+    assert structure({"invoice_ids": [None, 5]}, Payment).invoice_ids == (5,)
+    assert structure({"tag_list": [None, "vip"]}, Client).tag_list == ("vip",)
+    assert structure({"gov_error_messages": [None]}, Invoice).gov_error_messages == ()
+    # The same answer in XML: <invoice-id nil="true"/> decodes to None.
+    xml = XmlCodec().decode(
+        b'<payment><invoice-ids type="array"><invoice-id type="integer">5</invoice-id>'
+        b'<invoice-id nil="true"/></invoice-ids></payment>'
+    )
+    assert structure(xml, Payment).invoice_ids == (5,)
+    # The reference path (cattrs' functions alone) agrees.
+    reference = build_converter(one_pass=False)
+    assert reference.structure({"invoice_ids": [None, 5]}, Payment).invoice_ids == (5,)
 
 
 def test_a_deadline_stopped_in_another_context_is_no_error() -> None:

@@ -419,8 +419,11 @@ def _make_tuple(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tupl
         # such as gov_error_messages: "Brak NIP" would read, and be written back, as letters.
         if not isinstance(value, list | tuple):
             raise ValueError(f"expected a list, got {type(value).__name__}")
-        items = [item_hook(item, item_type) for item in value]
-        if keeps_none or None not in items:
+        if keeps_none:
+            return tuple([item_hook(item, item_type) for item in value])
+        # A null item is left out unread: the item hook (an int's, a str's) refuses None.
+        items = [item_hook(item, item_type) for item in value if item is not None]
+        if None not in items:
             return tuple(items)
         return tuple([item for item in items if item is not None])
 
