@@ -156,6 +156,16 @@ async def test_list_single_kinds_string_becomes_one_repeated_key() -> None:
     assert all(key != "kinds" for key, _ in params)
 
 
+@pytest.mark.parametrize("kinds", [[], ()])
+async def test_list_empty_kinds_is_refused_not_every_kind(kinds: object) -> None:
+    # Sent as no parameter at all, it listed every kind, as invoice_ids=[] would have.
+    rec = Recorder(json_response(200, []))
+    async with make_client(rec) as io:
+        with pytest.raises(ConfigurationError, match="kinds takes at least one"):
+            await io.invoices.list(kinds=kinds)
+    assert rec.requests == []
+
+
 async def test_list_date_filters_send_iso_dates_and_period_more() -> None:
     rec = Recorder(json_response(200, []))
     async with make_client(rec) as io:

@@ -3,7 +3,9 @@ as mixins a service combines according to what the API offers for its resource."
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +34,7 @@ __all__ = [
     "check_key",
     "check_name",
     "field_list",
+    "write_types",
 ]
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -45,13 +48,20 @@ class PaginationError(DecodeError):
     """The server sent the same page twice (it ignores ``page``): iterating would never end."""
 
 
-def _page_key(items: Sequence[Any]) -> Sequence[object]:
+def _page_key(items: Sequence[Any], data: Any) -> Sequence[object]:
     """What tells two pages apart: their records' ids when every record has one. Not the models
     themselves: a value that is not equal to itself (a NaN) would make a repeated page look
     new, and iterating would never end; comparing deeply nested ``extra`` data also recurses.
-    Records without ids are compared whole (see :func:`_repeats`)."""
+    Records without ids are told apart by the text of the decoded page (``data``), in which a
+    NaN is the same "NaN" every time; a page too deep to write out is compared whole (see
+    :func:`_repeats`)."""
     ids = tuple(getattr(item, "id", None) for item in items)
-    return items if None in ids else ids
+    if None not in ids:
+        return ids
+    try:
+        return (json.dumps(data, default=repr),)
+    except (RecursionError, ValueError, TypeError):
+        return items
 
 
 def _repeats(page: Sequence[object], previous: Sequence[object] | None) -> bool:
@@ -63,10 +73,38 @@ def _repeats(page: Sequence[object], previous: Sequence[object] | None) -> bool:
         return False  # too deep to compare: at worst one more page is asked for
 
 
-def as_document(data: WriteData, entity: str) -> dict[str, Any]:
+_WRITE_TYPES: dict[type[Model], tuple[type[Draft | Model], ...]] = {}
+
+
+def write_types(model: type[Model]) -> tuple[type[Draft | Model], ...]:
+    """The classes a write of ``model`` takes besides a dict: the model itself and its draft,
+    the ``{Name}Draft`` its module defines beside it (``InvoiceDraft`` beside ``Invoice``)."""
+    known = _WRITE_TYPES.get(model)
+    if known is not None:
+        return known
+    types: tuple[type[Draft | Model], ...] = (model,)
+    draft = getattr(sys.modules[model.__module__], f"{model.__name__}Draft", None)
+    if isinstance(draft, type) and issubclass(draft, Draft):
+        types = (model, draft)
+    _WRITE_TYPES[model] = types
+    return types
+
+
+def as_document(
+    data: WriteData,
+    entity: str,
+    accepts: tuple[type[Draft | Model], ...] | None = None,
+) -> dict[str, Any]:
     """Write data (a draft, a model or a plain dict) as the JSON-shaped object sent on the wire.
+    ``accepts`` are the draft and model classes the write takes: another resource's draft (a
+    ProductDraft given to invoices.create) is refused, not sent as what it is not.
 
     Converted once here, so the request layer only has to encode it."""
+    if accepts is not None and isinstance(data, Draft | Model) and not isinstance(data, accepts):
+        names = ", ".join(cls.__name__ for cls in accepts)
+        raise ConfigurationError(
+            f"data to write as {entity} must be {names} or a dict, got {type(data).__name__}"
+        )
     if isinstance(data, Draft | Model | Mapping):
         try:
             document = to_wire(data)
@@ -268,7 +306,7 @@ class ResourceService(Generic[ModelT]):
 
     def _document(self, data: WriteData) -> dict[str, Any]:
         """The object a create or an update sends under the root key; services may reshape it."""
-        return as_document(data, self.model.__name__)
+        return as_document(data, self.model.__name__, write_types(self.model))
 
 
 class Listing(ResourceService[ModelT]):
@@ -303,10 +341,9 @@ class Listing(ResourceService[ModelT]):
         while True:
             params = [*self._core.provider.page_params(page, per_page), *filter_params]
             request = self._build("GET", self.collection, params=params)
-            items, has_more = self._core.to_page(
-                request, await self._core.call(request), self.model
-            )
-            seen = _page_key(items)
+            data = await self._core.call(request)
+            items, has_more = self._core.to_page(request, data, self.model)
+            seen = _page_key(items, data)
             if _repeats(seen, previous):
                 raise PaginationError(
                     f"page {page} repeats page {page - 1}: the server ignores the page parameter",

@@ -72,7 +72,7 @@ class ClientsService(CrudService[Client]):
         ``primary`` address becomes the client's main delivery address. Never re-sent after a
         failure that may have reached the server: a second send would add it twice."""
         owner = int(check_id(id, "a client id"))
-        document = as_document(address, "Address")
+        document = as_document(address, "Address", (Address, AddressDraft))
         name = document.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError("an address needs a name (its label)")

@@ -12,7 +12,13 @@ from typing import Any
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.converter import structure_decimal
-from invoceanio.models.invoice import Invoice
+from invoceanio.models.invoice import (
+    CorrectionPosition,
+    CorrectionPositionDraft,
+    Invoice,
+    Position,
+    PositionDraft,
+)
 from invoceanio.resources.base import (
     Creating,
     WriteData,
@@ -20,11 +26,14 @@ from invoceanio.resources.base import (
     check_id,
     check_ids,
     check_name,
+    write_types,
 )
 
 __all__ = ["InvoiceVariants"]
 
 #: A correction position's two sides, and the kind the API documents for each.
+# A corrected position is a position; the shape of its two sides is taken whole too.
+_CORRECTION_POSITION_TYPES = (Position, PositionDraft, CorrectionPosition, CorrectionPositionDraft)
 _CORRECTION_SIDES = (
     ("correction_before_attributes", "correction_before"),
     ("correction_after_attributes", "correction_after"),
@@ -113,7 +122,7 @@ class InvoiceVariants(Creating[Invoice]):
         source = int(check_id(invoice_id))
         corrected = []
         for position in positions:
-            entry = as_document(position, "Position")
+            entry = as_document(position, "Position", _CORRECTION_POSITION_TYPES)
             entry.setdefault("kind", "correction")
             for side, kind in _CORRECTION_SIDES:
                 attributes = entry.get(side)
@@ -145,7 +154,7 @@ class InvoiceVariants(Creating[Invoice]):
         return await self.create(document)
 
     def _variant(self, changes: WriteData | None, **fields: Any) -> dict[str, Any]:
-        document = {} if changes is None else as_document(changes, "Invoice")
+        document = {} if changes is None else as_document(changes, "Invoice", write_types(Invoice))
         if "positions" in document and "copy_invoice_from" in fields:
             raise ConfigurationError(
                 "a copied document takes its positions from the source: leave positions out"

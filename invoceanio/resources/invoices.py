@@ -14,7 +14,7 @@ from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.http import Request
 from invoceanio.importer import ImportItem, ImportProgress, ImportReport, run_import
-from invoceanio.models.invoice import Invoice
+from invoceanio.models.invoice import Invoice, Position
 from invoceanio.resources.base import (
     CrudService,
     WriteData,
@@ -27,6 +27,7 @@ from invoceanio.resources.base import (
     check_key,
     check_name,
     field_list,
+    write_types,
 )
 from invoceanio.resources.invoice_files import InvoiceFiles
 from invoceanio.resources.invoice_limits import check_invoice_limits
@@ -147,6 +148,9 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
                 check_name(kind, "kinds: document kinds such as 'vat'")
                 for kind in as_list(kinds, "kinds")
             ]
+            if not filters["kinds[]"]:
+                # Sent as nothing at all, it would list every kind: the opposite of asking.
+                raise ConfigurationError("kinds takes at least one kind (or leave it out)")
         return pairs + query_params(filters)
 
     @endpoint(
@@ -396,7 +400,8 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         self, id: int | str, position_id: int | str, changes: WriteData
     ) -> Invoice:
         """Change one position of an invoice (the others stay as they are)."""
-        position = {**as_document(changes, "Position"), "id": int(check_id(position_id))}
+        document = as_document(changes, "Position", write_types(Position))
+        position = {**document, "id": int(check_id(position_id))}
         return await self.update(id, {"positions": [position]})
 
     @endpoint("PUT", "{collection}/{id}", note="`positions: [{id, _destroy: 1}]`")
