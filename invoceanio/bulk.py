@@ -171,6 +171,7 @@ async def iter_bounded(
                 reading = False
                 if held is None:
                     break
+                grow()
                 index, item = held
                 try:
                     value = await fn(item)
@@ -206,8 +207,19 @@ async def iter_bounded(
             fatal.append(exc)  # the input failed: the others find it exhausted and stop too
         results.put_nowait(_DONE)
 
-    tasks = [asyncio.create_task(worker()) for _ in range(concurrency)]
-    running = len(tasks)
+    # Workers start one at a time, each when the one before has an item: a pool never holds
+    # more workers than the input has items (two rows at concurrency=100000 start two tasks,
+    # not a hundred thousand).
+    tasks: list[asyncio.Task[None]] = []
+    running = 0
+
+    def grow() -> None:
+        nonlocal running
+        if running < concurrency and not stopping:
+            tasks.append(asyncio.create_task(worker()))
+            running += 1
+
+    grow()
     try:
         while running:
             outcome = await results.get()
@@ -215,7 +227,7 @@ async def iter_bounded(
                 running -= 1
                 continue
             if outcome is _LOST:
-                tasks = [task for task in tasks if not task.done()]
+                tasks[:] = [task for task in tasks if not task.done()]
                 tasks.append(asyncio.create_task(worker()))
                 continue
             yield outcome

@@ -33,6 +33,7 @@ limit; ``rate_per_minute`` adds a fixed pace on top.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -149,6 +150,18 @@ def derive_oid(document: Mapping[str, Any], key: str | None) -> str:
     return "imp-" + hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
+def _check_oid_unique(document: Mapping[str, Any]) -> None:
+    """Refuse an item that asks for duplicates: its own ``oid_unique`` of ``False``, ``"no"``
+    or ``""`` would let the server take a second invoice with the oid, and a re-run (or a
+    retry of a create that did land) would then make one."""
+    asked = document.get("oid_unique", "yes")
+    if asked is not True and asked != "yes":
+        raise ConfigurationError(
+            "an import sends every invoice with oid_unique='yes' (none twice): leave "
+            f"oid_unique out of the item, got {_shown(asked)}"
+        )
+
+
 def _as_item(value: ImportItem | WriteData) -> ImportItem:
     if isinstance(value, ImportItem):
         return value
@@ -235,6 +248,7 @@ class _Run:
             # The service's own conversion, so an item gets every check a create() makes.
             document = self.service._document(item.data)
             oid = derive_oid(document, item.key)
+            _check_oid_unique(document)
         except Exception as exc:
             # A ConfigurationError, or any other failure to write the data (a ValueError, a
             # TypeError, a MemoryError from a number too large to write...): this item fails
@@ -391,28 +405,33 @@ async def run_import(
         service, journal=opened, pacer=pacer, max_item_attempts=max_item_attempts, sleep=sleep
     )
     try:
-        async for outcome in iter_bounded(_numbered(items), run.one, concurrency=concurrency):
-            if outcome.error is not None:
-                if isinstance(outcome.error, _FATAL):
-                    raise outcome.error
-                # A bug or an odd item (not an API refusal): reported with what is known of the
-                # item, and the run goes on.
-                result = run.unexpected(outcome.item, outcome.error)
-            else:
-                assert outcome.value is not None
-                result = outcome.value
-            report.count(result)
-            if on_progress is not None:
-                on_progress(
-                    ImportProgress(
-                        report.done,
-                        report.created,
-                        report.existed,
-                        report.skipped,
-                        report.failed,
-                        result,
+        # Closed before the journal: a run that stops on a fatal error (a 401, a raising
+        # on_progress) cancels and awaits its workers first, so none is left running, and none
+        # finishes a create once the journal that records it is closed.
+        outcomes = iter_bounded(_numbered(items), run.one, concurrency=concurrency)
+        async with contextlib.aclosing(outcomes):
+            async for outcome in outcomes:
+                if outcome.error is not None:
+                    if isinstance(outcome.error, _FATAL):
+                        raise outcome.error
+                    # A bug or an odd item (not an API refusal): reported with what is known
+                    # of the item, and the run goes on.
+                    result = run.unexpected(outcome.item, outcome.error)
+                else:
+                    assert outcome.value is not None
+                    result = outcome.value
+                report.count(result)
+                if on_progress is not None:
+                    on_progress(
+                        ImportProgress(
+                            report.done,
+                            report.created,
+                            report.existed,
+                            report.skipped,
+                            report.failed,
+                            result,
+                        )
                     )
-                )
     finally:
         report.elapsed = time.monotonic() - started
         if opened is not None:

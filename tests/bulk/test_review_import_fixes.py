@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy
+from invoceanio import ConfigurationError, InvoiceOcean, PermissionDeniedError, RetryPolicy
 from invoceanio.importer import ImportItem, ImportReport
 from invoceanio.journal import ImportJournal, account_of
 from invoceanio.models import InvoiceDraft, PositionDraft
@@ -261,3 +261,75 @@ async def test_good_rates_are_taken(rate: float) -> None:
     server = Server()
     report = await _import(server, [_invoice("A")], rate_per_minute=rate)
     assert report.created == 1
+
+
+# --- an item's own oid_unique cannot switch the duplicate guard off ------------------------------
+
+
+@pytest.mark.parametrize("asked", [False, "no", "", None, 0])
+async def test_an_item_asking_for_no_oid_unique_fails_alone_unsent(asked: Any) -> None:
+    # Before: it kept its own oid_unique, the server took a second invoice with the same oid,
+    # and a re-run of the import made every such invoice twice.
+    server = Server()
+    items = [{**_invoice("A"), "oid": "O-1", "oid_unique": asked}, {**_invoice("B"), "oid": "O-2"}]
+
+    report = await _import(server, items)
+
+    assert (report.created, report.failed) == (1, 1)
+    [failure] = report.failures
+    assert failure.oid == "O-1" and "oid_unique" in failure.error
+    assert [invoice["oid"] for invoice in server.sent] == ["O-2"]
+    assert server.sent[0]["oid_unique"] == "yes"
+
+
+@pytest.mark.parametrize("asked", ["yes", True])
+async def test_an_item_asking_for_oid_unique_itself_is_sent(asked: Any) -> None:
+    server = Server()
+
+    report = await _import(server, [{**_invoice("A"), "oid": "O-1", "oid_unique": asked}])
+
+    assert report.created == 1 and server.sent[0]["oid_unique"] == asked
+
+
+# --- a run that stops leaves no worker behind -----------------------------------------------------
+
+
+async def test_a_run_stopped_by_a_fatal_error_leaves_no_worker_and_a_true_journal(
+    tmp_path: Path,
+) -> None:
+    # Before: the pool was left to the garbage collector. Its workers outlived create_many,
+    # and the creates they finished after it raised found the journal closed: left "sent".
+    release = asyncio.Event()
+    created: list[str] = []
+
+    async def handler(request: Any) -> Any:
+        oid = json.loads(request.body)["invoice"]["oid"]
+        if oid == "O-0":
+            await asyncio.sleep(0.01)
+            return json_response(403, {"code": "error", "message": "forbidden"})
+        await release.wait()
+        created.append(oid)
+        return json_response(201, {"id": len(created), "oid": oid})
+
+    def workers() -> list[asyncio.Task[Any]]:
+        return [
+            task
+            for task in asyncio.all_tasks()
+            if not task.done() and getattr(task.get_coro(), "__name__", "") == "worker"
+        ]
+
+    journal = tmp_path / "journal.db"
+    items = [{**_invoice(f"B{i}"), "oid": f"O-{i}"} for i in range(10)]
+    async with InvoiceOcean(prefix="acme", api_token="tok", transport=MockTransport(handler)) as io:
+        with pytest.raises(PermissionDeniedError):
+            await io.invoices.create_many(items, journal=journal, concurrency=4)
+        assert workers() == []
+        release.set()
+        for _ in range(5):
+            await asyncio.sleep(0)
+
+    # The creates in flight were cancelled, not finished behind the journal's back.
+    assert created == []
+    with sqlite3.connect(journal) as db:
+        states = dict(db.execute("SELECT oid, state FROM items").fetchall())
+    assert "confirmed" not in states.values()
