@@ -21,7 +21,11 @@
   refuses a repeated ``oid``; a ``vat_margin`` without a ``procedure_vat_margin`` is a 422
   (:func:`_check_margin_procedure`, on update too); ``client_id: -1`` or ``buyer_*`` fields
   without a ``client_id`` create (or, by name/tax number/e-mail, reuse) a client card; an
-  unknown ``client_id`` is a 422.
+  unknown ``client_id`` is a 422, and so is an invoice with no buyer at all (no
+  ``buyer_name``, no card, no private person's name, no source to take one from:
+  :func:`_require_buyer`; an update may not take the buyer away either). The ``id`` of a
+  position a create sends is ignored: every position of a new invoice is numbered afresh. A due
+  date past 9999-12-31 is a 422 naming ``payment_to``.
   The variants that start from another document (``copy_invoice_from``, advances, finals,
   corrections) are :mod:`copies`'; when such a variant takes the source's buyer, the client
   card it names does not refill the buyer (the card may have changed since). A
@@ -64,7 +68,6 @@ Money is dot-decimal strings, ids ints, flags real booleans, as in responses of 
 
 from __future__ import annotations
 
-import calendar
 import re
 import secrets
 from collections.abc import Callable, Mapping
@@ -77,6 +80,7 @@ from aiohttp import web
 from invoceanio.sandbox import copies, ksef, modifiers, nested, public
 from invoceanio.sandbox.clients import COLLECTION as CLIENTS
 from invoceanio.sandbox.clients import create_client, now_text
+from invoceanio.sandbox.periods import in_period
 from invoceanio.sandbox.pricing import (
     CORRECTION_SIDES,
     PRICE_FIELDS,
@@ -91,9 +95,8 @@ from invoceanio.sandbox.wire import (
     JSON,
     STORE,
     ApiError,
-    choice,
+    body_fields,
     flag,
-    fmt_of,
     integer,
     paginate,
     parse_date,
@@ -115,7 +118,6 @@ DEFAULT_PAYMENT_DAYS: Final = 5
 MAX_EMAILS: Final = 5
 #: Spec 4.1/7.5 [FR]: the same document cannot be e-mailed again within 3 days without force.
 RESEND_PAUSE: Final = timedelta(days=3)
-DEFAULT_PERIOD: Final = "last_12_months"
 #: The dates a list's period may apply to (spec 5.1: "`issue_date` (default), `paid_date`,
 #: `transaction_date`; [FR] also `sell_date`"), the default first. The spec names no answer for
 #: another value; the sandbox refuses it as it refuses an unknown ``period``.
@@ -281,9 +283,42 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif value is not None and not isinstance(value, str):
             value = str(value).lower() if isinstance(value, bool) else str(value)
         result[key] = value
+    if isinstance(result.get("positions"), dict):
+        # Rails' hash form ({"0": {...}, "1": {...}}, what a form body's
+        # invoice[positions][0][name]=... parses to): the values, in the order sent, as the
+        # other nested members (nested.py) read it.
+        result["positions"] = list(result["positions"].values())
     if "positions" in result and not isinstance(result["positions"], list):
         raise ApiError.field("positions", "is invalid")
     return result
+
+
+def _filled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _has_buyer(record: Mapping[str, Any]) -> bool:
+    """Whether the invoice names its buyer: a client card (``client_id``; an unknown one is
+    :func:`_link_client`'s 422, ``-1`` asks for a new card and is no buyer by itself), a
+    ``buyer_name``, or for a private person (``buyer_company`` false) a first or last name,
+    which is what names such a buyer's card (:func:`clients.create_client`)."""
+    client_id = record.get("client_id")
+    if client_id is not None and client_id != -1:
+        return True
+    if _filled(record.get("buyer_name")):
+        return True
+    return record.get("buyer_company") is False and any(
+        _filled(record.get(field)) for field in ("buyer_first_name", "buyer_last_name")
+    )
+
+
+def _require_buyer(record: Mapping[str, Any]) -> None:
+    """422 ``{"buyer_name": ["can't be blank"]}`` for an invoice without a buyer (spec 7.2:
+    "Missing buyer_name: [OBS] details['message']['buyer_name'] exists"; quirks: 422
+    ``{"code":"error","message":{"buyer_name":[...]}}``). Every document kind: the spec names
+    none that may go without one, and its one receipt example ([RCPT]) sends a buyer_name too."""
+    if not _has_buyer(record):
+        raise ApiError.field("buyer_name", "can't be blank")
 
 
 def _price(record: dict[str, Any], priced: frozenset[int] = frozenset()) -> dict[str, Any]:
@@ -313,7 +348,13 @@ def _dates(record: dict[str, Any], today: date) -> None:
     elif kind == "other_date":
         record["payment_to"] = (given or issued).isoformat()
     elif kind.isascii() and kind.isdigit() and len(kind) <= 5:
-        record["payment_to"] = (issued + timedelta(days=int(kind))).isoformat()
+        try:
+            due = issued + timedelta(days=int(kind))
+        except OverflowError:
+            # Past 9999-12-31 (issue_date 9999-12-30 with the default 5 days): the sandbox's
+            # dates end there, so the due date it would have to store cannot be written.
+            raise ApiError.field("payment_to", "is not a valid date") from None
+        record["payment_to"] = due.isoformat()
     else:
         raise ApiError.field("payment_to_kind", "is invalid")
     record["payment_to_kind"] = kind
@@ -378,6 +419,21 @@ def _link_client(
     return new_id
 
 
+def _fresh_positions(record: dict[str, Any]) -> None:
+    """A new invoice's positions without the ids a request sent (in place): every position of
+    a new invoice is new, so :func:`_positions` numbers each one, as :func:`nested.fresh` does
+    for the other children. A kept id would be stored as sent (text, or another invoice's
+    position id) and a list one would crash the pricing."""
+    positions = record.get("positions")
+    if isinstance(positions, list):
+        record["positions"] = [
+            {key: value for key, value in position.items() if key != "id"}
+            if isinstance(position, dict)
+            else position
+            for position in positions
+        ]
+
+
 def _positions(store: Store, invoice_id: int, positions: list[Any]) -> None:
     stamp = now_text()
     for position in positions:
@@ -399,79 +455,6 @@ def presented(record: Mapping[str, Any], *, positions: bool = True) -> dict[str,
 
 
 # --- list -----------------------------------------------------------------------------------------
-
-
-def _shift_months(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def period_range(query: Mapping[str, str], today: date) -> tuple[date | None, date | None]:
-    """The inclusive window of a list request's ``period`` (None: unbounded)."""
-    period = query.get("period", DEFAULT_PERIOD) or DEFAULT_PERIOD
-    month_start = today.replace(day=1)
-    if period == "all":
-        return None, None
-    if period == "last_12_months":
-        return _shift_months(today, -12) + timedelta(days=1), today
-    if period == "this_month":
-        return month_start, _shift_months(month_start, 1) - timedelta(days=1)
-    if period == "last_month":
-        return _shift_months(month_start, -1), month_start - timedelta(days=1)
-    if period == "last_30_days":
-        return today - timedelta(days=29), today
-    if period == "this_year":
-        return date(today.year, 1, 1), date(today.year, 12, 31)
-    if period == "last_year":
-        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-    if period == "more":
-        return (
-            parse_date(query.get("date_from"), "date_from"),
-            parse_date(query.get("date_to"), "date_to"),
-        )
-    raise ApiError.field("period", "is not included in the list")
-
-
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONTH: Final = re.compile(r"[0-9]{4}-[0-9]{2}")
-
-
-def _search_day(item: Mapping[str, Any], field: str) -> str | None:
-    """The invoice's ``field`` date as ``YYYY-MM-DD`` text, None when it has none (an unpaid
-    invoice's ``paid_date``, ``sell_date: "off"``). A month-only sell date (``2026-05``, spec 6.1)
-    counts as the month's first day: the spec does not say which day of it a period compares."""
-    value = item.get(field)
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if field == "sell_date" and _MONTH.fullmatch(text):
-        return f"{text}-01"
-    day = text[:10]
-    return day if _DAY.fullmatch(day) else None
-
-
-def _in_period(query: Mapping[str, str], today: date) -> Callable[[Mapping[str, Any]], bool] | None:
-    """Whether an invoice is in a list request's period, by the date ``search_date_type`` names
-    (None: no filter, ``period=all``). An invoice without that date is in no other period, not
-    even an unbounded ``more``. 422 for an unknown ``period`` or ``search_date_type``."""
-    low, high = period_range(query, today)
-    field = choice(query, "search_date_type", SEARCH_DATE_TYPES)
-    if (query.get("period") or DEFAULT_PERIOD) == "all":
-        return None
-    low_text = None if low is None else low.isoformat()
-    high_text = None if high is None else high.isoformat()
-
-    def keep(item: Mapping[str, Any]) -> bool:
-        day = _search_day(item, field)
-        return (
-            day is not None
-            and (low_text is None or day >= low_text)
-            and (high_text is None or day <= high_text)
-        )
-
-    return keep
 
 
 def _income_filter(text: str) -> bool:
@@ -519,7 +502,7 @@ def _candidates(store: Store, query: Mapping[str, str], order: str) -> list[dict
 
 async def list_invoices(request: web.Request) -> web.Response:
     query = request.query
-    keep = _in_period(query, date.today())
+    keep = in_period(query, date.today(), SEARCH_DATE_TYPES)
     order = query.get("order", "")
     items = _candidates(_store(request), query, order)
     if keep is not None:
@@ -584,10 +567,7 @@ def _oid_unique(value: Any) -> bool:
 async def create(request: web.Request) -> web.Response:
     store = _store(request)
     document = await read_document(request, ROOT)
-    top_level: dict[str, Any] = {}
-    if fmt_of(request) == "json":
-        whole = JSON.decode(await request.read())
-        top_level = whole if isinstance(whole, dict) else {}
+    top_level = await body_fields(request)
     fields = _clean(document)
     unique = _oid_unique(document.get("oid_unique", top_level.get("oid_unique")))
     oid = fields.get("oid")
@@ -635,6 +615,9 @@ async def create(request: web.Request) -> web.Response:
     if not isinstance(record["kind"], str) or not record["kind"].strip():
         raise ApiError.field("kind", "is invalid")
     _check_margin_procedure(record)
+    if not prepared.buyer_copied:  # a copy's buyer is its source's, as the source was issued
+        _require_buyer(record)
+    _fresh_positions(record)
     nested.fresh(record)
     _dates(record, today)
     fill_seller(store, record)
@@ -780,6 +763,10 @@ async def update(request: web.Request) -> web.Response:
         updated["payment_to_kind"] = "other_date"
     _dates(updated, date.fromisoformat(record["issue_date"]))
     _check_margin_procedure(updated)
+    if _has_buyer(record):
+        # An update may not take the buyer away (a record stored without one, as a copy of a
+        # buyer-less source may be, is not refused for what it already lacks).
+        _require_buyer(updated)
     if "client_id" in fields and fields["client_id"] != record.get("client_id"):
         # A new card fills the buyer; edited buyer fields alone stay as sent.
         _link_client(store, updated, override=override)

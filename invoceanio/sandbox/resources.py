@@ -30,8 +30,10 @@ departments (logo upload), issuers, bank accounts (de-duplicated by number), web
 recurrings, price lists (nested-attributes hash form; ``GET /price_lists/{id}/
 prices_for_products.json``, see :func:`prices_for_products`), warehouse documents
 (``pz``/``wz``/``mm`` with nested ``warehouse_actions``; a ``transaction_date``, the issue date
-unless given; their list's ``date_from``/``date_to`` apply to the date ``search_date_type``
-names, :data:`WAREHOUSE_SEARCH_DATES`) and the ``/warehouse_actions`` list.
+unless given; their list takes the invoices' ``period``, by default the last 12 months, with
+``date_from``/``date_to`` only under ``period=more``, over the date ``search_date_type`` names,
+:data:`WAREHOUSE_SEARCH_DATES`) and the ``/warehouse_actions`` list (its dates apply without a
+period).
 """
 
 from __future__ import annotations
@@ -47,18 +49,16 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from invoceanio.codecs.base import CodecError
 from invoceanio.sandbox.clients import now_text
+from invoceanio.sandbox.periods import in_period
 from invoceanio.sandbox.pricing import PricingError, tax_rate
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     INVOICES,
-    JSON,
     STORE,
     ApiError,
-    choice,
+    body_fields,
     flag,
-    fmt_of,
     id_list,
     integer,
     paginate,
@@ -98,8 +98,6 @@ _KEY = r"{key:[^/.]+}"
 _FMT = "{fmt:json|xml}"
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]{1,15}(?:[.,][0-9]{0,6})?|[.,][0-9]{1,6})")
 _CENT: Final = Decimal("0.01")
-_FORMS: Final = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
-_FORM_KEY: Final = re.compile(r"([A-Za-z_]\w*)\[([A-Za-z_]\w*)\]")
 
 
 # --- value helpers --------------------------------------------------------------------------
@@ -194,6 +192,10 @@ def _id_list(value: Any, name: str) -> list[int]:
 
 
 def _query_ids(query: Mapping[str, str], name: str) -> set[int] | None:
+    """The ids ``name=1,2`` / ``name[]=1`` name (None: not given; blank entries name none).
+    A value that is no id is a 422 ``{name: ["is not a number"]}``, as the invoice list answers
+    a bad ``invoice_ids`` (:func:`wire.integer`: ASCII digits only; ``str.isdigit`` also takes
+    ``"²"``, which ``int`` then refuses)."""
     raw: list[str] = []
     if hasattr(query, "getall"):
         raw = list(query.getall(f"{name}[]", []))
@@ -201,7 +203,8 @@ def _query_ids(query: Mapping[str, str], name: str) -> set[int] | None:
         raw.extend(query[name].split(","))
     if not raw:
         return None
-    return {int(item) for item in (part.strip() for part in raw) if item.isdigit()}
+    ids = (integer(part, name) for part in raw)
+    return {item for item in ids if item is not None}
 
 
 def _query_date(query: Mapping[str, str], name: str) -> date | None:
@@ -305,15 +308,9 @@ class SimpleResource:
         if not self.find_by:
             return None
         given: Any = request.query.get("find_by")
-        if request.content_type in _FORMS:
-            given = (await request.post()).get("find_by", given)
-        elif fmt_of(request) == "json":
-            try:
-                body = JSON.decode(await request.read())
-            except (CodecError, ValueError, RecursionError, MemoryError):
-                body = None  # read_document answers the malformed body
-            if isinstance(body, dict) and "find_by" in body:
-                given = body["find_by"]
+        body = await body_fields(request)  # {} when malformed: read_document answers that
+        if "find_by" in body:
+            given = body["find_by"]
         if given is None or given == "":
             return None
         if given not in self.find_by:
@@ -335,27 +332,12 @@ class SimpleResource:
         return min(matches, key=lambda record: int(record["id"]))
 
     async def _document(self, request: web.Request) -> dict[str, Any]:
-        if request.content_type not in _FORMS:
-            return self.clean(await read_document(request, self.root))
-        try:
-            form = await request.post()
-        except web.HTTPException:
-            raise
-        except Exception:
-            raise ApiError(400, "malformed form request body") from None
-        fields: dict[str, Any] = {}
-        files: dict[str, Any] = {}
-        for key, value in form.items():
-            match = _FORM_KEY.fullmatch(key)
-            if match is None or match.group(1) != self.root:
-                continue
-            if isinstance(value, str):
-                fields[match.group(2)] = value
-            else:
-                files[match.group(2)] = value
-        if not fields and not files:
-            raise ApiError(400, f"param is missing or the value is empty: {self.root}")
-        cleaned = self.clean(fields)
+        """The request's fields, cleaned. A form body is read by the sandbox's one form
+        parser (:func:`wire.read_document`), so ``root[children][0][field]`` nests as in
+        JSON; a file (``department[logo]``) is kept as Paperclip's four fields."""
+        document = await read_document(request, self.root, uploads=True)
+        files = {k: v for k, v in document.items() if isinstance(v, web.FileField)}
+        cleaned = self.clean({k: v for k, v in document.items() if k not in files})
         for name, upload in files.items():
             size = len(upload.file.read())
             cleaned[f"{name}_file_name"] = upload.filename
@@ -683,6 +665,11 @@ def _prepare_payment(store: Store, fields: dict[str, Any], existing: dict[str, A
         fields["paid_date"] = now_text()
     if fields.get("price") is not None and Decimal(fields["price"]) < 0:
         raise ApiError.field("price", "must be greater than or equal to 0")
+    if existing is not None and fields.get("paid") and not existing.get("paid"):
+        # An update that turns paid on (spec 4.7's PATCH) pays the invoices as a paid create
+        # does, with the payment as it will be stored. Only then: a paid payment's invoices
+        # were paid when it was, and an edit of it must not pay them twice.
+        _settle(store, {**existing, **fields})
 
 
 def _present_payment(request: web.Request, record: dict[str, Any]) -> dict[str, Any]:
@@ -1166,17 +1153,14 @@ WAREHOUSE_SEARCH_DATES: Final = ("issue_date", "transaction_date")
 
 
 def _select_by_date(
-    store: Store,
-    query: Mapping[str, str],
-    items: list[dict[str, Any]],
-    by: str = "issue_date",
+    store: Store, query: Mapping[str, str], items: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     start, end = _query_date(query, "date_from"), _query_date(query, "date_to")
     if start or end:
         items = [
             item
             for item in items
-            if (day := _day(item.get(by))) is not None
+            if (day := _day(item.get("issue_date"))) is not None
             and (not start or day >= start)
             and (not end or day <= end)
         ]
@@ -1186,8 +1170,11 @@ def _select_by_date(
 def _select_documents(
     store: Store, query: Mapping[str, str], items: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    by = choice(query, "search_date_type", WAREHOUSE_SEARCH_DATES)
-    return _select_by_date(store, query, items, by)
+    """Spec 4.6: "same list params as invoices", so the invoices' ``period`` (by default the
+    last 12 months; ``date_from``/``date_to`` only with ``period=more``; another period a 422)
+    over the date ``search_date_type`` names."""
+    keep = in_period(query, date.today(), WAREHOUSE_SEARCH_DATES)
+    return items if keep is None else [item for item in items if keep(item)]
 
 
 warehouse_documents: Final = simple_resource(
@@ -1223,9 +1210,10 @@ def _select_actions(
         ("from_warehouse_document", int.__ge__),
         ("to_warehouse_document", int.__le__),
     ):
-        bound = query.get(name, "").strip()
-        if bound.isdigit():
-            items = [i for i in items if keep(int(i.get("warehouse_document_id") or 0), int(bound))]
+        # A document id, read as every id of a list query is (a bad one is a 422).
+        bound = integer(query.get(name), name)
+        if bound is not None:
+            items = [i for i in items if keep(int(i.get("warehouse_document_id") or 0), bound)]
     return items
 
 

@@ -3,8 +3,12 @@
 - The path suffix picks the format (``.json``/``.xml``); routes capture it as ``{fmt}``.
 - Write requests wrap the object in its root key (``{"invoice": {...}}`` in JSON, an
   ``<invoice>`` root element in XML); a JSON body may carry ``api_token`` beside the root key.
+  A form-encoded or multipart body (spec 3: jQuery's ``$.ajax({data: ...})`` sends
+  ``invoice[positions][0][name]=...``) is read for every resource by one parser,
+  :func:`form_params`, into the nested objects and lists Rails' Rack parser makes of it.
 - Replies are bare objects and bare arrays in JSON; in XML the object sits in its root element
-  and a list in ``<invoices type="array">``. A stored hash key that is no XML element name
+  and a list in ``<invoices type="array">``; a character XML 1.0 cannot hold is written ``*``,
+  as Rails' Builder writes it (:func:`xml_text`). A stored hash key that is no XML element name
   (a bundle's ``package_products_details`` is ``{"0": {...}}``) is escaped as ISO/IEC 9075-14
   does (``"0"`` -> ``<_x0030_>``): see :func:`xml_element_names`.
 - Every error is a JSON body ``{"code": "error", "message": ...}`` whatever the suffix, with the
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Final
 
@@ -39,13 +43,17 @@ __all__ = [
     "STORE",
     "TOKEN",
     "ApiError",
+    "FormParamsError",
     "body_error_reply",
+    "body_fields",
     "choice",
     "error_reply",
     "flag",
     "fmt_of",
+    "form_params",
     "id_list",
     "integer",
+    "is_form",
     "paginate",
     "parse_date",
     "read_document",
@@ -54,6 +62,7 @@ __all__ = [
     "reply",
     "xml_element_name",
     "xml_element_names",
+    "xml_text",
 ]
 
 STORE: Final = web.AppKey("invoceanio_store", Store)
@@ -70,6 +79,16 @@ FORMATS: Final = ("json", "xml")
 _TRUE: Final = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE: Final = frozenset({"0", "false", "f", "no", "n", "off", ""})
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The bodies Rails reads as parameters (Rack's form parsers), whatever the path suffix says.
+FORMS: Final = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+#: Rack 3's ``param_depth_limit``: deeper nesting is a 400 (``Rack::QueryParser::
+#: ParamsTooDeepError``), which also bounds the parser's recursion.
+FORM_DEPTH_LIMIT: Final = 32
+# The characters XML 1.0 cannot hold (outside its Char production), as Builder::XChar knows them.
+_NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: What Builder (Rails' XML renderer) writes in place of each of them (Builder::XChar's
+#: REPLACEMENT_CHAR).
+XML_REPLACEMENT_CHAR: Final = "*"
 # The first element name of an XML document, after the declaration, comments and PIs.
 _XML_ROOT: Final = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)", re.S)
 
@@ -117,7 +136,7 @@ def fmt_of(request: web.Request) -> str:
 def reply(request: web.Request, data: Any, *, root: str, status: int = 200) -> web.Response:
     """``data`` in the request's format; ``root`` names the XML root element."""
     if fmt_of(request) == "xml":
-        body = XML.encode({root: xml_element_names(data)})
+        body = XML.encode({root: _xml_texts(xml_element_names(data))})
         return web.Response(status=status, body=body, content_type="application/xml")
     return web.Response(status=status, body=JSON.encode(data), content_type="application/json")
 
@@ -170,6 +189,24 @@ def xml_element_name(key: str) -> str:
     return "".join(name)
 
 
+def xml_text(text: str) -> str:
+    """``text`` with each character XML 1.0 cannot hold (a control character such as ``\\x0b``
+    pasted from a spreadsheet, a lone surrogate) replaced by ``*``, as Builder's ``to_xs``
+    writes it. JSON can carry those characters, so a record holding one is stored; its XML
+    reads must still answer (the SDK's XML codec refuses to write them, rightly, for a request)."""
+    return _NOT_XML_CHAR.sub(XML_REPLACEMENT_CHAR, text)
+
+
+def _xml_texts(data: Any) -> Any:
+    if isinstance(data, str):
+        return xml_text(data)
+    if isinstance(data, dict):
+        return {key: _xml_texts(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_xml_texts(item) for item in data]
+    return data
+
+
 def xml_element_names(data: Any) -> Any:
     """A copy of ``data`` whose hash keys are XML element names (:func:`xml_element_name`)."""
     if isinstance(data, dict):
@@ -190,8 +227,154 @@ async def _decoded(request: web.Request) -> Any:
         raise ApiError(400, f"malformed {fmt.upper()} request body") from None
 
 
-async def read_document(request: web.Request, root: str) -> dict[str, Any]:
-    """The object under ``root`` in the request body: 400 when malformed or missing."""
+# --- form bodies ----------------------------------------------------------------------------------
+
+
+class FormParamsError(ValueError):
+    """A form body Rack refuses (Rails answers 400): a name used as a list and as an object,
+    or nesting deeper than :data:`FORM_DEPTH_LIMIT`."""
+
+
+def _has_key(params: dict[str, Any], key: str) -> bool:
+    """Rack's ``params_hash_has_key?``: whether the nested ``key`` (``a[b]``) is set."""
+    if "[]" in key:
+        return False
+    current: Any = params
+    for part in re.split(r"[\[\]]+", key):
+        if part == "":
+            continue
+        if not isinstance(current, dict) or part not in current:
+            return False
+        current = current[part]
+    return True
+
+
+def _normalize(params: dict[str, Any], name: str, value: Any, depth: int) -> Any:
+    """Rack 3's ``QueryParser#normalize_params``, ported as it reads: ``name`` (``a[b][]``,
+    ``a[][b]``...) set to ``value`` in ``params``."""
+    if depth >= FORM_DEPTH_LIMIT:
+        raise FormParamsError("the parameters are nested too deep")
+    if depth == 0:
+        start = name.find("[", 1)  # a name's own leading bracket is no nesting
+        key, after = (name[:start], name[start:]) if start != -1 else (name, "")
+    elif name.startswith("[]"):
+        key, after = "[]", name[2:]
+    elif name.startswith("[") and (end := name.find("]", 1)) != -1:
+        key, after = name[1:end], name[end + 1 :]
+    else:
+        key, after = name, ""  # malformed nesting: the whole name, as Rack keeps it
+    if not key:
+        return None
+    if after == "":
+        if key == "[]" and depth != 0:
+            return [value]
+        params[key] = value
+    elif after == "[":
+        params[name] = value
+    elif after == "[]":
+        params[key] = _list(params, key)
+        params[key].append(value)
+    elif after.startswith("[]"):
+        # a[][b]: an object inside a list; a key the last object already has starts a new one
+        child = after[3:-1]
+        simple = child and "[" not in child and "]" not in child
+        if not (after[2:3] == "[" and after.endswith("]") and simple):
+            child = after[2:]
+        entries = params[key] = _list(params, key)
+        last = entries[-1] if entries else None
+        if isinstance(last, dict) and not _has_key(last, child):
+            _normalize(last, child, value, depth + 1)
+        else:
+            entries.append(_normalize({}, child, value, depth + 1))
+    else:
+        current = params.get(key)
+        if current is None:
+            current = {}
+        elif not isinstance(current, dict):
+            raise FormParamsError(f"expected an object for param `{key}'")
+        params[key] = _normalize(current, after, value, depth + 1)
+    return params
+
+
+def _list(params: dict[str, Any], key: str) -> list[Any]:
+    current = params.get(key)
+    if current is None:
+        return []
+    if not isinstance(current, list):
+        raise FormParamsError(f"expected a list for param `{key}'")
+    return current
+
+
+def form_params(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Form fields (``invoice[positions][0][name]``, ``invoice[positions][][name]``) as the
+    nested parameters Rack makes of them: ``[key]`` an object (so ``[0]`` is the key ``"0"``:
+    Rails' hash form of a list), ``[]`` a list, the last of repeated plain names winning.
+    Values stay as given (text, or an upload). :class:`FormParamsError` when Rack refuses."""
+    params: dict[str, Any] = {}
+    for name, value in pairs:
+        _normalize(params, name, value, 0)
+    return params
+
+
+def is_form(request: web.Request) -> bool:
+    return request.content_type in FORMS
+
+
+async def _form(request: web.Request) -> dict[str, Any]:
+    try:
+        form = await request.post()
+    except web.HTTPException:
+        raise
+    except Exception:
+        raise ApiError(400, "malformed form request body") from None
+    try:
+        return form_params(form.items())
+    except FormParamsError as exc:
+        raise ApiError(400, f"malformed form request body: {exc}") from None
+
+
+def _no_uploads(data: Any, name: str) -> None:
+    """422 for a file where the resource takes text (Rails would store the upload's text form)."""
+    if isinstance(data, web.FileField):
+        raise ApiError.field(name, "is invalid")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _no_uploads(value, str(key))
+    elif isinstance(data, list):
+        for value in data:
+            _no_uploads(value, name)
+
+
+async def body_fields(request: web.Request) -> dict[str, Any]:
+    """The top-level fields of a JSON or form body (beside the root key: ``api_token``,
+    ``gov_save_and_send``, ``find_by``); ``{}`` for XML or a body that is no object, and for a
+    malformed one, which :func:`read_document` answers."""
+    try:
+        if is_form(request):
+            return await _form(request)
+        if fmt_of(request) != "json":
+            return {}
+        decoded = await _decoded(request)
+    except ApiError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+async def read_document(
+    request: web.Request, root: str, *, uploads: bool = False
+) -> dict[str, Any]:
+    """The object under ``root`` in the request body: 400 when malformed or missing.
+
+    A form body is read by :func:`form_params`; only with ``uploads`` may it carry files, and
+    then only as the object's own fields (``department[logo]``)."""
+    if is_form(request):
+        document = (await _form(request)).get(root)
+        if not isinstance(document, dict) or not document:
+            raise ApiError(400, f"param is missing or the value is empty: {root}")
+        for key, value in document.items():
+            if not (uploads and isinstance(value, web.FileField)):
+                _no_uploads(value, key)
+        return document
     decoded = await _decoded(request)
     if fmt_of(request) == "xml":
         match = _XML_ROOT.match(await request.read())
@@ -211,6 +394,10 @@ async def read_document(request: web.Request, root: str) -> dict[str, Any]:
 
 async def read_plain(request: web.Request) -> dict[str, Any]:
     """A body without a root key (``cancel``): the top-level object; 400 when not one."""
+    if is_form(request):
+        form = await _form(request)
+        _no_uploads(form, "base")
+        return form
     decoded = await _decoded(request)
     if not isinstance(decoded, dict):
         raise ApiError(400, "the request body must be an object")
@@ -223,6 +410,8 @@ async def read_field(request: web.Request, name: str) -> Any:
     JSON: ``{name: value}`` (``api_token`` may sit beside it). XML: a ``<name>`` root element
     is the value itself, which is how the XML codec writes ``{name: value}``; any other root
     is read as the object holding it. 400 when the body is not one of those."""
+    if is_form(request):
+        return (await read_plain(request)).get(name)
     body = await request.read()
     if not body:
         return None

@@ -157,7 +157,12 @@ async def test_client_id_reference_fills_the_buyer_and_an_unknown_one_is_422(
 async def test_pricing_error_is_422_naming_the_field(http: TestClient[Any, Any]) -> None:
     response = await http.post(
         "/invoices.json",
-        json={"invoice": {"positions": [{"name": "A", "tax": "abc", "price_net": 1}]}},
+        json={
+            "invoice": {
+                "buyer_name": "B",
+                "positions": [{"name": "A", "tax": "abc", "price_net": 1}],
+            }
+        },
         headers=AUTH,
     )
     assert response.status == 422
