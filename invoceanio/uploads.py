@@ -36,6 +36,8 @@ FileInput = bytes | bytearray | memoryview | str | os.PathLike[str]
 # Content-Disposition header or make the name a path.
 _UNSAFE_NAME: Final = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029"\\/;]')
 _MAX_NAME: Final = 200
+# Longer than this after the last dot, a name has no extension worth keeping when shortened.
+_MAX_EXTENSION: Final = 16
 # type/subtype with optional parameters, all printable ASCII (RFC 6838 names; nothing that could
 # end the header line).
 _CONTENT_TYPE: Final = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+(?:\s*;[\x20-\x7e]*)?", re.ASCII)
@@ -67,7 +69,14 @@ def _clean_name(filename: str) -> str:
     name = _UNSAFE_NAME.sub("_", filename.replace("\\", "/").rpartition("/")[2]).strip(" .")
     if not name:
         raise ConfigurationError(f"the file name {filename!r} is empty once cleaned")
-    return name[:_MAX_NAME]
+    if len(name) <= _MAX_NAME:
+        return name
+    # Shortened in its stem: the extension is what the type is guessed from (a logo must be a
+    # PNG, JPEG or GIF) and what the server stores the file as.
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > _MAX_EXTENSION:
+        return name[:_MAX_NAME]
+    return f"{stem[: _MAX_NAME - len(extension) - 1].rstrip(' .')}.{extension}"
 
 
 def _check_content_type(content_type: object) -> str:

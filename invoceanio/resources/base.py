@@ -125,22 +125,26 @@ def as_document(
     )
 
 
-def adds_children(document: Mapping[str, Any]) -> bool:
+def adds_children(document: Mapping[str, Any], keyed_by: Mapping[str, str] | None = None) -> bool:
     """True when a write would create nested records: a member that is a list of objects (or
     Rails' hash form, ``{"0": {...}, "1": {...}}``) holding one without an ``id``.
 
     The API appends every nested child sent without an ``id`` (positions, recipients,
     price-list positions...), so such a PUT is not idempotent: sent twice, it adds the child
     twice and changes the invoice's total. Children with an ``id`` (changes, ``_destroy``) are
-    the same on a second send."""
-    for value in document.values():
+    the same on a second send. ``keyed_by`` names the members whose children are found by
+    another key (a bank account's department links, by ``department_id``): one carrying it
+    is set, not added."""
+    keyed_by = keyed_by or {}
+    for member, value in document.items():
+        key = keyed_by.get(member, "id")
         if isinstance(value, list):
             children: Iterable[Any] = value
         elif isinstance(value, Mapping) and value and all(str(key).isdigit() for key in value):
             children = value.values()
         else:
             continue
-        if any(isinstance(child, Mapping) and child.get("id") in (None, "") for child in children):
+        if any(isinstance(child, Mapping) and child.get(key) in (None, "") for child in children):
             return True
     return False
 
@@ -383,6 +387,9 @@ class Creating(ResourceService[ModelT]):
 class Updating(ResourceService[ModelT]):
     #: The verb of an update: PUT for most resources, PATCH where the docs use it (payments).
     update_method: ClassVar[str] = "PUT"
+    #: Nested members whose children the API finds by a key other than ``id`` (see
+    #: :func:`adds_children`): a child carrying it is set again, not added, on a second send.
+    child_keys: ClassVar[Mapping[str, str]] = {}
 
     @endpoint("{update_method}", "{collection}/{id}")
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
@@ -398,7 +405,7 @@ class Updating(ResourceService[ModelT]):
             body=document,
             root=self.root,
             xml_form=self.xml and self.xml_writes,
-            idempotent=not adds_children(document),
+            idempotent=not adds_children(document, self.child_keys),
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

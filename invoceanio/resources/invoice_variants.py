@@ -22,6 +22,7 @@ from invoceanio.models.invoice import (
 from invoceanio.resources.base import (
     Creating,
     WriteData,
+    _shown,
     as_document,
     check_id,
     check_ids,
@@ -48,9 +49,8 @@ class InvoiceVariants(Creating[Invoice]):
         """A new document copied from ``source_id``: a duplicate, or another kind (a VAT invoice
         from a proforma: ``kind="vat"``). ``changes`` may set other fields (a new due date),
         but not positions: the API takes them from the source."""
-        document = self._variant(changes, copy_invoice_from=int(check_id(source_id)))
-        if kind is not None:
-            document["kind"] = check_name(kind, "a document kind such as 'vat'")
+        chosen = {} if kind is None else {"kind": check_name(kind, "a document kind such as 'vat'")}
+        document = self._variant(changes, copy_invoice_from=int(check_id(source_id)), **chosen)
         return await self.create(document)
 
     @endpoint("POST", "{collection}", note="`kind=advance`, `advance_creation_mode`")
@@ -133,9 +133,12 @@ class InvoiceVariants(Creating[Invoice]):
         document = self._variant(
             changes, kind="correction", invoice_id=source, from_invoice_id=source
         )
+        if document.get("positions"):
+            raise ConfigurationError(
+                "a correction's positions are its positions argument: leave them out of changes"
+            )
         document["positions"] = corrected
-        if reason is not None:
-            document["correction_reason"] = reason
+        _set_reason(document, reason)
         return await self.create(document)
 
     @endpoint("POST", "{collection}", note="`kind=correction`, `total_correction`")
@@ -149,8 +152,7 @@ class InvoiceVariants(Creating[Invoice]):
             kind="correction",
             total_correction="1",
         )
-        if reason is not None:
-            document["correction_reason"] = reason
+        _set_reason(document, reason)
         return await self.create(document)
 
     def _variant(self, changes: WriteData | None, **fields: Any) -> dict[str, Any]:
@@ -159,8 +161,34 @@ class InvoiceVariants(Creating[Invoice]):
             raise ConfigurationError(
                 "a copied document takes its positions from the source: leave positions out"
             )
+        for key, value in fields.items():
+            given = document.get(key)
+            if given not in (None, "") and not _same(given, value):
+                # Overwritten without a word, the caller's value would simply vanish.
+                raise ConfigurationError(
+                    f"{key} is set by this call ({_shown(value)}): leave it out of changes, "
+                    f"which give {_shown(given)}"
+                )
         document.update(fields)
         return document
+
+
+def _same(given: Any, value: Any) -> bool:
+    """Whether the caller's value says what the call sets (an id as text or as a number)."""
+    if isinstance(given, list | tuple) and isinstance(value, list | tuple):
+        return [str(item) for item in given] == [str(item) for item in value]
+    return str(given) == str(value)
+
+
+def _set_reason(document: dict[str, Any], reason: str | None) -> None:
+    if reason is None:
+        return
+    given = document.get("correction_reason")
+    if given not in (None, "") and given != reason:
+        raise ConfigurationError(
+            "the correction's reason is given twice (reason= and changes' correction_reason)"
+        )
+    document["correction_reason"] = reason
 
 
 def _decimal_text(value: Decimal | int | str | None, name: str) -> str:

@@ -37,7 +37,15 @@ def _code_segment(code: object) -> str:
             f"a product code with a dot ({text[:40]!r}) cannot be named in the path: "
             "update that product by its id"
         )
-    return quote(text, safe="")
+    return _path_quoted(text, "a product code")
+
+
+def _path_quoted(text: str, what: str) -> str:
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:
+        # Lone surrogates (a name decoded with surrogateescape): no URL can carry them.
+        raise ConfigurationError(f"{what} is not valid UTF-8 text") from None
 
 
 class ProductsService(CrudService[Product]):
@@ -133,4 +141,4 @@ class ProductsService(CrudService[Product]):
             raise ConfigurationError(
                 "the widget URL needs the account prefix: build the client with prefix="
             )
-        return f"{self._core.app_url}/a/{prefix}/p/{quote(token, safe='')}.js"
+        return f"{self._core.app_url}/a/{prefix}/p/{_path_quoted(token, 'the product token')}.js"

@@ -9,6 +9,10 @@
 - iterate(page=N) sent page twice and ended in a misleading PaginationError;
 - iterate stopped after a page longer than asked;
 - a Product read back could never be written back (its computed price_net was refused).
+
+A second review found: a webhook's own api_token unmasked in errors; raw UnicodeEncodeError
+from product codes and tokens; bank-account department links taken for new records (never
+retried); correct() and copy() dropping what changes= gave for fields the call sets.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from invoceanio import (
     ConfigurationError,
     InvoiceOcean,
     RequestTimeout,
+    ServerError,
     TransportError,
+    ValidationError,
 )
 from invoceanio.models import Product
 from tests.support import Recorder, body_json, json_response, make_client, query
@@ -189,3 +195,120 @@ async def test_a_product_read_back_and_changed_can_be_written_back() -> None:
     # Given by the caller (a dict, a draft), price_net is still refused: the API ignores it.
     with pytest.raises(ConfigurationError, match="price_net"):
         await io.products.update(5, {"price_net": "9.00"})
+
+
+# --- a second review of the resource services -------------------------------------------------
+
+WEBHOOK_TOKEN = "whk_SuperSecret_123456"
+
+
+@pytest.mark.parametrize("call", ["create", "update"])
+async def test_a_webhooks_own_token_quoted_back_is_masked_in_the_error(call: str) -> None:
+    # Before: a 422 quoting it put the webhook's credential in str(exc), .body, .field_errors.
+    refusal = {"code": "error", "message": {"api_token": [f"{WEBHOOK_TOKEN} is already used"]}}
+    io, _ = _client(json_response(422, refusal))
+    data = {"kind": "invoice:create", "url": "https://hooks.example/x", "api_token": WEBHOOK_TOKEN}
+
+    with pytest.raises(ValidationError) as caught:
+        if call == "create":
+            await io.webhooks.create(data)
+        else:
+            await io.webhooks.update(3, data)
+
+    error = caught.value
+    assert WEBHOOK_TOKEN not in str(error)
+    assert WEBHOOK_TOKEN not in repr(error.body) and WEBHOOK_TOKEN not in repr(error.field_errors)
+    assert "is already used" in str(error)
+
+
+def test_the_webhook_write_calls_are_still_listed_as_endpoints() -> None:
+    from invoceanio.endpoints import catalogue
+
+    calls = {row.sdk for row in catalogue(InvoiceOcean.SERVICES, InvoiceOcean)}
+    assert {"io.webhooks.create", "io.webhooks.update"} <= calls
+
+
+@pytest.mark.parametrize("call", ["update_by_code", "widget_url"])
+async def test_a_product_code_or_token_that_is_no_utf8_is_a_configuration_error(call: str) -> None:
+    # Lone surrogates (a name decoded with surrogateescape) raised a raw UnicodeEncodeError.
+    io, recorder = _client(json_response(200, {"id": 1}))
+    bad = "kod-\udcff"
+
+    with pytest.raises(ConfigurationError, match="not valid UTF-8"):
+        if call == "update_by_code":
+            await io.products.update(bad, {"name": "X"}, find_by="code")
+        else:
+            io.products.widget_url(bad)
+
+    assert recorder.requests == []
+
+
+async def test_a_bank_account_update_of_its_department_links_is_retried() -> None:
+    # The links are keyed by department_id (spec 6.10), not added: sent twice, the same links.
+    # Before: taken for new nested records, the update was never re-sent after a 502.
+    io, recorder = _client(
+        json_response(502, {"message": "bad gateway"}), json_response(200, {"id": 4})
+    )
+    links = [{"department_id": 1, "show_on_invoice": True}]
+
+    await io.bank_accounts.update(4, {"bank_name": "B", "bank_account_version_departments": links})
+
+    assert recorder.requests[0].idempotent
+    assert len(recorder.requests) == 2
+
+
+async def test_a_bank_account_link_without_its_department_is_still_never_re_sent() -> None:
+    io, recorder = _client(
+        json_response(502, {"message": "bad gateway"}), json_response(200, {"id": 4})
+    )
+
+    with pytest.raises(ServerError):
+        await io.bank_accounts.update(
+            4, {"bank_account_version_departments": [{"show_on_invoice": 1}]}
+        )
+
+    assert not recorder.requests[0].idempotent and len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"positions": [{"name": "B", "quantity": -1}]}, "positions"),
+        ({"kind": "vat"}, "kind"),
+        ({"invoice_id": 77}, "invoice_id"),
+        ({"from_invoice_id": 77}, "from_invoice_id"),
+        ({"correction_reason": "other"}, "reason"),
+    ],
+)
+async def test_correct_refuses_changes_that_the_call_would_overwrite(
+    changes: dict[str, Any], named: str
+) -> None:
+    # Before: positions, kind and the source ids given in changes vanished without a word.
+    io, recorder = _client(json_response(201, {"id": 9}))
+
+    with pytest.raises(ConfigurationError, match=named):
+        await io.invoices.correct(5, [{"name": "A", "quantity": -1}], reason="r", changes=changes)
+
+    assert recorder.requests == []
+
+
+async def test_changes_that_agree_with_the_call_are_taken() -> None:
+    io, recorder = _client(json_response(201, {"id": 9}))
+
+    await io.invoices.correct(
+        5, [{"name": "A"}], reason="r", changes={"kind": "correction", "invoice_id": "5"}
+    )
+    await io.invoices.copy(5, kind="vat", changes={"kind": "vat", "payment_to": "2026-12-31"})
+    await io.invoices.create_final(5, [7, 8], changes={"invoice_ids": ["7", "8"]})
+
+    assert len(recorder.requests) == 3
+    assert body_json(recorder.requests[1])["invoice"]["payment_to"] == "2026-12-31"
+
+
+async def test_copy_refuses_a_kind_in_changes_that_differs_from_its_kind() -> None:
+    io, recorder = _client(json_response(201, {"id": 9}))
+
+    with pytest.raises(ConfigurationError, match="kind"):
+        await io.invoices.copy(5, kind="vat", changes={"kind": "proforma"})
+
+    assert recorder.requests == []

@@ -101,3 +101,30 @@ def test_a_mime_type_is_kept(content_type: str) -> None:
 def test_c1_controls_and_line_separators_leave_the_name(bad: str) -> None:
     upload = read_upload(b"x", filename=f"a{bad}b.pdf", max_bytes=10)
     assert upload.filename == "a_b.pdf"
+
+
+def test_a_long_name_is_shortened_in_its_stem_and_keeps_its_extension() -> None:
+    # Before: cut at 200 characters, extension included, so a PNG logo was guessed
+    # application/octet-stream and refused, and an attachment lost its type.
+    upload = read_upload(b"\x89PNG data", filename="x" * 300 + ".png", max_bytes=1024)
+
+    assert len(upload.filename) == 200
+    assert upload.filename.endswith("x.png")
+    assert upload.content_type == "image/png"
+
+
+def test_a_long_name_without_a_short_extension_is_cut_as_it_is() -> None:
+    upload = read_upload(b"data", filename="y" * 250, max_bytes=1024)
+    dotted = read_upload(b"data", filename="z." + "w" * 250, max_bytes=1024)
+
+    assert upload.filename == "y" * 200
+    assert dotted.filename == ("z." + "w" * 250)[:200]
+
+
+async def test_a_logo_with_a_long_name_is_uploaded_as_a_png() -> None:
+    transport = MockTransport(answer)
+    async with InvoiceOcean(prefix="acme", api_token="tok", transport=transport) as io:
+        await io.departments.upload_logo(1, "logo-" + "x" * 250 + ".png", b"\x89PNG data")
+
+    [request] = transport.requests
+    assert request.body is not None and b"Content-Type: image/png" in request.body
