@@ -54,6 +54,7 @@ from invoceanio.sandbox import (
     resources,
 )
 from invoceanio.sandbox.faults import FaultEngine
+from invoceanio.sandbox.forms import FORMS
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     FAULTS,
@@ -84,7 +85,6 @@ UNAUTHORIZED: Final = "You must be logged in to gain access to the site"
 #: The names of the routes that answer without an API token (an explicit allow-list: a route
 #: is closed unless named here).
 OPEN_ROUTES: Final = public.OPEN_ROUTES | attachments.OPEN_ROUTES | accounts.OPEN_ROUTES
-_FORMS: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 _REASONS: Final = {404: "Not Found", 405: "Method Not Allowed", 413: "Request Entity Too Large"}
 LOGIN_PAGE: Final = (
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Log in</title></head>\n'
@@ -135,7 +135,7 @@ async def presented_token(request: web.Request) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             return None
         return decoded.partition(":")[2] or None
-    if request.can_read_body and request.content_type in _FORMS:
+    if request.can_read_body and request.content_type in FORMS:
         try:
             form = await request.post()
         except web.HTTPException:

@@ -33,6 +33,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from invoceanio.sandbox.pricing import PricingError, parse_decimal
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     INVOICES,
@@ -55,6 +56,8 @@ INDEXES: Final = ("tax_no", "email", "name", "shortcut")
 ROOT: Final = "client"
 _FLAGS: Final = ("company", "use_delivery_address", "disable_auto_reminders", "use_mass_payment")
 _IDS: Final = ("category_id", "department_id", "price_list_id")
+#: A decimal column (the buyer's default discount, percent): text such as "NaN" is refused.
+_NUMBERS: Final = ("discount",)
 _NESTED: Final = frozenset({"tag_list", "dynamic_fields"})
 _EXACT_FILTERS: Final = ("email", "tax_no", "external_id", "shortcut")
 #: The fields ``additional_fields[client]`` adds (spec 5.2 [FR]), and those of them no answer
@@ -88,8 +91,14 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
             value = flag(value, key)
         elif key in _IDS:
             value = integer(value, key)
-        elif value is not None and not isinstance(value, str | list | dict):
-            value = str(value).lower() if isinstance(value, bool) else str(value)
+        else:
+            if key in _NUMBERS:
+                try:
+                    parse_decimal(value, key)
+                except PricingError as error:
+                    raise ApiError.field(key, error.message) from None
+            if value is not None and not isinstance(value, str | list | dict):
+                value = str(value).lower() if isinstance(value, bool) else str(value)
         result[key] = value
     return result
 

@@ -86,6 +86,7 @@ from invoceanio.sandbox.pricing import (
     PRICE_FIELDS,
     PricingError,
     as_input,
+    parse_decimal,
     price_invoice,
 )
 from invoceanio.sandbox.references import fill_positions, fill_seller
@@ -148,6 +149,18 @@ _IDS: Final = (
     "invoice_template_id",
     "price_list_id",
     "copy_invoice_from",
+)
+#: The invoice's decimal fields besides those pricing computes (``price_*``) and ``paid``
+#: (stored in cents): Rails' decimal columns, which take no "NaN" or "abc".
+_NUMBERS: Final = (
+    "exchange_rate",
+    "exchange_currency_rate",
+    "exchange_rate_den",
+    "exchange_currency_rate_den",
+    "exchange_difference",
+    "adjust_invoice_price",
+    "skonto_discount_value",
+    "discount",
 )
 _NESTED: Final = frozenset(
     {
@@ -260,6 +273,14 @@ def _money(value: Any, field: str) -> str:
     return f"{number.quantize(Decimal('0.01')):f}"
 
 
+def _number(value: Any, field: str) -> None:
+    """422 naming ``field`` when ``value`` is no number; the value is then stored as sent."""
+    try:
+        parse_decimal(value, field)
+    except PricingError as error:
+        raise ApiError.field(field, error.message) from None
+
+
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Invoice fields with flags as booleans, ids as ints, scalars as strings; 422 when a value
     has the wrong type."""
@@ -280,6 +301,8 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
             value = integer(value, key)
         elif key == "paid":
             value = _money(value, key)
+        elif key in _NUMBERS:
+            _number(value, key)
         elif value is not None and not isinstance(value, str):
             value = str(value).lower() if isinstance(value, bool) else str(value)
         result[key] = value
@@ -772,7 +795,15 @@ async def update(request: web.Request) -> web.Response:
         _link_client(store, updated, override=override)
     if "department_id" in fields:
         fill_seller(store, updated)
-    fill_positions(store, [p for p in positions if p.get("id") not in kept])
+    # A stored position whose change names a product (and nothing that prices it) keeps its
+    # prices, yet its product_id is checked and filled in as on a create: else an unknown
+    # product, a 422 on a create, would be stored by an update.
+    named = {
+        integer(change.get("id"), "positions.id")
+        for change in fields.get("positions") or []
+        if isinstance(change, dict) and "product_id" in change
+    }
+    fill_positions(store, [p for p in positions if p.get("id") not in kept or p.get("id") in named])
     priced = _price(updated, frozenset(kept))
     copies.check_links(store, priced, record, fields)
     if priced.get("number") in (None, ""):

@@ -15,8 +15,9 @@
 - **Limits**, each a 422 ``{"code": "error", "message": {field: [message]}}`` naming every field
   over one (:func:`check`): at most 10,000 descriptions, ``kind`` 256 and ``content`` 65,535
   characters (the 256 of KSeF are :func:`ksef.check`'s, at submission); ``role_description`` at
-  most 25 characters and only with the role "Rola inna"; ``calculating_strategy`` (6.1) only
-  its three keys with their documented values. The settlement positions' rules (kind, amount,
+  most 25 characters and only with the role "Rola inna"; a party's ``participation`` a number
+  (a decimal column: no "NaN"); ``calculating_strategy`` (6.1) only its three keys with their
+  documented values. The settlement positions' rules (kind, amount,
   reason, 100 of each kind) are :mod:`pricing`'s, run on the children as merged, so an edit
   sends only what changes; an ``advance`` ignores them.
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
+from invoceanio.sandbox.pricing import PricingError, parse_decimal
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import ApiError, flag, integer
 
@@ -163,6 +165,11 @@ def _children(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 def _parties(record: Mapping[str, Any], name: str) -> Errors:
     children = _children(record, name)
     errors = children_over(children, _PARTY_LENGTHS, name)
+    for child in children:
+        try:
+            parse_decimal(child.get("participation"), "participation")
+        except PricingError as error:
+            errors.setdefault(f"{name}.participation", [error.message])
     for child in children:
         if not _blank(child.get("role_description")) and child.get("role") != OTHER_ROLE:
             errors.setdefault(f"{name}.role_description", []).append(

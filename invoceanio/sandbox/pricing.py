@@ -9,7 +9,10 @@ and money as dot-decimal strings with two places (``"123.00"``); the input is ne
 ``total_price_gross`` "if not entered it will be calculated"). The first one present in that order
 is the position's *basis*; the others are validated as numbers and then recomputed. The documented
 minimum is ``total_price_gross``, so it comes first; net before gross for unit prices because net
-is the default printed price kind. ``quantity`` defaults to 1.
+is the default printed price kind. ``quantity`` defaults to 1. A position's other decimal fields
+(``discount``, ``discount_percent``, ``discount_net``, ``total_purchase_price``,
+``vat_margin_total_price_*``) are validated as numbers too, used or not, and kept as sent: no
+decimal column takes ``"NaN"`` or ``"abc"``.
 
 **Rounding (one rule, applied per position, then summed).** Polish VAT practice computes the tax
 on each position and the invoice totals as sums of the position totals, so rounding happens at
@@ -107,6 +110,7 @@ __all__ = [
     "PricingError",
     "amount_due",
     "as_input",
+    "parse_decimal",
     "price_invoice",
     "price_position",
     "tax_rate",
@@ -121,6 +125,18 @@ DISCOUNT_KINDS: Final = ("percent_unit", "percent_unit_gross", "percent_total", 
 DEFAULT_DISCOUNT_KIND: Final = "percent_unit"
 #: The price inputs of a position, in the order that decides which one is the basis.
 PRICE_FIELDS: Final = ("total_price_gross", "price_net", "price_gross", "total_price_net")
+#: A position's other decimal fields (Rails' decimal columns). Pricing reads few of them, or
+#: none without a discount, yet each is stored and answered, and the SDK refuses to read text
+#: such as "NaN" as a decimal: each is checked as a number whether it is used or not.
+_POSITION_NUMBERS: Final = (
+    "discount",
+    "discount_percent",
+    "discount_net",
+    "total_purchase_price",
+    "vat_margin_total_price_net",
+    "vat_margin_total_price_tax",
+    "vat_margin_total_price_gross",
+)
 
 _CORRECTION_POSITION_KINDS: Final = frozenset(
     {"correction", "correction_before", "correction_after"}
@@ -202,6 +218,18 @@ def _decimal(value: Any, field: str, message: str = "is not a number") -> Decima
     if result != result.quantize(_FINEST):
         raise PricingError(field, "has too many decimal places")
     return result
+
+
+def parse_decimal(value: Any, field: str) -> Decimal | None:
+    """A request number as Decimal (None when absent or blank), as pricing reads its inputs:
+    :class:`PricingError` naming ``field`` for anything else, text such as ``"NaN"``,
+    ``"Infinity"`` or ``"abc"`` included (no decimal column holds it)."""
+    return _decimal(value, field)
+
+
+def _check_numbers(position: Mapping[str, Any]) -> None:
+    for field in _POSITION_NUMBERS:
+        _decimal(position.get(field), field)
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -357,6 +385,7 @@ def _price_position(
     allow_negative: bool,
 ) -> dict[str, Any]:
     """``discount_kind`` None: no discount; otherwise an already validated kind."""
+    _check_numbers(position)
     quantity = _decimal(position.get("quantity"), "quantity")
     if quantity is None:
         quantity = Decimal(1)
@@ -635,6 +664,9 @@ def price_invoice(invoice: Mapping[str, Any], *, priced: Collection[int] = ()) -
                     raise PricingError("base", "is not an object")
                 if _flag(entry.get("_destroy"), "_destroy"):
                     continue
+                # Every kept entry, also one left unpriced or priced already (an update that
+                # changes only ``total_purchase_price`` does not price its position again).
+                _check_numbers(entry)
                 if _kind(entry) in _UNPRICED_POSITION_KINDS:
                     positions.append(dict(entry))
                     continue

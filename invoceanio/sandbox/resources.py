@@ -240,6 +240,8 @@ class SimpleResource:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
     money: tuple[str, ...] = ()
+    #: other decimal fields: checked as numbers (422 for "NaN", "abc"), stored as sent
+    numbers: tuple[str, ...] = ()
     nested: frozenset[str] = frozenset()
     filters: tuple[str, ...] = ()
     keep: frozenset[str] = frozenset()
@@ -276,6 +278,9 @@ class SimpleResource:
             elif key in self.money:
                 parsed = number(value, key)
                 result[key] = None if parsed is None else money_text(parsed)
+            elif key in self.numbers:
+                number(value, key)
+                result[key] = value if value is None or isinstance(value, str) else str(value)
             elif value is None or isinstance(value, str | bool):
                 result[key] = value
             else:
@@ -569,6 +574,7 @@ products: Final = simple_resource(
     },
     flags=("service", "electronic_service", "limited", "package", "disabled", "use_moss"),
     money=PRODUCT_MONEY_ALL,
+    numbers=("size", "size_width", "size_height", "weight"),
     nested=frozenset({"tag_list", "gtu_codes", "package_products_details"}),
     filters=("category_id", "code"),
     prepare=_prepare_product,
@@ -598,6 +604,7 @@ issuers: Final = simple_resource(
     required=("name",),
     defaults={"name": None, "tax_no": None, "company": True, "role": None, "deleted": False},
     flags=("company", "deleted"),
+    numbers=("participation",),
     filters=("tax_no", "role"),
 )
 
@@ -769,6 +776,7 @@ departments: Final = simple_resource(
         "deleted": False,
     },
     flags=("main", "own_footer", "use_pattern", "own_email_settings", "restrict_warehouses"),
+    numbers=("cash_init_state",),
     nested=frozenset({"additional_fields"}),
     filters=("tax_no", "shortcut"),
     prepare=_prepare_department,
@@ -896,6 +904,7 @@ recurrings: Final = simple_resource(
         "deleted",
     ),
     money=("price_gross",),
+    numbers=("quantity",),
     filters=("invoice_id", "client_id"),
     prepare=_prepare_recurring,
 )

@@ -5,7 +5,8 @@
   ``<invoice>`` root element in XML); a JSON body may carry ``api_token`` beside the root key.
   A form-encoded or multipart body (spec 3: jQuery's ``$.ajax({data: ...})`` sends
   ``invoice[positions][0][name]=...``) is read for every resource by one parser,
-  :func:`form_params`, into the nested objects and lists Rails' Rack parser makes of it.
+  :func:`form_params` (:mod:`invoceanio.sandbox.forms`, re-exported here), into the nested
+  objects and lists Rails' Rack parser makes of it.
 - Replies are bare objects and bare arrays in JSON; in XML the object sits in its root element
   and a list in ``<invoices type="array">``; a character XML 1.0 cannot hold is written ``*``,
   as Rails' Builder writes it (:func:`xml_text`). A stored hash key that is no XML element name
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
@@ -35,10 +36,22 @@ from aiohttp import web
 from invoceanio.codecs import JsonCodec, XmlCodec
 from invoceanio.codecs.base import CodecError
 from invoceanio.sandbox.faults import FaultEngine
+from invoceanio.sandbox.forms import (
+    FORM_DEPTH_LIMIT,
+    FORMS,
+    FormBodyError,
+    FormParamsError,
+    first_upload,
+    form_params,
+    is_form,
+    read_form,
+)
 from invoceanio.sandbox.store import Store
 
 __all__ = [
     "FAULTS",
+    "FORMS",
+    "FORM_DEPTH_LIMIT",
     "INVOICES",
     "STORE",
     "TOKEN",
@@ -79,18 +92,17 @@ FORMATS: Final = ("json", "xml")
 _TRUE: Final = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE: Final = frozenset({"0", "false", "f", "no", "n", "off", ""})
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-#: The bodies Rails reads as parameters (Rack's form parsers), whatever the path suffix says.
-FORMS: Final = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
-#: Rack 3's ``param_depth_limit``: deeper nesting is a 400 (``Rack::QueryParser::
-#: ParamsTooDeepError``), which also bounds the parser's recursion.
-FORM_DEPTH_LIMIT: Final = 32
 # The characters XML 1.0 cannot hold (outside its Char production), as Builder::XChar knows them.
 _NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: What Builder (Rails' XML renderer) writes in place of each of them (Builder::XChar's
 #: REPLACEMENT_CHAR).
 XML_REPLACEMENT_CHAR: Final = "*"
-# The first element name of an XML document, after the declaration, comments and PIs.
-_XML_ROOT: Final = re.compile(rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)", re.S)
+# The first element name of an XML document, after the declaration, comments and PIs. A UTF-8
+# byte-order mark may lead (Windows tools write one): the XML codec decodes such a body, so the
+# root must be found behind it too.
+_XML_ROOT: Final = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)", re.S
+)
 
 
 class ApiError(Exception):
@@ -174,13 +186,17 @@ def _escaped(char: str) -> str:
 
 
 def xml_element_name(key: str) -> str:
-    """``key`` as an XML element name: itself when it is one, else ISO 9075-escaped."""
-    if _ASCII_NAME.fullmatch(key):
+    """``key`` as an XML element name: itself when it is one holding no ``_x``, else
+    ISO 9075-escaped."""
+    # ISO/IEC 9075-14 escapes every ``_`` followed by ``x``, valid name or not: else the key
+    # ``_x0030_`` would be written as the escape of ``0`` and the two keys would collide.
+    literal = "_x" not in key
+    if literal and _ASCII_NAME.fullmatch(key):
         return key
     if not key:
         return "_"  # the escape has no form for the empty name
     allowed = [_allowed(char, first=index == 0) for index, char in enumerate(key)]
-    if all(allowed):
+    if literal and all(allowed):
         return key  # a name beyond ASCII (``zażółć``) is an XML name all the same
     name = []
     for index, char in enumerate(key):
@@ -228,121 +244,22 @@ async def _decoded(request: web.Request) -> Any:
 
 
 # --- form bodies ----------------------------------------------------------------------------------
-
-
-class FormParamsError(ValueError):
-    """A form body Rack refuses (Rails answers 400): a name used as a list and as an object,
-    or nesting deeper than :data:`FORM_DEPTH_LIMIT`."""
-
-
-def _has_key(params: dict[str, Any], key: str) -> bool:
-    """Rack's ``params_hash_has_key?``: whether the nested ``key`` (``a[b]``) is set."""
-    if "[]" in key:
-        return False
-    current: Any = params
-    for part in re.split(r"[\[\]]+", key):
-        if part == "":
-            continue
-        if not isinstance(current, dict) or part not in current:
-            return False
-        current = current[part]
-    return True
-
-
-def _normalize(params: dict[str, Any], name: str, value: Any, depth: int) -> Any:
-    """Rack 3's ``QueryParser#normalize_params``, ported as it reads: ``name`` (``a[b][]``,
-    ``a[][b]``...) set to ``value`` in ``params``."""
-    if depth >= FORM_DEPTH_LIMIT:
-        raise FormParamsError("the parameters are nested too deep")
-    if depth == 0:
-        start = name.find("[", 1)  # a name's own leading bracket is no nesting
-        key, after = (name[:start], name[start:]) if start != -1 else (name, "")
-    elif name.startswith("[]"):
-        key, after = "[]", name[2:]
-    elif name.startswith("[") and (end := name.find("]", 1)) != -1:
-        key, after = name[1:end], name[end + 1 :]
-    else:
-        key, after = name, ""  # malformed nesting: the whole name, as Rack keeps it
-    if not key:
-        return None
-    if after == "":
-        if key == "[]" and depth != 0:
-            return [value]
-        params[key] = value
-    elif after == "[":
-        params[name] = value
-    elif after == "[]":
-        params[key] = _list(params, key)
-        params[key].append(value)
-    elif after.startswith("[]"):
-        # a[][b]: an object inside a list; a key the last object already has starts a new one
-        child = after[3:-1]
-        simple = child and "[" not in child and "]" not in child
-        if not (after[2:3] == "[" and after.endswith("]") and simple):
-            child = after[2:]
-        entries = params[key] = _list(params, key)
-        last = entries[-1] if entries else None
-        if isinstance(last, dict) and not _has_key(last, child):
-            _normalize(last, child, value, depth + 1)
-        else:
-            entries.append(_normalize({}, child, value, depth + 1))
-    else:
-        current = params.get(key)
-        if current is None:
-            current = {}
-        elif not isinstance(current, dict):
-            raise FormParamsError(f"expected an object for param `{key}'")
-        params[key] = _normalize(current, after, value, depth + 1)
-    return params
-
-
-def _list(params: dict[str, Any], key: str) -> list[Any]:
-    current = params.get(key)
-    if current is None:
-        return []
-    if not isinstance(current, list):
-        raise FormParamsError(f"expected a list for param `{key}'")
-    return current
-
-
-def form_params(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """Form fields (``invoice[positions][0][name]``, ``invoice[positions][][name]``) as the
-    nested parameters Rack makes of them: ``[key]`` an object (so ``[0]`` is the key ``"0"``:
-    Rails' hash form of a list), ``[]`` a list, the last of repeated plain names winning.
-    Values stay as given (text, or an upload). :class:`FormParamsError` when Rack refuses."""
-    params: dict[str, Any] = {}
-    for name, value in pairs:
-        _normalize(params, name, value, 0)
-    return params
-
-
-def is_form(request: web.Request) -> bool:
-    return request.content_type in FORMS
+#
+# The parser is :mod:`invoceanio.sandbox.forms`; these two turn what it reports into answers.
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
     try:
-        form = await request.post()
-    except web.HTTPException:
-        raise
-    except Exception:
-        raise ApiError(400, "malformed form request body") from None
-    try:
-        return form_params(form.items())
-    except FormParamsError as exc:
-        raise ApiError(400, f"malformed form request body: {exc}") from None
+        return await read_form(request)
+    except FormBodyError as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 def _no_uploads(data: Any, name: str) -> None:
     """422 for a file where the resource takes text (Rails would store the upload's text form)."""
-    if isinstance(data, web.FileField):
-        raise ApiError.field(name, "is invalid")
-    if isinstance(data, dict):
-        for key, value in data.items():
-            _no_uploads(value, str(key))
-    elif isinstance(data, list):
-        for value in data:
-            _no_uploads(value, name)
+    field = first_upload(data, name)
+    if field is not None:
+        raise ApiError.field(field, "is invalid")
 
 
 async def body_fields(request: web.Request) -> dict[str, Any]:
