@@ -14,7 +14,7 @@ How:
 - The load is raw aiohttp: one ``ClientSession(connector=TCPConnector(limit=32))`` and a fixed
   pool of 32 worker tasks pulling from one counter, ``Authorization: Bearer``.
 - **Creates**: ``POST /invoices.json`` with pre-built bytes, the document invoceanio sends for a
-  3-position draft (``{"invoice": {...}, "oid_unique": "yes"}``); only the ``oid`` differs per
+  3-position draft (``{"invoice": {..., "oid_unique": "yes"}}``); only the ``oid`` differs per
   request (spliced into the pre-encoded bytes), because the sandbox, like the service, refuses a
   repeated ``oid`` under ``oid_unique``. Every create must answer 201. The sandbox store is reset
   (``POST /__sandbox__/reset``) before each round, so every round starts from an empty store.
