@@ -75,6 +75,43 @@ def _relative_path(path: str) -> str:
     return clean
 
 
+def _check_parts(
+    *,
+    format: object,
+    auth: object,
+    retry: object,
+    transport: object,
+    middleware: object,
+    codecs: object,
+) -> None:
+    """The arguments that are objects of the SDK, checked for their kind: a wrong one would
+    otherwise fail later, and obscurely (an AttributeError on the first call, a TypeError)."""
+    for name, value in (("format", format), ("auth", auth)):
+        if not isinstance(value, str):
+            raise ConfigurationError(f"{name} must be a str, got {type(value).__name__}")
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise ConfigurationError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+    if codecs is not None and not isinstance(codecs, CodecRegistry):
+        raise ConfigurationError(f"codecs must be a CodecRegistry, got {type(codecs).__name__}")
+    if transport is not None and not (
+        callable(getattr(transport, "send", None)) and callable(getattr(transport, "aclose", None))
+    ):
+        raise ConfigurationError(
+            "transport must have async send(request) and aclose() (see invoceanio.transport), "
+            f"got {type(transport).__name__}"
+        )
+    if isinstance(middleware, str | bytes) or not isinstance(middleware, Sequence):
+        raise ConfigurationError(
+            f"middleware must be a list of middleware, got {type(middleware).__name__}"
+        )
+    for layer in middleware:
+        if not callable(layer):
+            raise ConfigurationError(
+                "each middleware must be callable as (request, call_next), "
+                f"got {type(layer).__name__}"
+            )
+
+
 def _secret(value: str | Secret | None, name: str) -> Secret | None:
     if value is None:
         return None
@@ -128,6 +165,14 @@ class InvoiceOcean:
         adaptive_concurrency: bool = True,
     ) -> None:
         token = _secret(api_token, "api_token")
+        _check_parts(
+            format=format,
+            auth=auth,
+            retry=retry,
+            transport=transport,
+            middleware=middleware,
+            codecs=codecs,
+        )
         self.provider: Provider = provider or InvoiceOceanProvider()
         self.brand = hosts.check_brand(brand)
         self.base_url = (
@@ -158,6 +203,9 @@ class InvoiceOcean:
             raise ConfigurationError("max_upload_bytes must be positive")
         self.max_upload_bytes = max_upload_bytes
         self.codecs = codecs or default_registry()
+        if "json" not in self.codecs.names:
+            # The API answers errors, and some calls, only in JSON, whatever the format.
+            raise ConfigurationError("codecs= must include a JSON codec (JsonCodec)")
         if format not in self.provider.formats or format not in self.codecs.names:
             raise ConfigurationError(
                 f"format must be one of {sorted(self.provider.formats)}, got {format!r}"

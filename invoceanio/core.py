@@ -351,7 +351,10 @@ class ApiCore:
 
     def error_for(self, request: Request, response: Response) -> APIError | DecodeError:
         data: Any = None
-        codec = self.codecs.by_media_type(response.content_type)
+        declared = response.content_type
+        # Read as a success is read: by its Content-Type, and with the configured codec when
+        # it names none (an unlabelled 422 still has its field errors).
+        codec = self.codecs.by_media_type(declared) if declared else self.codec
         if codec is not None:
             try:
                 data = codec.decode(response.body)

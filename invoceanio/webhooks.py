@@ -154,6 +154,16 @@ def _record(data: dict[str, Any], key: str, cls: type[Any]) -> Any:
         ) from None
 
 
+def _event_id(value: object) -> int | None:
+    """The event's id: an int, or the digits the API sends as text as often (api-quirks)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return structure_int(value)
+    except ValueError:
+        return None
+
+
 def parse_webhook(
     body: bytes | str | Mapping[str, Any], *, token: str | Secret | None
 ) -> WebhookEvent:
@@ -178,10 +188,9 @@ def parse_webhook(
         if product is not None
         else "unknown"
     )
-    raw_id = payload.get("id")
     return WebhookEvent(
         subject=subject,
-        id=raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None,
+        id=_event_id(payload.get("id")),
         app_name=payload.get("app_name") if isinstance(payload.get("app_name"), str) else None,
         locale=payload.get("locale") if isinstance(payload.get("locale"), str) else None,
         deal=deal,

@@ -489,3 +489,40 @@ def test_repr_shows_base_url_format_and_auth_but_never_the_token(
     assert repr(io) == expected
     assert str(io) == expected
     assert CANARY not in f"{io!r} {io!s} {io}"
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"auth": ["bearer"]}, "auth must be a str"),
+        ({"format": ["json"]}, "format must be a str"),
+        ({"retry": "3"}, "retry must be a RetryPolicy"),
+        ({"middleware": None}, "middleware must be a list"),
+        ({"middleware": [None]}, "each middleware must be callable"),
+        ({"codecs": "json"}, "codecs must be a CodecRegistry"),
+        ({"transport": object()}, "transport must have async send"),
+        ({"auth": "none"}, "auth='none' sends no credentials"),
+    ],
+)
+def test_a_wrong_kind_of_option_is_a_configuration_error(
+    options: dict[str, Any], named: str
+) -> None:
+    # Before: TypeError (unhashable), AttributeError or KeyError, some on the first call only.
+    with pytest.raises(ConfigurationError, match=named):
+        InvoiceOcean(prefix="acme", api_token="tok-12345", **options)
+
+
+def test_a_codec_registry_without_json_is_refused() -> None:
+    from invoceanio.codecs import XmlCodec
+    from invoceanio.codecs.registry import CodecRegistry
+
+    # The API answers errors, and some calls, in JSON whatever the format: a KeyError before.
+    with pytest.raises(ConfigurationError, match="JSON codec"):
+        InvoiceOcean(
+            prefix="acme", api_token="tok", format="xml", codecs=CodecRegistry([XmlCodec()])
+        )
+
+
+def test_auth_none_without_credentials_is_taken() -> None:
+    io = InvoiceOcean(base_url="https://app.fakturownia.pl", auth="none")
+    assert io.auth == "none"

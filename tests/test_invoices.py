@@ -332,7 +332,12 @@ async def test_find_by_oid_searches_every_period_and_returns_the_exact_match(fmt
     request = only(rec)
     assert request.method == "GET"
     assert request.url == f"{BASE}/invoices.{fmt}"
-    assert query(request) == {"oid": ["ORD-1"], "period": ["all"]}
+    assert query(request) == {
+        "page": ["1"],
+        "per_page": ["100"],
+        "oid": ["ORD-1"],
+        "period": ["all"],
+    }
     assert found is not None
     assert found.id == 2
     assert found.oid == "ORD-1"
@@ -490,7 +495,7 @@ async def test_create_with_an_oid_attaches_an_oid_reconciler_to_the_request() ->
     assert with_oid.reconciler is not None
     lookup = with_oid.reconciler.lookup_request()
     assert (lookup.method, lookup.url) == ("GET", f"{BASE}/invoices.json")
-    assert dict(lookup.params) == {"oid": "ORD-9", "period": "all"}
+    assert dict(lookup.params) == {"oid": "ORD-9", "period": "all", "per_page": "100"}
     assert without_oid.reconciler is None
 
 

@@ -265,7 +265,12 @@ async def test_quirk_find_by_oid_sends_period_all_past_the_12_month_default() ->
         found = await io.invoices.find_by_oid("ORD-1")
         await io.invoices.list()
     assert found is not None and found.oid == "ORD-1"
-    assert query(rec.requests[0]) == {"oid": ["ORD-1"], "period": ["all"]}
+    assert query(rec.requests[0]) == {
+        "page": ["1"],
+        "per_page": ["100"],
+        "oid": ["ORD-1"],
+        "period": ["all"],
+    }
     # A plain list leaves the server's default window alone: no period is invented.
     assert "period" not in query(rec.requests[1])
 
@@ -546,7 +551,7 @@ async def test_quirk_no_idempotency_key_oid_unique_and_lookup_by_oid() -> None:
         "invoice": {"buyer_name": "x", "oid": "ORD-41", "oid_unique": "yes"}
     }
     assert (lookup.method, lookup.url) == ("GET", f"{BASE}/invoices.json")
-    assert query(lookup) == {"oid": ["ORD-41"], "period": ["all"]}
+    assert query(lookup) == {"oid": ["ORD-41"], "period": ["all"], "per_page": ["100"]}
     assert invoice.id == 41  # the invoice the first send made, not a second one
 
 

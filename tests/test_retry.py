@@ -215,7 +215,7 @@ NO_ANSWER = pytest.mark.parametrize(
 def assert_lookup(request: Request) -> None:
     assert request.method == "GET"
     assert path(request) == LOOKUP_PATH
-    assert query(request) == {"oid": [OID], "period": ["all"]}
+    assert query(request) == {"oid": [OID], "period": ["all"], "per_page": ["100"]}
     assert request.body is None
 
 
@@ -315,7 +315,7 @@ async def test_unanswered_create_with_oid_is_looked_up_in_xml_too() -> None:
         ("POST", "/invoices.xml"),
         ("GET", "/invoices.xml"),
     ]
-    assert query(recorder.requests[1]) == {"oid": [OID], "period": ["all"]}
+    assert query(recorder.requests[1]) == {"oid": [OID], "period": ["all"], "per_page": ["100"]}
 
 
 async def test_lookup_matches_the_oid_exactly() -> None:

@@ -136,3 +136,10 @@ def test_token_matches_is_exact() -> None:
 def test_token_none_skips_the_check_on_purpose() -> None:
     event = parse_webhook(_deal_payload() | {"api_token": "anything"}, token=None)
     assert event.deal is not None and "api_token" not in event.payload
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("564047351", 564047351), (7, 7), ("x7", None)])
+def test_the_events_id_is_read_as_the_api_sends_ids(raw: object, expected: int | None) -> None:
+    # IDs arrive as an int or as digits (api-quirks): "564047351" was dropped to None.
+    event = parse_webhook({"id": raw, "client": {"id": 1, "name": "A"}}, token=None)
+    assert event.id == expected

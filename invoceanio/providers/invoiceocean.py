@@ -34,6 +34,8 @@ from invoceanio.secrets import Secret
 __all__ = ["InvoiceOceanProvider", "OidReconciler"]
 
 _MAX_MESSAGE = 300
+#: The oid look-up asks for the API's largest page (see OidReconciler.existing_from).
+_LOOKUP_PER_PAGE = 100
 _TOKEN_PARAM = "api_token"
 
 
@@ -86,6 +88,13 @@ class InvoiceOceanProvider:
         if mode not in self.auth_modes:
             raise ConfigurationError(f"auth must be one of {sorted(self.auth_modes)}, got {mode!r}")
         if mode == "none":
+            if token or login or password:
+                # Taken and never sent, the credentials would only make the first call's
+                # "no credentials" error a riddle.
+                raise ConfigurationError(
+                    "auth='none' sends no credentials: leave api_token/login/password out, or "
+                    "choose an auth mode that sends them"
+                )
             return NoAuth()
         if mode == "basic":
             if not login or not password:
@@ -131,8 +140,24 @@ class InvoiceOceanProvider:
         if isinstance(data, str):
             text = data.strip()
             return ErrorInfo(text[:_MAX_MESSAGE]) if text else None
+        if isinstance(data, list):
+            # A bare list of messages: JSON ["Buyer name can't be blank"], or Rails' XML
+            # <errors><error>...</error></errors>, which the XML codec reads as a list.
+            text = "; ".join(_text(item) for item in data if _text(item).strip())
+            return ErrorInfo(text[:_MAX_MESSAGE]) if text else None
         if not isinstance(data, Mapping):
             return None
+        inner = data.get("error")
+        if isinstance(inner, Mapping):
+            # {"error": {"buyer_name": [...]}} or {"error": {"message": ...}}: read one level in
+            # (and no further: a message nested without end is no message).
+            described = any(key in inner for key in ("message", "errors", "error", "code"))
+            info = self._flat_error_info(inner if described else {"message": inner})
+            if info is not None:
+                return info
+        return self._flat_error_info(data)
+
+    def _flat_error_info(self, data: Mapping[str, Any]) -> ErrorInfo | None:
         message = data.get("message")
         errors = data.get("errors")
         fields = _field_errors(message) or _field_errors(errors)
@@ -148,8 +173,13 @@ class InvoiceOceanProvider:
         return None
 
     def body_error(self, data: Any) -> ErrorInfo | None:
-        if isinstance(data, Mapping) and (
-            data.get("code") == "error" or data.get("status") == "error"
+        # A record is never an error document, whatever it holds: a product's own ``code`` (its
+        # SKU, typed by the user) may well be "error". The 200 error bodies the API sends
+        # (spec 7.1: e-mail, status changes, cancel, unlink) are status documents, no records.
+        if (
+            isinstance(data, Mapping)
+            and (data.get("code") == "error" or data.get("status") == "error")
+            and "id" not in data
         ):
             return self.error_info(data)
         return None
@@ -174,8 +204,9 @@ class InvoiceOceanProvider:
             lookup=Request(
                 method="GET",
                 url=self.url(base_url, collection, codec.name),
-                # period=all: the default window (12 months) would miss an old invoice.
-                params=(("oid", oid), ("period", "all")),
+                # period=all: the default window (12 months) would miss an old invoice. The
+                # largest page: a full one without the oid proves nothing (see existing_from).
+                params=(("oid", oid), ("period", "all"), ("per_page", str(_LOOKUP_PER_PAGE))),
                 headers={"Accept": codec.media_type},
                 timeout=template.timeout,
                 context={**template.context, "operation": "reconcile-oid"},
@@ -240,31 +271,43 @@ class OidReconciler:
             # retry layer must not re-send the create on it.
             reason = f"answered {lookup.status} but cannot be read: {exc}"
             raise self._unreadable(lookup, reason) from None
-        for item in items:
-            if not isinstance(item, Mapping):
-                continue
-            oid = item.get("oid")
-            # Only text or a number can be the oid sent (str() of a deeply nested value would
-            # recurse past the interpreter's limit).
-            if isinstance(oid, str | int) and str(oid) == self.oid:
-                try:
-                    body = self.codec.encode(
-                        item if self.codec.name == "json" else {"invoice": item}
-                    )
-                except (CodecError, RecursionError) as exc:
-                    # Found, but not writable in the client's format (a key that is no XML
-                    # name, nesting past the encoder's limit): still no proof of absence.
-                    raise self._unreadable(
-                        lookup, f"found the invoice but its record cannot be read: {exc}"
-                    ) from None
-                return Response(
-                    status=200,
-                    headers={"Content-Type": self.codec.media_type},
-                    body=body,
-                    elapsed=lookup.elapsed,
-                    reconciled=True,
+        # Only text or a number can be the oid sent (str() of a deeply nested value would
+        # recurse past the interpreter's limit).
+        found = [
+            item
+            for item in items
+            if isinstance(item, Mapping)
+            and isinstance(item.get("oid"), str | int)
+            and str(item["oid"]) == self.oid
+        ]
+        if not found:
+            if len(items) >= _LOOKUP_PER_PAGE:
+                # Should the filter match more than the oid itself (a prefix: ORD-1, ORD-10...),
+                # the invoice may sit on a later page: absence is not proven.
+                raise self._unreadable(
+                    lookup, f"filled a page of {len(items)} without the invoice: it may follow"
                 )
-        return None
+            return None
+        if len(found) > 1:
+            # Which one this create made cannot be told (they were made without oid_unique).
+            ids = ", ".join(_text(item.get("id")) for item in found[:5])
+            raise self._unreadable(lookup, f"found {len(found)} invoices with the oid (ids {ids})")
+        try:
+            item = found[0]
+            body = self.codec.encode(item if self.codec.name == "json" else {"invoice": item})
+        except (CodecError, RecursionError) as exc:
+            # Found, but not writable in the client's format (a key that is no XML name,
+            # nesting past the encoder's limit): still no proof of absence.
+            raise self._unreadable(
+                lookup, f"found the invoice but its record cannot be read: {exc}"
+            ) from None
+        return Response(
+            status=200,
+            headers={"Content-Type": self.codec.media_type},
+            body=body,
+            elapsed=lookup.elapsed,
+            reconciled=True,
+        )
 
     def is_duplicate(self, response: Response) -> bool:
         if response.status != 422:

@@ -266,8 +266,10 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
     async def find_by_oid(self, oid: str) -> Invoice | None:
         """The invoice carrying this external order number, or None (searches every period)."""
         oid = check_key(oid, "oid")
-        request = self._build("GET", self.collection, params=[("oid", oid), ("period", "all")])
-        for invoice in self._core.to_models(request, await self._core.call(request), Invoice):
+        # Every page, not the first alone: should the API's filter match more than the oid
+        # itself (a prefix: ORD-1, ORD-10...), the invoice may sit on a later one. The first,
+        # short, page is the only one in the common case.
+        async for invoice in self.iterate(per_page=100, oid=oid, period="all"):
             if invoice.oid == oid:
                 return invoice
         return None
