@@ -161,6 +161,7 @@ async def iter_bounded(
         return task is not None and task.cancelling() > 0
 
     async def worker() -> None:
+        begun.add(asyncio.current_task())
         held: tuple[int, T] | None = None
         reading = False
         try:
@@ -212,11 +213,25 @@ async def iter_bounded(
     # not a hundred thousand).
     tasks: list[asyncio.Task[None]] = []
     running = 0
+    # The workers whose body has started: one cancelled before it ran never says so itself.
+    begun: set[asyncio.Task[Any] | None] = set()
+
+    def ended(task: asyncio.Task[None]) -> None:
+        if task not in begun and not stopping:
+            # Cancelled from outside before its first step: the body that would post _LOST
+            # never ran, and the run would wait for this worker forever.
+            results.put_nowait(_LOST)
+        begun.discard(task)
+
+    def spawn() -> None:
+        task = asyncio.create_task(worker())
+        task.add_done_callback(ended)
+        tasks.append(task)
 
     def grow() -> None:
         nonlocal running
         if running < concurrency and not stopping:
-            tasks.append(asyncio.create_task(worker()))
+            spawn()
             running += 1
 
     grow()
@@ -228,7 +243,7 @@ async def iter_bounded(
                 continue
             if outcome is _LOST:
                 tasks[:] = [task for task in tasks if not task.done()]
-                tasks.append(asyncio.create_task(worker()))
+                spawn()
                 continue
             yield outcome
             credits.release()  # the consumer asks for the next one

@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from invoceanio.errors import DecodeError
 from invoceanio.redaction import redact_url
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "AmbiguousLookup",
     "Headers",
     "Reconciler",
     "Request",
@@ -30,6 +32,12 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 Headers = Mapping[str, str]
 Params = tuple[tuple[str, str], ...]
+
+
+class AmbiguousLookup(DecodeError):
+    """A look-up that was read, and that cannot tell, now or on any later try: the key is on
+    several objects, or a full page of near matches may hide it. Unlike an unreadable answer
+    it is not asked again; the retry layer reports what is known instead."""
 
 
 class Reconciler(Protocol):
@@ -50,6 +58,8 @@ class Reconciler(Protocol):
         cannot be read (an HTML login page, an error document, truncated data) proves no
         absence, so it raises :class:`~invoceanio.errors.DecodeError` instead; the retry layer
         takes that as a failed look-up and looks up again, never re-sending the create on it.
+        An answer read that cannot tell (the key on several objects) raises
+        :class:`AmbiguousLookup`: no later look-up would tell either.
         Answers are read by their Content-Type, whatever format the client asked for."""
 
     def is_duplicate(self, response: Response) -> bool:

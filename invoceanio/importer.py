@@ -55,6 +55,7 @@ from invoceanio.errors import (
 from invoceanio.journal import ImportJournal, account_of
 from invoceanio.middleware.limiter import Pacer
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.converter import structure_bool
 from invoceanio.models.values import UNSET
 from invoceanio.resources.base import WriteData, _shown
 
@@ -150,16 +151,24 @@ def derive_oid(document: Mapping[str, Any], key: str | None) -> str:
     return "imp-" + hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
-def _check_oid_unique(document: Mapping[str, Any]) -> None:
-    """Refuse an item that asks for duplicates: its own ``oid_unique`` of ``False``, ``"no"``
-    or ``""`` would let the server take a second invoice with the oid, and a re-run (or a
-    retry of a create that did land) would then make one."""
-    asked = document.get("oid_unique", "yes")
-    if asked is not True and asked != "yes":
+def _check_oid_unique(document: dict[str, Any]) -> None:
+    """Refuse an item that asks for duplicates: its own ``oid_unique`` of ``False``, ``"no"``,
+    ``0`` or ``""`` would let the server take a second invoice with the oid, and a re-run (or a
+    retry of a create that did land) would then make one. A yes in any spelling the API reads
+    (``True``, ``"1"``, ``"true"``, ``"Yes"``) is what the import sends anyway."""
+    if "oid_unique" not in document:
+        return
+    asked = document["oid_unique"]
+    try:
+        unique = structure_bool(asked)
+    except ValueError:
+        unique = None
+    if unique is not True:
         raise ConfigurationError(
             "an import sends every invoice with oid_unique='yes' (none twice): leave "
             f"oid_unique out of the item, got {_shown(asked)}"
         )
+    document["oid_unique"] = "yes"  # the spelling the API documents
 
 
 def _as_item(value: ImportItem | WriteData) -> ImportItem:

@@ -149,18 +149,59 @@ async def test_a_full_lookup_page_without_the_oid_proves_no_absence() -> None:
         await _client(handler, max_attempts=3).invoices.create({"oid": OID, "buyer_name": "B"})
 
     assert caught.value.outcome_unknown and "may follow" in str(caught.value)
-    assert sent == ["POST", "GET", "GET"]  # looked up again, never sent again
+    # Never sent again; and not asked again either: the same page would say the same.
+    assert sent == ["POST", "GET"]
 
 
-async def test_two_invoices_with_the_oid_are_no_answer() -> None:
+async def test_two_invoices_with_the_oid_after_a_lost_create_are_an_unknown_outcome() -> None:
+    twins = [{"id": 5, "oid": OID}, {"id": 6, "oid": OID}]
+    api = _prefix_matching_api(twins)
+    sent: list[str] = []
+
+    def handler(request: Request) -> Response:
+        sent.append(request.method)
+        if request.method == "POST":
+            raise TransportError("connection lost after sending")
+        return api(request)
+
+    with pytest.raises(TransportError) as caught:
+        await _client(handler).invoices.create({"oid": OID, "buyer_name": "B"})
+
+    # Before: the first was returned as this create's, silently.
+    assert caught.value.outcome_unknown
+    assert "found 2 invoices" in str(caught.value) and "5, 6" in str(caught.value)
+    assert sent == ["POST", "GET"]
+
+
+async def test_two_invoices_with_the_oid_after_a_duplicate_refusal_are_that_refusal() -> None:
+    # Nothing of this call was made (the oid was taken before it): the outcome is known, and
+    # the caller gets the refusal, not an "unknown outcome" after four look-ups.
     twins = [{"id": 5, "oid": OID}, {"id": 6, "oid": OID}]
     recorder = Recorder(_prefix_matching_api(twins))
 
-    with pytest.raises(TransportError) as caught:
-        await _client(recorder, max_attempts=1).invoices.create({"oid": OID, "buyer_name": "B"})
+    with pytest.raises(ValidationError) as caught:
+        await _client(recorder).invoices.create({"oid": OID, "buyer_name": "B"})
 
-    assert caught.value.outcome_unknown
-    assert "found 2 invoices" in str(caught.value) and "5, 6" in str(caught.value)
+    assert "oid" in caught.value.field_errors
+    assert [r.method for r in recorder.requests] == ["POST", "GET"]
+
+
+async def test_a_duplicate_whose_lookup_first_fails_with_a_5xx_still_existed() -> None:
+    # The look-up is a GET: its 502 made nothing. Before, it counted as an attempt that may
+    # have made the invoice, and the invoice that existed before the call read as created.
+    found = json_response(200, [{"id": 77, "oid": OID}])
+    recorder = Recorder(
+        json_response(422, {"code": "error", "message": {"oid": ["is taken"]}}),
+        json_response(502, {"message": "bad gateway"}),
+        found,
+    )
+
+    invoice_id, existed = await _client(recorder).invoices.create_document_id(
+        {"oid": OID, "buyer_name": "B"}
+    )
+
+    assert (invoice_id, existed) == (77, True)
+    assert [r.method for r in recorder.requests] == ["POST", "GET", "GET"]
 
 
 async def test_find_by_oid_pages_past_prefix_matches() -> None:

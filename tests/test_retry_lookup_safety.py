@@ -198,6 +198,25 @@ async def test_a_client_closed_during_the_wait_still_says_the_outcome_is_unknown
     assert wire(recorder) == ["POST"]
 
 
+async def test_an_unreadable_last_answer_is_not_called_unsent() -> None:
+    # Lost, not found, sent again and answered 201 with a body over the cap: the outcome is
+    # unknown, and the last attempt did go out (the message used to say it was not sent).
+    too_large = raw_response(201, b"{" + b" " * 2000 + b"}", "application/json")
+    recorder = Recorder(LOST, json_response(200, []), too_large)
+    sleeper = SleepRecorder()
+    retry = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock)
+    transport = MockTransport(recorder, max_body_size=1000)
+    io = InvoiceOcean(prefix="acme", api_token="test-token", transport=transport, retry=retry)
+
+    with pytest.raises(TransportError) as caught:
+        await io.invoices.create(DATA)
+
+    assert caught.value.outcome_unknown
+    assert "the last answer cannot be read" in str(caught.value)
+    assert "not sent" not in str(caught.value)
+    assert wire(recorder) == ["POST", "GET", "POST"]
+
+
 async def test_a_closed_client_before_any_attempt_is_a_configuration_error() -> None:
     # Nothing was sent: no outcome is unknown, and the caller's mistake keeps its own type.
     recorder = Recorder(LOST)

@@ -43,7 +43,7 @@ from invoceanio.errors import (
     RequestTimeout,
     TransportError,
 )
-from invoceanio.http import Reconciler, Request, Response, Send
+from invoceanio.http import AmbiguousLookup, Reconciler, Request, Response, Send
 from invoceanio.middleware import deadline
 
 __all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
@@ -139,6 +139,8 @@ class _Attempts:
         # True once the server refused the create as a duplicate key but the look-up for the
         # existing object failed: the next attempt looks up again (a re-send would be refused).
         self.refused_as_duplicate = False
+        # That refusal itself: the answer when the look-up cannot tell which object is meant.
+        self.refusal: Response | None = None
         self.started = policy.clock()
 
     async def run(self) -> Response:
@@ -179,6 +181,18 @@ class _Attempts:
         except TransportError as exc:
             self.retryable = not _refused_for_deadline(exc)
             raise
+        except AmbiguousLookup as exc:
+            # Read, and no later look-up would tell more: asked no further.
+            self.retryable = False
+            if not self.maybe_applied and self.refusal is not None:
+                # Nothing of this call was made (the key was taken before it): the refusal is
+                # the answer, whichever of the objects holding the key is meant.
+                return self.refusal
+            raise TransportError(
+                f"the outcome of {self.request.method} {self.request.path} is unknown: {exc}",
+                method=self.request.method,
+                url=self.request.path,
+            ) from exc
         except DecodeError as exc:
             # An answer that cannot be read (a login page, truncated JSON, a body over the
             # size cap) is not "absent": re-sending on it could make a second object wherever
@@ -191,10 +205,12 @@ class _Attempts:
                 method=self.request.method,
                 url=self.request.path,
             ) from exc
-        self._classify_status(lookup, idempotent=True)
+        self._classify_status(lookup, idempotent=True, own=False)
         return lookup
 
     def _found(self, existing: Response) -> Response:
+        if existing is self.refusal:
+            return existing
         # After a duplicate-key refusal the object was there before this call made anything,
         # unless an earlier attempt of this call may have made it (sent, never answered, and
         # not yet visible to the first look-up): then it is most likely this call's own.
@@ -202,14 +218,16 @@ class _Attempts:
             return attrs.evolve(existing, duplicate=True)
         return existing
 
-    def _classify_status(self, response: Response, *, idempotent: bool) -> None:
+    def _classify_status(self, response: Response, *, idempotent: bool, own: bool = True) -> None:
+        """What an answer teaches; ``own=False`` for the look-up's answer, which, a GET, made
+        nothing whatever it says."""
         status = response.status
         if status in _THROTTLED:
             self.hint = parse_retry_after(response.headers.get("Retry-After"))
             self.retryable = self.hint is None or self.hint <= self.policy.max_retry_after
         elif status in _SERVER_FAILED:
             # A 5xx (a gateway's 504 above all) may come after the server acted on the request.
-            self.maybe_applied = True
+            self.maybe_applied = self.maybe_applied or own
             self.retryable = idempotent or self.request.reconciler is not None
 
     async def _classify(self, response: Response) -> Response:
@@ -223,6 +241,7 @@ class _Attempts:
             and request.reconciler.is_duplicate(response)
         ):
             self.refused_as_duplicate = True
+            self.refusal = response
             existing = await self._look_up(request.reconciler)
             if existing is not None:
                 return self._found(existing)
@@ -351,12 +370,14 @@ class RetryMiddleware:
             if request.idempotent or not attempts.maybe_applied:
                 raise
             # The last attempt never left (no connection, the deadline, a client closed during
-            # the wait) or failed in a way that says nothing of the server, but an earlier one
-            # may have reached it: "not sent", or a ConfigurationError, would invite a second
-            # create.
+            # the wait) or failed in a way that says nothing of the server (an answer over the
+            # size cap), but an earlier one may have reached it: "not sent", or a
+            # ConfigurationError, would invite a second create.
+            unsent = isinstance(exc, TransportError | ConfigurationError)
+            last = "the last one was not sent" if unsent else "the last answer cannot be read"
             raise TransportError(
                 f"the outcome of {request.method} {request.path} is unknown: an earlier attempt "
-                f"may have reached the server, and the last one was not sent: {exc}",
+                f"may have reached the server, and {last}: {exc}",
                 method=request.method,
                 url=request.path,
             ) from exc

@@ -19,7 +19,7 @@ from invoceanio import hosts
 from invoceanio.codecs.base import Codec, CodecError
 from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.errors import ConfigurationError, DecodeError
-from invoceanio.http import Request, Response
+from invoceanio.http import AmbiguousLookup, Request, Response
 from invoceanio.middleware.auth import (
     AuthMiddleware,
     BasicAuth,
@@ -257,6 +257,15 @@ class OidReconciler:
             content_type=lookup.content_type,
         )
 
+    def _ambiguous(self, lookup: Response, problem: str) -> AmbiguousLookup:
+        return AmbiguousLookup(
+            f"the oid look-up {problem}",
+            method=self.lookup.method,
+            url=self.lookup.path,
+            status=lookup.status,
+            content_type=lookup.content_type,
+        )
+
     def existing_from(self, lookup: Response) -> Response | None:
         try:
             if self.provider.is_html(lookup):
@@ -284,14 +293,14 @@ class OidReconciler:
             if len(items) >= _LOOKUP_PER_PAGE:
                 # Should the filter match more than the oid itself (a prefix: ORD-1, ORD-10...),
                 # the invoice may sit on a later page: absence is not proven.
-                raise self._unreadable(
+                raise self._ambiguous(
                     lookup, f"filled a page of {len(items)} without the invoice: it may follow"
                 )
             return None
         if len(found) > 1:
             # Which one this create made cannot be told (they were made without oid_unique).
             ids = ", ".join(_text(item.get("id")) for item in found[:5])
-            raise self._unreadable(lookup, f"found {len(found)} invoices with the oid (ids {ids})")
+            raise self._ambiguous(lookup, f"found {len(found)} invoices with the oid (ids {ids})")
         try:
             item = found[0]
             body = self.codec.encode(item if self.codec.name == "json" else {"invoice": item})

@@ -174,10 +174,21 @@ class InvoiceVariants(Creating[Invoice]):
 
 
 def _same(given: Any, value: Any) -> bool:
-    """Whether the caller's value says what the call sets (an id as text or as a number)."""
+    """Whether the caller's value says what the call sets, however it is spelled: an id as
+    text or a number, an amount as "10" or "10.00", a flag as True or "1"."""
     if isinstance(given, list | tuple) and isinstance(value, list | tuple):
-        return [str(item) for item in given] == [str(item) for item in value]
-    return str(given) == str(value)
+        return len(given) == len(value) and all(map(_same, given, value))
+    return _read(given) == _read(value)
+
+
+def _read(value: Any) -> object:
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    try:
+        number = structure_decimal(value) if isinstance(value, str | int | Decimal) else None
+    except ValueError:
+        number = None
+    return number if number is not None else str(value)
 
 
 def _set_reason(document: dict[str, Any], reason: str | None) -> None:

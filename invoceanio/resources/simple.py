@@ -14,6 +14,8 @@ from invoceanio.secrets import Secret
 
 __all__ = ["BankAccountsService", "CategoriesService", "IssuersService", "WebhooksService"]
 
+_SHORTEST_MASKED_TOKEN = 8
+
 
 class CategoriesService(CrudService[Category]):
     collection = "categories"
@@ -67,4 +69,8 @@ class WebhooksService(CrudService[Webhook]):
 
     def _scrubber(self, data: WriteData) -> CredentialScrubber:
         token = self._document(data).get("api_token")
-        return CredentialScrubber([Secret(token)] if isinstance(token, str) and token else [])
+        # The user picks this token: a short one ("url", "is") would be masked inside every
+        # word of the server's message, and masks nothing worth hiding.
+        if isinstance(token, str) and len(token) >= _SHORTEST_MASKED_TOKEN:
+            return CredentialScrubber([Secret(token)])
+        return CredentialScrubber()

@@ -196,3 +196,21 @@ async def test_a_pool_still_reaches_its_concurrency() -> None:
     outcomes = [o async for o in iter_bounded(range(50), work, concurrency=8)]
 
     assert len(outcomes) == 50 and most == 8
+
+
+async def test_a_worker_cancelled_before_its_first_step_is_replaced() -> None:
+    # Its body never ran, so it never said it was lost: the run waited for it forever.
+    async def work(item: int) -> int:
+        if item == 0:
+            for task in asyncio.all_tasks():
+                coro = task.get_coro()
+                fresh = task is not asyncio.current_task() and not task.done()
+                if fresh and getattr(coro, "__name__", "") == "worker":
+                    task.cancel()
+        await asyncio.sleep(0)
+        return item
+
+    async def collect() -> list[int]:
+        return [o.index async for o in iter_bounded(range(3), work, concurrency=2)]
+
+    assert sorted(await asyncio.wait_for(collect(), 5)) == [0, 1, 2]

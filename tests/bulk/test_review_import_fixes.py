@@ -282,13 +282,25 @@ async def test_an_item_asking_for_no_oid_unique_fails_alone_unsent(asked: Any) -
     assert server.sent[0]["oid_unique"] == "yes"
 
 
-@pytest.mark.parametrize("asked", ["yes", True])
+@pytest.mark.parametrize("asked", ["yes", True, "1", 1, "true", "Yes", "YES"])
 async def test_an_item_asking_for_oid_unique_itself_is_sent(asked: Any) -> None:
+    # Every spelling of yes the API reads; sent as the one it documents.
     server = Server()
 
     report = await _import(server, [{**_invoice("A"), "oid": "O-1", "oid_unique": asked}])
 
-    assert report.created == 1 and server.sent[0]["oid_unique"] == asked
+    assert report.created == 1 and server.sent[0]["oid_unique"] == "yes"
+
+
+async def test_an_invoice_draft_asking_for_oid_unique_in_extra_is_read_alike() -> None:
+    server = Server()
+    yes = InvoiceDraft(buyer_name="A", oid="O-1", extra={"oid_unique": "1"})
+    no = InvoiceDraft(buyer_name="B", oid="O-2", extra={"oid_unique": "no"})
+
+    report = await _import(server, [yes, no])
+
+    assert (report.created, report.failed) == (1, 1)
+    assert [invoice["oid"] for invoice in server.sent] == ["O-1"]
 
 
 # --- a run that stops leaves no worker behind -----------------------------------------------------

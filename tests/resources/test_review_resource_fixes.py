@@ -221,6 +221,16 @@ async def test_a_webhooks_own_token_quoted_back_is_masked_in_the_error(call: str
     assert "is already used" in str(error)
 
 
+async def test_a_short_webhook_token_does_not_mask_the_servers_words() -> None:
+    refusal = {"code": "error", "message": {"url": ["is invalid"]}}
+    io, _ = _client(json_response(422, refusal))
+
+    with pytest.raises(ValidationError) as caught:
+        await io.webhooks.create({"kind": "invoice:create", "url": "x", "api_token": "url"})
+
+    assert caught.value.field_errors == {"url": ["is invalid"]}
+
+
 def test_the_webhook_write_calls_are_still_listed_as_endpoints() -> None:
     from invoceanio.endpoints import catalogue
 
@@ -303,6 +313,18 @@ async def test_changes_that_agree_with_the_call_are_taken() -> None:
 
     assert len(recorder.requests) == 3
     assert body_json(recorder.requests[1])["invoice"]["payment_to"] == "2026-12-31"
+
+
+async def test_changes_spelled_otherwise_but_saying_the_same_are_taken() -> None:
+    # A flag as True for "1", an amount as "10.00" for 10: the same, and not refused.
+    io, recorder = _client(json_response(201, {"id": 9}))
+
+    await io.invoices.correct_totally(5, changes={"total_correction": True})
+    await io.invoices.create_advance(3, percent=10, changes={"advance_value": "10.00"})
+
+    assert len(recorder.requests) == 2
+    with pytest.raises(ConfigurationError, match="advance_value"):
+        await io.invoices.create_advance(3, percent=10, changes={"advance_value": "20"})
 
 
 async def test_copy_refuses_a_kind_in_changes_that_differs_from_its_kind() -> None:
