@@ -184,12 +184,42 @@ class CsvInvoiceReader:
 
     def __iter__(self) -> Iterator[Item]:
         try:
+            self._check_quotes()
             yield from self._groups(self._number_style())
         except csv.Error as exc:
             message = f"{self.path}, line {self._text.number}: not readable as CSV: {exc}"
             raise InputFileError(message) from None
         finally:
             self.close()
+
+    def _check_quotes(self) -> None:
+        """Refuse a file with a quoted value that is never closed, before anything is read.
+
+        Python's lenient csv reader takes the rest of the file into that one value without a
+        word: every invoice after it would be lost, and with the quote in the last column the
+        row even reads as valid. A strict reading (a pass of its own) says so as "unexpected end
+        of data"; its other complaints (text after a closing quote) the lenient reading takes,
+        as it always has."""
+        text = TextLines(self.path, max_line=MAX_LINE_BYTES)
+        reader = csv.reader(text, delimiter=self.separator, strict=True)
+        start = 1
+        try:
+            while True:
+                start = text.number + 1
+                next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise InputFileError(
+                    f"{self.path}, line {start}: a quoted value opened there is never closed "
+                    "(a closing quote missing): everything after it would be read as that one "
+                    "value"
+                ) from None
+        except InputFileError:
+            pass  # the reading proper reports it, where it is
+        finally:
+            text.close()
 
     def _number_style(self) -> NumberStyle:
         """How the file writes its numbers, learnt from all its number cells by a first reading

@@ -446,5 +446,6 @@ NUMBER_FIELDS: Final = frozenset(
     for name, reader in fields.items()
     if reader is _decimal
 )
-#: Those of them that are amounts of money (``paid`` the invoice's, the others positions').
-MONEY_FIELDS: Final = frozenset({"paid", *PRICE_FIELDS, "discount"})
+#: Those of them that are amounts of money (``paid`` the invoice's, the others positions':
+#: a margin invoice's purchase price as much as its prices).
+MONEY_FIELDS: Final = frozenset({"paid", *PRICE_FIELDS, "discount", "total_purchase_price"})

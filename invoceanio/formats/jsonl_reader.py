@@ -43,8 +43,10 @@ from typing import Any, Final, NoReturn
 from invoceanio.errors import ConfigurationError
 from invoceanio.formats.fields import (
     INVOICE_FIELDS,
+    MONEY_FIELDS,
     POSITION_FIELDS,
     PRICE_FIELDS,
+    NumberStyle,
     ValueReader,
     check_magnitude,
     in_range,
@@ -136,6 +138,15 @@ _FROM_ANOTHER: Final = ("copy_invoice_from", "advance_creation_mode", "invoice_i
 MAX_DEPTH: Final = 32
 #: A priced position's totals, the discount taken off, in the order the service prefers them.
 _TOTALS: Final = ("total_price_gross", "total_price_net")
+
+
+def _json_numbers() -> NumberStyle:
+    style = NumberStyle()
+    style.learn("0.5")  # a JSON file writes decimals with the dot
+    return style
+
+
+_JSON_NUMBERS: Final = _json_numbers()
 _DISCOUNT_INPUTS: Final = ("discount", "discount_percent")
 #: The longest line read: one invoice, with room for over 10,000 exported positions (as many as
 #: the CSV reader takes for one invoice; an exported position is some 350 to 700 bytes). A JSON
@@ -307,6 +318,10 @@ def _fields(
             out[name] = value
             continue
         try:
+            if name in MONEY_FIELDS and isinstance(value, str):
+                # JSON's own decimal mark is the dot: "1,845" in a money field is a
+                # spreadsheet's 1 845 as likely as 1.845, and refused, as in a CSV file.
+                _JSON_NUMBERS.check(value, money=True)
             read = reader(value)
         except ValueError as exc:
             problems.append(f"{where}{name}: {exc}")

@@ -506,3 +506,48 @@ def test_a_file_csv_cannot_read_stops_with_the_line(tmp_path: Path) -> None:
     header.write_text(f'invoice_key,"{huge}"\n', encoding="utf-8")
     with pytest.raises(InputFileError, match=r"header \(line 1\): not readable as CSV"):
         read_invoices(header)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        'K2,Bar,2026-03-01,Item,1,23,"12',  # the quote in the last column: a row that reads valid
+        'K2,"Bar,2026-03-01,Item,1,23,12',
+    ],
+    ids=["last-column", "middle-column"],
+)
+def test_a_quote_never_closed_refuses_the_file_naming_its_line(tmp_path: Path, row: str) -> None:
+    # Before: csv read the rest of the file into that one value, without a word; with the
+    # quote in the last column the rows after it were lost and the import ended "all good".
+    path = write_csv(
+        tmp_path / "open-quote.csv",
+        "K1,Foo,2026-03-01,Item,1,23,10",
+        row,
+        "K3,Baz,2026-03-02,Item,1,23,30",
+        "K4,Qux,2026-03-02,Item,1,23,40",
+    )
+
+    with pytest.raises(InputFileError, match="line 3: a quoted value opened there is never closed"):
+        read_all(path)
+
+
+def test_text_after_a_closing_quote_is_still_read_as_before(tmp_path: Path) -> None:
+    # The lenient reading takes it (the strict check only looks for a quote never closed).
+    path = write_csv(tmp_path / "lenient.csv", 'K1,"Foo" Bar,2026-03-01,Item,1,23,10')
+
+    [item] = items(path)
+    assert data(item)["buyer_name"] == "Foo Bar"
+
+
+def test_a_purchase_price_is_money_to_the_ambiguity_rule(tmp_path: Path) -> None:
+    # Before: "1.845" in position_total_purchase_price was taken as 1.845 in a file that does
+    # not settle its decimal mark, where the same text in a price is refused: a margin
+    # invoice's purchase price 1000 times too low.
+    path = write_csv(
+        tmp_path / "margin.csv",
+        "K1,Foo,2026-03-01,Item,1,23,2400,1.845",
+        header=HEADER + ",position_total_purchase_price",
+    )
+
+    [error] = errors(path)
+    assert "position_total_purchase_price" in error.error and "ambiguous" in error.error

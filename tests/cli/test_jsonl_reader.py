@@ -203,3 +203,28 @@ def test_ndjson_is_read_as_jsonl(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "a.ndjson", [invoice("A-1")])
     assert isinstance(read_invoices(path), JsonlInvoiceReader)
     assert only_item(path).source == "line 1"
+
+
+def test_a_comma_amount_in_a_json_string_is_ambiguous_and_refused(tmp_path: Path) -> None:
+    # JSON writes decimals with the dot; "1,845" is a spreadsheet's 1 845 as likely as 1.845.
+    # Before: silently read as 1.845, where a CSV file refuses it.
+    position = {"name": "x", "quantity": 1, "tax": 23, "total_price_gross": "1,845"}
+    error = only_error(
+        write_jsonl(tmp_path / "a.jsonl", [{"buyer_name": "A", "positions": [position]}])
+    )
+
+    assert "total_price_gross" in error.error and "ambiguous" in error.error
+
+
+def test_dot_amounts_and_json_numbers_in_money_fields_are_read_as_written(tmp_path: Path) -> None:
+    positions = [
+        {"name": "x", "quantity": 1, "tax": 23, "total_price_gross": "1.845"},
+        {"name": "y", "quantity": 1, "tax": 23, "total_price_gross": 2.5},
+        {"name": "z", "quantity": 1, "tax": 23, "total_price_gross": "59,00"},
+    ]
+    item = only_item(
+        write_jsonl(tmp_path / "b.jsonl", [{"buyer_name": "A", "positions": positions}])
+    )
+
+    totals = [p["total_price_gross"] for p in data(item)["positions"]]
+    assert totals == [Decimal("1.845"), Decimal("2.5"), Decimal("59.00")]
