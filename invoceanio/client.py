@@ -13,6 +13,7 @@ from invoceanio.codecs.registry import CodecRegistry, default_registry
 from invoceanio.core import ApiCore, query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.middleware.auth import scrubber_of
 from invoceanio.middleware.base import Middleware, build_chain
 from invoceanio.middleware.limiter import LimiterMiddleware
 from invoceanio.middleware.logging import LoggingMiddleware
@@ -248,7 +249,7 @@ class InvoiceOcean:
             RetryMiddleware(self.retry_policy),
             *([self.throttle] if self.throttle is not None else []),
             LimiterMiddleware(max_concurrency, rate_limit),
-            LoggingMiddleware(),
+            LoggingMiddleware(scrubber=scrubber_of(auth_layer)),
             *middleware,
             auth_layer,
         ]

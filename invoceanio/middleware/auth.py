@@ -209,8 +209,11 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
                     json.dumps(value)[1:-1],
                 )
             )
-    # Lower-cased too: what is shown of a header (a Content-Type) or a host is lower-cased first.
-    needles.update([needle.lower() for needle in needles])
+    # Lower- and upper-cased too: what is shown of a header (a Content-Type) or a host is
+    # lower-cased first, and a server may quote a token back shouting ("INVALID TOKEN X-...").
+    needles.update(
+        [cased for needle in list(needles) for cased in (needle.lower(), needle.upper())]
+    )
     return sorted(needles, key=lambda needle: (-len(needle), needle))
 
 
