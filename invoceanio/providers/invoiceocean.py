@@ -248,8 +248,10 @@ class OidReconciler:
             raise CodecError(f"unexpected content type {declared!r}")
         return codec.decode(response.body)
 
-    def _unreadable(self, lookup: Response, problem: str) -> DecodeError:
-        return DecodeError(
+    def _unreadable(
+        self, lookup: Response, problem: str, kind: type[DecodeError] = DecodeError
+    ) -> DecodeError:
+        return kind(
             f"the oid look-up {problem}",
             method=self.lookup.method,
             url=self.lookup.path,
@@ -257,14 +259,8 @@ class OidReconciler:
             content_type=lookup.content_type,
         )
 
-    def _ambiguous(self, lookup: Response, problem: str) -> AmbiguousLookup:
-        return AmbiguousLookup(
-            f"the oid look-up {problem}",
-            method=self.lookup.method,
-            url=self.lookup.path,
-            status=lookup.status,
-            content_type=lookup.content_type,
-        )
+    def _ambiguous(self, lookup: Response, problem: str) -> DecodeError:
+        return self._unreadable(lookup, problem, AmbiguousLookup)
 
     def existing_from(self, lookup: Response) -> Response | None:
         try:
