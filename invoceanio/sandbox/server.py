@@ -12,6 +12,7 @@ the fault engine are attributes, so a test can inspect records
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Final
 
 from aiohttp import web
 
@@ -20,6 +21,12 @@ from invoceanio.sandbox.faults import FaultConfig, FaultEngine
 from invoceanio.sandbox.store import Store
 
 __all__ = ["Sandbox"]
+
+# How long stop() lets requests in flight finish before cancelling them. aiohttp's default is
+# 60 s, and it does not cancel a handler whose client has hung up: a test whose client timed
+# out against an injected latency (or sent half a body) held its teardown for up to a minute.
+# A real handler answers in milliseconds, so half a second loses no normal answer.
+_SHUTDOWN_GRACE: Final = 0.5
 
 
 class Sandbox:
@@ -53,7 +60,9 @@ class Sandbox:
     async def start(self) -> None:
         if self._runner is not None:
             return
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_GRACE
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)

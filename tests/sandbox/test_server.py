@@ -22,6 +22,7 @@ from invoceanio import (
     InvoiceOcean,
     NotFoundError,
     RateLimitError,
+    RequestTimeout,
     RetryPolicy,
     ServerError,
     ValidationError,
@@ -262,3 +263,38 @@ async def test_sandbox_url_needs_start_and_stop_frees_it() -> None:
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(f"{url}/invoices.json")
+
+
+@pytest.mark.parametrize("stalled", ["latency", "half_body"])
+async def test_stop_does_not_wait_for_a_request_its_client_abandoned(stalled: str) -> None:
+    import asyncio
+
+    sandbox = Sandbox(token="sb-token")
+    await sandbox.start()
+    if stalled == "latency":
+        sandbox.faults.reconfigure(FaultConfig(latency_ms=120_000))
+        client = InvoiceOcean(
+            base_url=sandbox.url,
+            api_token=sandbox.token,
+            retry=RetryPolicy.disabled(),
+            timeout=0.2,
+        )
+        async with client as io:
+            with pytest.raises(RequestTimeout):
+                await io.clients.list()
+        # A hang detector, not a timing: before the fix stop() waited out aiohttp's 60 s grace.
+        await asyncio.wait_for(sandbox.stop(), timeout=10)
+    else:
+        # Headers that promise more body than ever comes, from a client that stays connected:
+        # the handler waits on the read.
+        _, writer = await asyncio.open_connection(sandbox.host, sandbox.port)
+        writer.write(
+            b"POST /clients.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sb-token\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"client\":"
+        )
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        try:
+            await asyncio.wait_for(sandbox.stop(), timeout=10)
+        finally:
+            writer.close()
