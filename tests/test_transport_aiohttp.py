@@ -723,3 +723,21 @@ async def test_status_passes_through_under_aioresponses(
     assert response.status == status
     assert response.body == b"payload"
     assert response.headers["x-thing"] == "1"
+
+
+async def test_closing_from_another_event_loop_is_refused_not_a_silent_leak(
+    transports: Callable[..., AiohttpTransport], web_server: tuple[str, Seen]
+) -> None:
+    base, _ = web_server
+    transport = transports()
+    await transport.send(Request(method="GET", url=f"{base}/hello"))
+
+    # aiohttp's close from a second loop returns without closing the pooled socket.
+    with pytest.raises(ConfigurationError, match="another event loop"):
+        await asyncio.to_thread(asyncio.run, transport.aclose())
+    # Refused, so nothing changed: the transport still works in its own loop, and closes there.
+    assert not transport.closed
+    assert (await transport.send(Request(method="GET", url=f"{base}/hello"))).status == 200
+    session = transport.session
+    await transport.aclose()
+    assert session is not None and session.closed and transport.closed

@@ -27,7 +27,9 @@ running event loop) and reused for every request. After :meth:`AiohttpTransport.
 transport does **not** reopen: further sends raise :class:`ConfigurationError`, since a silent
 reopen would hide a use-after-close bug and leak a session nobody closes. Requests in flight when
 it closes fail at once: :class:`ConnectionLostError` for those that had a connection (they may
-have been sent), :class:`ConnectError` for those still waiting for one.
+have been sent), :class:`ConnectError` for those still waiting for one. The pool belongs to the
+event loop that opened it: sending or closing from another loop is a :class:`ConfigurationError`
+that changes nothing.
 """
 
 from __future__ import annotations
@@ -301,6 +303,19 @@ class AiohttpTransport:
 
     async def aclose(self) -> None:
         """Close the session this transport created (never one passed in). Idempotent."""
+        if (
+            self._session is not None
+            and self._owns_session
+            and self._loop is not None
+            and self._loop is not asyncio.get_running_loop()
+        ):
+            # The pooled connections belong to the loop that opened them: aiohttp's close from
+            # here returns quietly and closes none of them. Refusing (and changing nothing, as
+            # send() does from another loop) beats a "closed" that hides a leaked socket.
+            raise ConfigurationError(
+                "AiohttpTransport was used in another event loop and can only be closed "
+                "there: await aclose() (or leave `async with`) before that loop ends"
+            )
         session, self._session = self._session, None
         self._closed = True
         if session is not None and self._owns_session:
