@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean
+from invoceanio import ConfigurationError, ConnectionLostError, InvoiceOcean
 from invoceanio.codecs.xml import XmlCodec
 from invoceanio.http import Request, Response
 from invoceanio.models import (
@@ -497,6 +497,39 @@ async def test_create_with_an_oid_attaches_an_oid_reconciler_to_the_request() ->
     assert (lookup.method, lookup.url) == ("GET", f"{BASE}/invoices.json")
     assert dict(lookup.params) == {"oid": "ORD-9", "period": "all", "per_page": "100"}
     assert without_oid.reconciler is None
+
+
+@pytest.mark.parametrize("off", ["no", False, 0, "false", ""])
+async def test_a_lost_create_whose_caller_allows_twin_oids_is_not_looked_up(off: Any) -> None:
+    # The oid is on an older invoice already: a look-up would return that one as this call's.
+    lost = ConnectionLostError("dropped", method="POST", url=f"{BASE}/invoices.json")
+    older = json_response(200, [invoice_payload(id=1, oid="ORD-7", buyer_name="OLD")])
+    rec = Recorder(lost, older)
+    async with make_client(rec) as io:
+        with pytest.raises(ConnectionLostError) as caught:
+            await io.invoices.create({"oid": "ORD-7", "oid_unique": off, "buyer_name": "NEW"})
+    assert caught.value.outcome_unknown
+    assert [r.method for r in rec.requests] == ["POST"]  # neither looked up nor re-sent
+    assert body_json(rec.requests[0])["invoice"]["oid_unique"] == off
+
+
+@pytest.mark.parametrize("on", ["yes", True, 1, "1", "Yes"])
+async def test_a_lost_create_with_unique_oids_in_any_spelling_is_looked_up(on: Any) -> None:
+    lost = ConnectionLostError("dropped", method="POST", url=f"{BASE}/invoices.json")
+    mine = json_response(200, [invoice_payload(id=9, oid="ORD-7")])
+    rec = Recorder(lost, mine)
+    async with make_client(rec) as io:
+        invoice = await io.invoices.create({"oid": "ORD-7", "oid_unique": on})
+    assert invoice.id == 9
+    assert [r.method for r in rec.requests] == ["POST", "GET"]
+
+
+async def test_an_oid_unique_that_is_not_a_flag_is_refused_before_sending() -> None:
+    rec = Recorder(json_response(201, invoice_payload()))
+    async with make_client(rec) as io:
+        with pytest.raises(ConfigurationError, match="oid_unique must be a flag"):
+            await io.invoices.create({"oid": "ORD-7", "oid_unique": "maybe"})
+    assert rec.requests == []
 
 
 async def test_create_refuses_something_that_is_not_an_invoice() -> None:

@@ -169,7 +169,9 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         oss_force_tax: bool = False,
     ) -> Invoice:
         """Issue an invoice. With an ``oid`` it is sent with ``oid_unique`` and, when the outcome
-        of a send is unknown, looked up by that oid instead of being sent again.
+        of a send is unknown, looked up by that oid instead of being sent again. An
+        ``oid_unique`` of your own that says no (several invoices for one order) turns the
+        look-up off: a lost send then raises "outcome unknown", as any other POST does.
 
         The flags are members of the request beside the ``invoice`` object, as the API reads
         them (in XML, whose document has no room beside its root, they go in the query):
@@ -213,12 +215,11 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         self, document: dict[str, Any], *, top_level: Mapping[str, Any] | None = None
     ) -> tuple[Request, Any, bool]:
         oid = document.get("oid")
-        if oid not in (None, ""):
-            document.setdefault("oid_unique", "yes")
+        keyed = oid not in (None, "") and _asks_unique(document)
         request = self._build(
             "POST", self.collection, body=document, root=self.root, top_level=top_level
         )
-        if oid not in (None, ""):
+        if keyed:
             request = attrs.evolve(
                 request,
                 reconciler=self._core.oid_reconciler(self.collection, str(oid), request),
@@ -490,3 +491,11 @@ def _include_list(values: Sequence[str] | None) -> list[tuple[str, str]]:
     if not names:
         raise ConfigurationError("include takes at least one association name")
     return [("include", ",".join(names))]
+
+
+def _asks_unique(document: dict[str, Any]) -> bool:
+    """Whether the server keeps the invoice's ``oid`` unique (``"yes"`` unless the caller said
+    otherwise), which alone makes a look-up by oid a safe answer to a lost create. With the
+    caller's own no, the oid may already be on an older invoice: a look-up would hand that one
+    back as this call's, so a lost attempt stays "outcome unknown", as for any other POST."""
+    return check_flag(document.setdefault("oid_unique", "yes"), "oid_unique") is True
