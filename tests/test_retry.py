@@ -657,15 +657,20 @@ async def test_lookup_whose_connection_drops_is_retried() -> None:
     assert [request.method for request in recorder.requests] == ["POST", "GET", "GET"]
 
 
-async def test_lookup_refused_for_authentication_raises_it() -> None:
+@pytest.mark.parametrize("status", [401, 403, 404])
+async def test_a_lookup_refused_after_a_lost_create_is_outcome_unknown(status: int) -> None:
+    # Raised as the create's own 401/404 it would say the server refused the invoice, when the
+    # lost attempt may have made it.
     recorder = Recorder(
-        LOST, json_response(401, {"code": "error", "message": "bad token"}), CREATE_OID.ok
+        LOST, json_response(status, {"code": "error", "message": "bad token"}), CREATE_OID.ok
     )
     sleeper = SleepRecorder()
 
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(TransportError) as caught:
         await CREATE_OID.call(client(recorder, sleeper))
 
+    assert caught.value.outcome_unknown
+    assert f"answered HTTP {status}" in str(caught.value)
     assert [request.method for request in recorder.requests] == ["POST", "GET"]
     assert len(sleeper.delays) == 1
 
@@ -742,15 +747,38 @@ async def test_attempt_cap_counts_a_lookup_and_its_resend_as_one_attempt() -> No
     ]
 
 
-async def test_attempt_cap_on_a_failing_lookup_raises_the_lookups_error() -> None:
+async def test_attempt_cap_on_a_failing_lookup_ends_outcome_unknown() -> None:
     recorder = Recorder(LOST, json_response(503, {"message": "busy"}))
 
-    with pytest.raises(ServerError) as caught:
+    with pytest.raises(TransportError) as caught:
         await CREATE_OID.call(client(recorder, max_attempts=3))
 
-    assert caught.value.status == 503
+    assert caught.value.outcome_unknown and "answered HTTP 503" in str(caught.value)
     assert posts(recorder) == 1
     assert len(recorder.requests) == 3
+
+
+async def test_a_throttled_lookup_waits_as_told_and_ends_outcome_unknown() -> None:
+    recorder = Recorder(LOST, json_response(429, {"message": "slow down"}, {"Retry-After": "7"}))
+    sleeper = SleepRecorder()
+
+    with pytest.raises(TransportError) as caught:
+        await CREATE_OID.call(client(recorder, sleeper, max_attempts=3))
+
+    assert caught.value.outcome_unknown
+    assert posts(recorder) == 1
+    assert sleeper.delays[1:] == [7.0]  # the look-up's Retry-After is honoured
+
+
+async def test_a_failing_lookup_after_a_duplicate_refusal_gives_the_refusal() -> None:
+    # Nothing of this call was made (the oid was taken before it): the 422 is the answer.
+    refusal = json_response(422, {"code": "error", "message": {"oid": ["has already been taken"]}})
+    recorder = Recorder(refusal, json_response(500, {"message": "oops"}))
+
+    with pytest.raises(ValidationError):
+        await CREATE_OID.call(client(recorder, max_attempts=3))
+
+    assert posts(recorder) == 1
 
 
 # deadline ----------------------------------------------------------------------------------------

@@ -170,9 +170,10 @@ class _Attempts:
         """The existing object as a Response; None when absent (so the create is re-sent).
 
         A look-up that fails ends this attempt: a retryable failure is retried (the next attempt
-        looks up again), any other is handed back so the caller raises its typed error. A 2xx
-        look-up whose body cannot be read is a retryable failure, raised as a TransportError
-        whose outcome is unknown: it says nothing about whether the object exists.
+        looks up again). After an attempt that may have made the object, any failure, a 2xx
+        whose body cannot be read as much as a 5xx or a 404, is raised as a TransportError whose
+        outcome is unknown: it says nothing about whether the object exists. After a duplicate-
+        key refusal alone (nothing made by this call), the refusal is the answer.
         """
         try:
             lookup = await self.call_next(reconciler.lookup_request())
@@ -206,6 +207,20 @@ class _Attempts:
                 url=self.request.path,
             ) from exc
         self._classify_status(lookup, idempotent=True, own=False)
+        if self.maybe_applied:
+            # The look-up's refusal (a 5xx, a 404, a 401) is no answer to the create: raised as
+            # the create's own error it would say the server turned the invoice down, when an
+            # earlier attempt may have made it. Retried as classified (a 5xx, a 429's wait).
+            raise TransportError(
+                f"the outcome of {self.request.method} {self.request.path} is unknown, the "
+                f"look-up that would tell was answered HTTP {lookup.status}",
+                method=self.request.method,
+                url=self.request.path,
+            )
+        if self.refusal is not None:
+            # Nothing of this call was made: the duplicate-key refusal is the answer, once no
+            # further look-up is due.
+            return self.refusal
         return lookup
 
     def _found(self, existing: Response) -> Response:
