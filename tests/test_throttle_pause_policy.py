@@ -103,3 +103,29 @@ async def test_throttle_does_not_share_a_pause_longer_than_max_pause() -> None:
     assert throttle.paused_until == 0.0  # before the fix: 5.0, the hint cut to max_pause
     await throttle(request, answer_5)
     assert throttle.paused_until == 5.0  # at the limit: still shared
+
+
+@pytest.mark.parametrize("clock", ["frozen", "real"])
+async def test_an_injected_sleep_waits_out_a_pause_once_not_in_a_spin(clock: str) -> None:
+    # RetryPolicy(sleep=...) alone (the real clock) or a frozen test clock with it: the clock
+    # never reaches the pause's end, and asking it again after each sleep spun for ever.
+    import asyncio
+
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await asyncio.sleep(0)
+
+    policy = (
+        RetryPolicy(sleep=fake_sleep, clock=lambda: 1000.0)
+        if clock == "frozen"
+        else RetryPolicy(sleep=fake_sleep)
+    )
+    recorder = Recorder(throttled("30"), OK)
+    async with make_client(recorder, retry=policy) as io:
+        invoice = await asyncio.wait_for(io.invoices.get(2), timeout=10)  # a hang detector
+    assert invoice.id == 2
+    assert len(recorder.requests) == 2
+    # The retry's wait, then at most the throttle's own view of the same pause.
+    assert 1 <= len(slept) <= 2 and all(s <= 30 for s in slept), slept

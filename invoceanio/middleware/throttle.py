@@ -114,9 +114,14 @@ class AdaptiveThrottle:
 
     async def _acquire(self, request: Request) -> int:
         woken = False  # once woken, a request is ahead of everyone still queued
+        # The pause this request has slept out. Each pause is waited once: asking the clock
+        # again after the sleep would spin for ever with an injected sleep and the real clock
+        # (or a frozen test clock and the real sleep). Only a pause pushed later is waited anew.
+        waited_until: float | None = None
         while True:
             wait = self.paused_until - self._clock()
-            if wait > 0:
+            if wait > 0 and self.paused_until != waited_until:
+                waited_until = self.paused_until
                 try:
                     self._check_deadline(request, wait)
                     await self._sleep(wait)
