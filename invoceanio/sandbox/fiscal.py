@@ -1,6 +1,7 @@
 """Fiscal printing ([PL] f19, [RCPT] e-paragony): the account's printers and print jobs.
 
-- ``GET /printers.json`` (or ``.xml``): the sandbox's fixed printers, :data:`PRINTERS`.
+- ``GET /printers.json`` (or ``.xml``): the sandbox's fixed printers, :data:`PRINTERS`, paged
+  by ``page``/``per_page`` as every sandbox list is (:func:`wire.paginate`).
 - ``GET /invoices/fiscal_print`` (no suffix; the service may move it to POST, so POST is
   served too) prints documents: ``invoice_ids[]=1&invoice_ids[]=2`` (also ``invoice_ids=1,2``)
   or the [RCPT] form ``id=1``; ``fiskator_name`` names the printer by ``name`` (any case) or
@@ -24,7 +25,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from invoceanio.sandbox.clients import now_text
-from invoceanio.sandbox.wire import INVOICES, STORE, ApiError, id_list, reply
+from invoceanio.sandbox.wire import INVOICES, STORE, ApiError, id_list, paginate, reply
 
 __all__ = ["COLLECTION", "MODES", "PRINTERS", "routes"]
 
@@ -61,7 +62,8 @@ def _printer(name: str) -> Mapping[str, Any]:
 
 
 async def list_printers(request: web.Request) -> web.Response:
-    return reply(request, [dict(printer) for printer in PRINTERS], root="printers")
+    printers = [dict(printer) for printer in PRINTERS]
+    return reply(request, paginate(request.query, printers), root="printers")
 
 
 async def fiscal_print(request: web.Request) -> web.Response:

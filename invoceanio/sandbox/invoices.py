@@ -90,6 +90,7 @@ from invoceanio.sandbox.pricing import (
     price_invoice,
 )
 from invoceanio.sandbox.references import fill_positions, fill_seller
+from invoceanio.sandbox.resources import money_text
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     INVOICES,
@@ -270,7 +271,7 @@ def _money(value: Any, field: str) -> str:
         raise ApiError.field(field, "is not a number") from None
     if not number.is_finite() or abs(number) >= Decimal("1e12"):
         raise ApiError.field(field, "is not a number")
-    return f"{number.quantize(Decimal('0.01')):f}"
+    return money_text(number)  # half-up, as every sandbox amount; never "-0.00"
 
 
 def _number(value: Any, field: str) -> None:

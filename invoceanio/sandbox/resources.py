@@ -27,8 +27,9 @@ create and never changed by a request, updated by ``code`` with ``find_by``), ca
 warehouses, payments (``/banking/payments``, root ``banking_payment``, ``include=invoices``; a
 paid payment pays its invoices in the order given, so they read back ``partial`` or ``paid``),
 departments (logo upload), issuers, bank accounts (de-duplicated by number), webhooks,
-recurrings, price lists (nested-attributes hash form; ``GET /price_lists/{id}/
-prices_for_products.json``, see :func:`prices_for_products`), warehouse documents
+recurrings, price lists (nested-attributes hash form; the list takes [FR]
+``price_list_ids=1,2``; ``GET /price_lists/{id}/prices_for_products.json``, see
+:func:`prices_for_products`), warehouse documents
 (``pz``/``wz``/``mm`` with nested ``warehouse_actions``; a ``transaction_date``, the issue date
 unless given; their list takes the invoices' ``period``, by default the last 12 months, with
 ``date_from``/``date_to`` only under ``period=more``, over the date ``search_date_type`` names,
@@ -1032,6 +1033,15 @@ async def prices_for_products(request: web.Request) -> web.Response:
     return reply(request, answer, root="prices")
 
 
+def _select_price_lists(
+    store: Store, query: Mapping[str, str], items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """[FR] ``price_list_ids=1,2`` (or ``price_list_ids[]=1``, as the client sends a list):
+    only the lists it names, as ``ids`` does."""
+    wanted = _query_ids(query, "price_list_ids")
+    return items if wanted is None else [item for item in items if item["id"] in wanted]
+
+
 price_lists: Final = simple_resource(
     "price_lists",
     "price_list",
@@ -1041,6 +1051,7 @@ price_lists: Final = simple_resource(
     nested=frozenset({"price_list_positions_attributes", "price_list_positions"}),
     filters=("currency",),
     prepare=_prepare_price_list,
+    select=_select_price_lists,
     present=_present_price_list,
     actions={"prices_for_products": prices_for_products},
 )

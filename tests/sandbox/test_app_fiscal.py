@@ -1,5 +1,6 @@
-"""Fiscal printing over HTTP: the printer list, ``/invoices/fiscal_print`` in both documented
-forms recording the print on the invoices and in ``fiscal_prints``, and its 404/422 JSON."""
+"""Fiscal printing over HTTP: the printer list (paged by ``page``/``per_page``),
+``/invoices/fiscal_print`` in both documented forms recording the print on the invoices and in
+``fiscal_prints``, and its 404/422 JSON."""
 
 from __future__ import annotations
 
@@ -49,6 +50,25 @@ async def test_printers_list_in_json_and_xml(http: Client) -> None:
     xml = await http.get("/printers.xml", headers=AUTH)
     assert b'<printers type="array">' in await xml.read()
     assert (await http.get("/printers.json")).status == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "ids"),
+    [
+        ("page=1&per_page=1", [1]),
+        ("page=2&per_page=1", [2]),
+        ("page=5&per_page=1", []),
+        ("page=2&per_page=2", []),
+        ("per_page=abc", [1, 2]),
+        ("", [1, 2]),
+    ],
+)
+async def test_printers_list_pages_like_every_list(
+    http: Client, query: str, ids: list[int]
+) -> None:
+    response = await http.get(f"/printers.json?{query}", headers=AUTH)
+    assert response.status == 200, await response.text()
+    assert [printer["id"] for printer in await response.json()] == ids
 
 
 async def test_fiscal_print_records_the_print_on_every_invoice(http: Client, store: Store) -> None:

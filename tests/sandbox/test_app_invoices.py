@@ -197,6 +197,43 @@ async def test_wrong_types_are_422_with_the_field(
     assert list((await response.json())["message"]) == [field]
 
 
+@pytest.mark.parametrize(
+    ("paid", "stored"),
+    [
+        ("10.005", "10.01"),
+        ("10.015", "10.02"),
+        ("10.025", "10.03"),
+        ("0.125", "0.13"),
+        ("-0.125", "-0.13"),
+        ("-0", "0.00"),
+        ("-0.001", "0.00"),
+        ("3,335", "3.34"),
+        (7, "7.00"),
+    ],
+)
+async def test_paid_rounds_half_up_and_never_reads_minus_zero(
+    http: TestClient[Any, Any], paid: Any, stored: str
+) -> None:
+    created = await _create(http, paid=paid)
+    assert created["paid"] == stored
+    read = await http.get(f"/invoices/{created['id']}.json", headers=AUTH)
+    assert (await read.json())["paid"] == stored
+
+
+async def test_a_payment_settles_from_the_half_up_paid(http: TestClient[Any, Any]) -> None:
+    """10.005 paid of 20.02 is 10.01 (half-up), so a 10.01 payment pays the invoice in full."""
+    positions = [{"name": "A", "tax": "0", "quantity": 1, "total_price_gross": "20.02"}]
+    invoice = await _create(http, paid="10.005", positions=positions)
+    assert (invoice["price_gross"], invoice["paid"]) == ("20.02", "10.01")
+    payment = {"name": "rest", "price": "10.01", "paid": True, "invoice_ids": [invoice["id"]]}
+    response = await http.post(
+        "/banking/payments.json", json={"banking_payment": payment}, headers=AUTH
+    )
+    assert response.status == 201, await response.text()
+    read = await (await http.get(f"/invoices/{invoice['id']}.json", headers=AUTH)).json()
+    assert (read["paid"], read["status"]) == ("20.02", "paid")
+
+
 async def test_period_filters_by_issue_date_and_dates_need_period_more(
     http: TestClient[Any, Any],
 ) -> None:

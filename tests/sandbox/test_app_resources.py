@@ -464,6 +464,32 @@ async def test_recurring_defaults_and_validation(http: Client) -> None:
         ).status == 422
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("price_list_ids={A}", "A"),  # one id, as the SDK sends price_list_ids="1"
+        ("price_list_ids[]={A}", "A"),  # as the SDK sends price_list_ids=[1]
+        ("price_list_ids={A},{C}", "AC"),
+        ("price_list_ids[]={A}&price_list_ids[]={C}", "AC"),
+        ("price_list_ids=", ""),  # blank names none, as ids= does
+        ("", "ABC"),
+    ],
+)
+async def test_price_lists_filter_by_price_list_ids(http: Client, query: str, names: str) -> None:
+    made = {name: await _create(http, "/price_lists", "price_list", name=name) for name in "ABC"}
+    url = "/price_lists.json?" + query.format(**{name: made[name]["id"] for name in made})
+    response = await http.get(url, headers=AUTH)
+    assert response.status == 200, await response.text()
+    assert [item["name"] for item in await response.json()] == list(names)
+
+
+async def test_price_list_ids_that_are_no_ids_are_422(http: Client) -> None:
+    await _create(http, "/price_lists", "price_list", name="A")
+    response = await http.get("/price_lists.json?price_list_ids=1,x", headers=AUTH)
+    assert response.status == 422
+    assert (await response.json())["message"] == {"price_list_ids": ["is not a number"]}
+
+
 async def test_price_list_positions_hash_form_update_and_destroy(http: Client) -> None:
     made = await _create(
         http,

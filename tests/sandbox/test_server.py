@@ -1,7 +1,8 @@
 """``Sandbox`` on a real loopback port, driven by the SDK's own client (AiohttpTransport).
 
 Proves the sandbox is a backend the SDK works against unchanged: the whole invoice life cycle
-in JSON and XML, clients, every auth mode, 401, and each fault kind switched on through the
+in JSON and XML, clients, paged printers, price lists by ``price_list_ids``, a half-up
+``paid``, every auth mode, 401, and each fault kind switched on through the
 admin endpoint (the ambiguous drop after store is reconciled by oid into exactly one invoice).
 """
 
@@ -137,6 +138,25 @@ async def test_client_crud_and_filters_with_the_sdk(sandbox: Sandbox, fmt: str) 
         with pytest.raises(ValidationError) as caught:
             await io.clients.create({"email": "no-name@example.com"})
     assert caught.value.field_errors == {"name": ["can't be blank"]}
+
+
+async def test_printers_and_price_lists_page_and_filter_with_the_sdk(sandbox: Sandbox) -> None:
+    async with _client(sandbox) as io:
+        assert [p.id for p in await io.printers.list(page=2, per_page=1)] == [2]
+        assert [p.id for p in await io.printers.list(page=5, per_page=1)] == []
+        assert [p.id async for p in io.printers.iterate(per_page=1)] == [1, 2]
+        first = await io.price_lists.create({"name": "A"})
+        await io.price_lists.create({"name": "B"})
+        for ids in ([first.id], str(first.id), first.id):
+            assert [x.name for x in await io.price_lists.list(price_list_ids=ids)] == ["A"]
+        paid = await io.invoices.create(
+            InvoiceDraft(
+                buyer_name="B",
+                paid=Decimal("10.005"),
+                positions=[PositionDraft(name="x", tax="0", total_price_gross=Decimal("10.01"))],
+            )
+        )
+        assert paid.paid == Decimal("10.01")
 
 
 @pytest.mark.parametrize(
@@ -290,7 +310,7 @@ async def test_stop_does_not_wait_for_a_request_its_client_abandoned(stalled: st
         _, writer = await asyncio.open_connection(sandbox.host, sandbox.port)
         writer.write(
             b"POST /clients.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sb-token\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"client\":"
+            b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"client":'
         )
         await writer.drain()
         await asyncio.sleep(0.1)
