@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Final
@@ -15,6 +16,7 @@ from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
 from invoceanio.middleware.auth import scrubber_of
 from invoceanio.middleware.base import Middleware, build_chain
+from invoceanio.middleware.closing import ClosingWaits
 from invoceanio.middleware.limiter import LimiterMiddleware
 from invoceanio.middleware.logging import LoggingMiddleware
 from invoceanio.middleware.retry import RetryMiddleware, RetryPolicy
@@ -234,21 +236,24 @@ class InvoiceOcean:
         #: Finds the server's limit by itself (AIMD on the requests in flight, and a pause shared
         #: by every request when one is told to wait); None with adaptive_concurrency=False.
         # It waits with the retry policy's sleep and clock, so a test's fake time is its too.
+        # Every wait of a request between its attempts ends when the client closes.
+        self._waits = ClosingWaits()
+        policy_sleep = self._waits.wrap(self.retry_policy.sleep)
         self.throttle = (
             AdaptiveThrottle(
                 max_concurrency,
                 # No shared pause longer than the policy waits: see AdaptiveThrottle.
                 max_pause=self.retry_policy.longest_wait,
-                sleep=self.retry_policy.sleep,
+                sleep=policy_sleep,
                 clock=self.retry_policy.clock,
             )
             if adaptive_concurrency
             else None
         )
         chain: list[Middleware] = [
-            RetryMiddleware(self.retry_policy),
+            RetryMiddleware(self.retry_policy, sleep=policy_sleep),
             *([self.throttle] if self.throttle is not None else []),
-            LimiterMiddleware(max_concurrency, rate_limit),
+            LimiterMiddleware(max_concurrency, rate_limit, sleep=self._waits.wrap(asyncio.sleep)),
             LoggingMiddleware(scrubber=scrubber_of(auth_layer)),
             *middleware,
             auth_layer,
@@ -411,7 +416,10 @@ class InvoiceOcean:
         return await self._core.call(request)
 
     async def aclose(self) -> None:
-        """Close the connection pool (a transport passed in by the caller stays theirs)."""
+        """Close the connection pool (a transport passed in by the caller stays theirs), and end
+        the requests waiting to be retried with a ConfigurationError (outcome unknown for a
+        create that may have been applied)."""
+        self._waits.close()
         if self._owns_transport:
             await self._transport.aclose()
 

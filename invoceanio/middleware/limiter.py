@@ -74,7 +74,13 @@ class Pacer:
 
 
 class LimiterMiddleware:
-    def __init__(self, max_concurrency: int, rate_per_second: float | None = None) -> None:
+    def __init__(
+        self,
+        max_concurrency: int,
+        rate_per_second: float | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         if (
             isinstance(max_concurrency, bool)
             or not isinstance(max_concurrency, int)
@@ -83,7 +89,7 @@ class LimiterMiddleware:
             raise ConfigurationError("max_concurrency must be an int of at least 1")
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
-        self._pacer = None if rate_per_second is None else Pacer(rate_per_second)
+        self._pacer = None if rate_per_second is None else Pacer(rate_per_second, sleep=sleep)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._busy = 0  # requests past the loop check and not finished
 

@@ -326,8 +326,12 @@ def _last_outcome(state: RetryCallState) -> Response:
 class RetryMiddleware:
     """The outermost middleware: a fresh tenacity ``AsyncRetrying`` per request that retries."""
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(
+        self, policy: RetryPolicy, *, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> None:
         self.policy = policy
+        # The policy's own sleep, or the client's wrap of it that a close ends (ClosingWaits).
+        self._sleep = sleep if sleep is not None else policy.sleep
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
         attempts = _Attempts(request, call_next, self.policy)
@@ -369,7 +373,7 @@ class RetryMiddleware:
             return await attempts.run()
 
         retrying = AsyncRetrying(
-            sleep=self.policy.sleep,
+            sleep=self._sleep,
             stop=stop_any(stop_after_attempt(self.policy.max_attempts), _StopWhen(attempts)),
             wait=attempts.wait,
             retry=attempts.should_retry,

@@ -1,0 +1,191 @@
+"""``aclose()`` ends the requests waiting between attempts, not only those on the wire.
+
+A request in its retry backoff, in a server's Retry-After, in the throttle's shared pause or in
+the rate pacer's line is on no connection, so closing the transport did not reach it: it slept
+out the whole wait (up to the policy's deadline) and only then failed. Here the waits are real
+``asyncio.sleep`` calls of 20 s or more; ``asyncio.wait_for`` is a hang detector, not a timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from invoceanio import (
+    ConfigurationError,
+    ConnectionLostError,
+    InvoiceOcean,
+    RetryPolicy,
+    TransportError,
+)
+from invoceanio.http import Request, Response
+from invoceanio.middleware.closing import ClosingWaits
+from invoceanio.transport import MockTransport
+from tests.support import invoice_payload, json_response
+
+GUARD = 10  # seconds before a test counts as hung; every wait below is longer
+
+
+def throttled(seconds: int) -> Response:
+    return json_response(429, {"message": "slow down"}, {"Retry-After": str(seconds)})
+
+
+class Server:
+    """Answers the first request of each kind with ``first``, and counts every request."""
+
+    def __init__(self, first: Response | BaseException) -> None:
+        self.first = first
+        self.requests: list[Request] = []
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        if len(self.requests) == 1:
+            if isinstance(self.first, BaseException):
+                raise self.first
+            return self.first
+        return json_response(200, invoice_payload(id=1))
+
+
+def client(server: Server, **options: Any) -> InvoiceOcean:
+    options.setdefault("retry", RetryPolicy(max_retry_after=300, deadline=600))
+    return InvoiceOcean(
+        prefix="acme", api_token="test-token", transport=MockTransport(server), **options
+    )
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_a_request_waiting_out_a_retry_after_ends_when_the_client_closes() -> None:
+    server = Server(throttled(120))
+    io = client(server)
+    waiting = asyncio.create_task(io.invoices.get(1))
+    await settle()
+    assert len(server.requests) == 1 and not waiting.done()
+
+    await io.aclose()
+    with pytest.raises(ConfigurationError, match="closed while this request waited"):
+        await asyncio.wait_for(waiting, GUARD)
+    assert len(server.requests) == 1  # nothing sent after the close
+
+
+@pytest.mark.parametrize(
+    "first",
+    [json_response(500, {"message": "oops"}), ConnectionLostError("dropped", method="POST")],
+    ids=["5xx", "lost"],
+)
+async def test_a_create_that_may_have_landed_ends_outcome_unknown(first: Any) -> None:
+    server = Server(first)
+    # A backoff of at least 60 s: the first retry waits between 60 and 120.
+    io = client(server, retry=RetryPolicy(backoff_base=60, backoff_max=120, deadline=600))
+    waiting = asyncio.create_task(io.invoices.create({"oid": "ORD-1", "buyer_name": "A"}))
+    await settle()
+    assert not waiting.done()
+
+    await io.aclose()
+    with pytest.raises(TransportError) as caught:
+        await asyncio.wait_for(waiting, GUARD)
+    assert caught.value.outcome_unknown
+    assert "closed while this request waited" in str(caught.value)
+    assert [r.method for r in server.requests] == ["POST"]
+
+
+async def test_requests_held_by_the_shared_pause_end_when_the_client_closes() -> None:
+    server = Server(throttled(120))
+    io = client(server)
+    first = asyncio.create_task(io.invoices.get(1))
+    await settle()
+    # The 429 paused the whole client: these wait in the throttle without being sent.
+    others = [asyncio.create_task(io.invoices.get(n)) for n in range(2, 6)]
+    await settle()
+    assert len(server.requests) == 1
+
+    await io.aclose()
+    results = await asyncio.wait_for(asyncio.gather(first, *others, return_exceptions=True), GUARD)
+    assert all(isinstance(r, ConfigurationError) for r in results), results
+    assert len(server.requests) == 1
+
+
+async def test_requests_in_the_rate_pacers_line_end_when_the_client_closes() -> None:
+    server = Server(json_response(200, invoice_payload(id=1)))
+    io = client(server, rate_limit=1 / 60)  # one start a minute
+    calls = [asyncio.create_task(io.invoices.get(n)) for n in range(1, 4)]
+    await settle()
+    assert len(server.requests) == 1
+
+    await io.aclose()
+    results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), GUARD)
+    assert getattr(results[0], "id", None) == 1
+    assert all(isinstance(r, ConfigurationError) for r in results[1:]), results
+    assert len(server.requests) == 1
+
+
+async def test_a_callers_own_cancel_during_the_wait_is_still_a_cancel() -> None:
+    server = Server(throttled(120))
+    io = client(server)
+    waiting = asyncio.create_task(io.invoices.get(1))
+    await settle()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, GUARD)
+    await io.aclose()
+
+
+async def test_a_cancel_and_a_close_at_once_leave_the_task_cancelled() -> None:
+    waits = ClosingWaits()
+    sleep = waits.wrap(asyncio.sleep)
+    task = asyncio.create_task(sleep(3600))
+    await settle()
+    task.cancel()
+    waits.close()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, GUARD)
+
+
+async def test_a_close_alone_is_no_cancel_of_the_task() -> None:
+    waits = ClosingWaits()
+    sleep = waits.wrap(asyncio.sleep)
+
+    async def sleeper() -> int:
+        with pytest.raises(ConfigurationError):
+            await sleep(3600)
+        await asyncio.sleep(0)  # would raise CancelledError had the close's cancel stayed
+        return asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    task = asyncio.create_task(sleeper())
+    await settle()
+    waits.close()
+    assert await asyncio.wait_for(task, GUARD) == 0
+
+
+async def test_a_sleep_after_the_close_is_refused_at_once() -> None:
+    waits = ClosingWaits()
+    waits.close()
+    with pytest.raises(ConfigurationError):
+        await waits.wrap(asyncio.sleep)(3600)
+
+
+async def test_a_sleep_that_swallows_the_cancel_still_ends_closed() -> None:
+    waits = ClosingWaits()
+
+    async def stubborn(seconds: float) -> None:
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            return
+
+    sleep = waits.wrap(stubborn)
+
+    async def sleeper() -> int:
+        with pytest.raises(ConfigurationError):
+            await sleep(3600)
+        return asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    task = asyncio.create_task(sleeper())
+    await settle()
+    waits.close()
+    assert await asyncio.wait_for(task, GUARD) == 0
