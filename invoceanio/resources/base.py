@@ -26,8 +26,8 @@ __all__ = [
     "PaginationError",
     "ResourceService",
     "Updating",
-    "adds_children",
     "as_list",
+    "changes_children_once",
     "check_flag",
     "check_id",
     "check_ids",
@@ -125,16 +125,20 @@ def as_document(
     )
 
 
-def adds_children(document: Mapping[str, Any], keyed_by: Mapping[str, str] | None = None) -> bool:
-    """True when a write would create nested records: a member that is a list of objects (or
-    Rails' hash form, ``{"0": {...}, "1": {...}}``) holding one without an ``id``.
+def changes_children_once(
+    document: Mapping[str, Any], keyed_by: Mapping[str, str] | None = None
+) -> bool:
+    """True when a second send of this write would not end as the first did: a member that is
+    a list of objects (or Rails' hash form, ``{"0": {...}, "1": {...}}``) holding a child
+    without an ``id``, or one marked ``_destroy``.
 
     The API appends every nested child sent without an ``id`` (positions, recipients,
-    price-list positions...), so such a PUT is not idempotent: sent twice, it adds the child
-    twice and changes the invoice's total. Children with an ``id`` (changes, ``_destroy``) are
-    the same on a second send. ``keyed_by`` names the members whose children are found by
-    another key (a bank account's department links, by ``department_id``): one carrying it
-    is set, not added."""
+    price-list positions...): sent twice, it adds the child twice and changes the invoice's
+    total. A child marked ``_destroy`` is gone after the first send, and a second names a child
+    that no longer exists: the server refuses it, and the caller would be told the removal
+    failed when it was done. Other children with an ``id`` (changes) are the same on a second
+    send. ``keyed_by`` names the members whose children are found by another key (a bank
+    account's department links, by ``department_id``): one carrying it is set, not added."""
     keyed_by = keyed_by or {}
     for member, value in document.items():
         key = keyed_by.get(member, "id")
@@ -144,9 +148,21 @@ def adds_children(document: Mapping[str, Any], keyed_by: Mapping[str, str] | Non
             children = value.values()
         else:
             continue
-        if any(isinstance(child, Mapping) and child.get(key) in (None, "") for child in children):
-            return True
+        for child in children:
+            if isinstance(child, Mapping) and (
+                child.get(key) in (None, "") or _marked_destroy(child.get("_destroy"))
+            ):
+                return True
     return False
+
+
+def _marked_destroy(value: object) -> bool:
+    if value is None:
+        return False
+    try:
+        return structure_bool(value) is True
+    except ValueError:
+        return True  # not a flag the client can read: the server may; not re-sent either way
 
 
 #: The largest id the API has room for (a signed 64-bit integer): nothing larger names an
@@ -388,14 +404,14 @@ class Updating(ResourceService[ModelT]):
     #: The verb of an update: PUT for most resources, PATCH where the docs use it (payments).
     update_method: ClassVar[str] = "PUT"
     #: Nested members whose children the API finds by a key other than ``id`` (see
-    #: :func:`adds_children`): a child carrying it is set again, not added, on a second send.
+    #: changes_children_once): a child carrying it is set again, not added, on a second send.
     child_keys: ClassVar[Mapping[str, str]] = {}
 
     @endpoint("{update_method}", "{collection}/{id}")
     async def update(self, id: int | str, changes: WriteData) -> ModelT:
         """Change an object. An update that adds nested records (a position without an ``id``)
         is not re-sent after an attempt whose outcome is unknown: the API appends every child
-        sent without an id, so a second send would add it twice (see :func:`adds_children`).
+        sent without an id, so a second send would add it twice (see changes_children_once).
         Any other update sets what it sends, and is retried as a PUT is, PATCH included (Rails
         routes both verbs to the same ``update``)."""
         document = self._document(changes)
@@ -405,7 +421,7 @@ class Updating(ResourceService[ModelT]):
             body=document,
             root=self.root,
             xml_form=self.xml and self.xml_writes,
-            idempotent=not adds_children(document, self.child_keys),
+            idempotent=not changes_children_once(document, self.child_keys),
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

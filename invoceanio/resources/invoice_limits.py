@@ -107,7 +107,7 @@ def _destroyed(child: Mapping[str, Any]) -> bool:
 
 
 def _is_new(child: Mapping[str, Any]) -> bool:
-    # As adds_children reads it: a blank id is no id, and the API appends the child.
+    # As changes_children_once reads it: a blank id is no id, and the API appends the child.
     return child.get("id") in (None, "")
 
 

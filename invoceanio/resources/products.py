@@ -14,7 +14,7 @@ from invoceanio.resources.base import (
     CrudService,
     WriteData,
     _shown,
-    adds_children,
+    changes_children_once,
     check_flag,
     check_id,
     check_ids,
@@ -116,7 +116,7 @@ class ProductsService(CrudService[Product]):
             root=self.root,
             top_level={"find_by": "code"},
             xml_form=False,
-            idempotent=not adds_children(document),
+            idempotent=not changes_children_once(document),
         )
         return self._core.to_model(request, await self._core.call(request), self.model)
 

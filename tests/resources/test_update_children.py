@@ -1,9 +1,12 @@
-"""An update that adds nested records is never re-sent blindly (audit finding, 2026-12).
+"""An update that adds or removes nested records is never re-sent blindly (audit findings,
+2026-12).
 
 The API appends every nested child sent without an ``id`` (a position, a recipient, a
 price-list position in Rails' hash form), so such a PUT is not idempotent: after an attempt
 whose answer was lost, sending it again would add the line twice and change the invoice's
-total without a word. Updates whose children all carry an ``id`` stay retryable.
+total without a word. A child marked ``_destroy`` is gone after the first send: a second one
+names a child that no longer exists, and the refusal would tell the caller the removal failed.
+Updates whose children all carry an ``id`` and only change stay retryable.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pytest
 
 from invoceanio import ConnectionLostError, InvoiceOcean, RetryPolicy, ServerError
 from invoceanio.http import Request, Response, Send
-from invoceanio.resources.base import adds_children
+from invoceanio.resources.base import changes_children_once
 from invoceanio.sandbox import Sandbox
 from invoceanio.transport import MockTransport
 from tests.support import Recorder, json_response
@@ -54,7 +57,7 @@ async def test_an_update_adding_a_position_goes_out_once_when_its_outcome_is_unk
     [
         {"buyer_name": "New name"},
         {"positions": [{"id": 11, "quantity": 3}]},
-        {"positions": [{"id": 11, "_destroy": 1}]},
+        {"positions": [{"id": 11, "_destroy": "0", "quantity": 3}]},
     ],
 )
 async def test_an_update_of_existing_children_only_is_still_retried(
@@ -75,16 +78,20 @@ async def test_an_update_of_existing_children_only_is_still_retried(
         ({"recipients": [{"email": "a@b.test"}]}, True),
         ({"price_list_positions_attributes": {"0": {"price_net": "1"}}}, True),
         ({"price_list_positions_attributes": {"0": {"id": 4, "price_net": "1"}}}, False),
-        ({"positions": [{"id": 1, "_destroy": 1}]}, False),
+        ({"positions": [{"id": 1, "_destroy": 1}]}, True),
+        ({"positions": [{"id": 1, "_destroy": "true"}]}, True),
+        ({"positions": [{"id": 1, "_destroy": "perhaps"}]}, True),
+        ({"positions": [{"id": 1, "_destroy": False}]}, False),
+        ({"warehouse_actions": {"0": {"id": 3, "_destroy": "1"}}}, True),
         ({"tag_list": ["a", "b"], "buyer_name": "x"}, False),
         ({"additional_fields": {"note": {"x": 1}}}, False),
         ({}, False),
     ],
 )
-def test_adds_children_tells_appending_writes_from_the_others(
+def test_changes_children_once_tells_unrepeatable_writes_from_the_others(
     document: dict[str, Any], adds: bool
 ) -> None:
-    assert adds_children(document) is adds
+    assert changes_children_once(document) is adds
 
 
 class _DropFirstPutAnswer:
@@ -123,3 +130,43 @@ async def test_against_the_sandbox_a_lost_answer_never_adds_the_line_twice() -> 
             await io.invoices.update(invoice.id, {"positions": [NEW_LINE]})
         stored = await io.invoices.get(invoice.id)
     assert [position.name for position in stored.positions] == ["Base", "Shipping"]
+
+
+@pytest.mark.parametrize(
+    "failure", [ConnectionLostError("reset after send"), json_response(502, {"message": "bad"})]
+)
+async def test_a_removal_of_a_position_goes_out_once_when_its_outcome_is_unknown(
+    failure: Any,
+) -> None:
+    recorder = Recorder(failure, ANSWER)
+    async with _client(recorder) as io:
+        with pytest.raises((ConnectionLostError, ServerError)):
+            await io.invoices.delete_position(7, 11)
+    assert [request.method for request in recorder.requests] == ["PUT"]
+
+
+async def test_against_the_sandbox_a_lost_removal_is_outcome_unknown_not_a_refusal() -> None:
+    # Re-sent, the removal named a position already gone: a 422 said it failed when it was done.
+    async with (
+        Sandbox(token="children-token") as sandbox,
+        InvoiceOcean(
+            base_url=sandbox.url,
+            api_token=sandbox.token,
+            middleware=[_DropFirstPutAnswer()],
+            retry=RetryPolicy(sleep=_no_sleep),
+        ) as io,
+    ):
+        invoice = await io.invoices.create(
+            {
+                "buyer_name": "B",
+                "positions": [
+                    {"name": "Base", "tax": 23, "quantity": 1, "total_price_gross": "100.00"},
+                    NEW_LINE,
+                ],
+            }
+        )
+        with pytest.raises(ConnectionLostError) as caught:
+            await io.invoices.delete_position(invoice.id, invoice.positions[1].id)
+        stored = await io.invoices.get(invoice.id)
+    assert caught.value.outcome_unknown
+    assert [position.name for position in stored.positions] == ["Base"]
