@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -15,6 +15,11 @@ class Model:
     in ``extra`` and written back on a round trip, so an SDK release never loses new data."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, hash=False)
+
+    #: Fields an answer carries that a write never takes (records of other resources embedded
+    #: for reading): left out when the model is written back, which would otherwise send them
+    #: whole and have the write refused.
+    read_only: ClassVar[frozenset[str]] = frozenset()
 
     def __repr__(self) -> str:
         # Only the fields that hold something: an 80-field repr of Nones hides what matters.

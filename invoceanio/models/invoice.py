@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 
@@ -180,6 +180,7 @@ class Invoice(Model):
     # The fields every answer has come first, the ones added for 2025-2026 features last:
     # CPython matches each keyword argument by scanning the parameter list, so an answer with
     # none of the newer fields pays almost nothing for them being named.
+    read_only: ClassVar[frozenset[str]] = frozenset({"connected_payments", "reminders_info"})
     id: int | None = None
     number: str | None = None
     kind: InvoiceKind | str | None = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 import attrs
 
@@ -32,6 +33,8 @@ __all__ = ["Payment", "PaymentDraft"]
 
 @attrs.frozen(kw_only=True, repr=False)
 class Payment(Model):
+    # Its invoices come with include=invoices, to read: a write names them by invoice_ids.
+    read_only: ClassVar[frozenset[str]] = frozenset({"invoices"})
     id: int | None = None
     name: str | None = None
     price: Decimal | None = None

@@ -119,6 +119,9 @@ def as_document(
                 f"cannot write this {entity}: a value is nested too deeply"
             ) from None
         if isinstance(document, dict):
+            if isinstance(data, Model):
+                for name in type(data).read_only:
+                    document.pop(name, None)
             return document
     raise ConfigurationError(
         f"data to write must be {entity}Draft, {entity} or a dict, got {type(data).__name__}"

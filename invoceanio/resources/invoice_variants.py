@@ -11,6 +11,7 @@ from typing import Any
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError
+from invoceanio.models.base import Model
 from invoceanio.models.converter import structure_decimal
 from invoceanio.models.invoice import (
     CorrectionPosition,
@@ -39,6 +40,23 @@ _CORRECTION_SIDES = (
     ("correction_before_attributes", "correction_before"),
     ("correction_after_attributes", "correction_after"),
 )
+
+
+#: What a position read back names of itself and its invoice: a correction's positions are new
+#: records on a new invoice, and a nested child sent with an id is taken for an existing one
+#: (Rails refuses an id that is not the new invoice's).
+_RECORD_IDENTITY = frozenset({"id", "invoice_id", "created_at", "updated_at"})
+
+
+def _new_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """A position read back (and changed), as the new record of a correction: without the
+    identity of the one it was read from, on itself and on its before/after sides."""
+    fresh = {key: value for key, value in entry.items() if key not in _RECORD_IDENTITY}
+    for side, _ in _CORRECTION_SIDES:
+        attributes = fresh.get(side)
+        if isinstance(attributes, Mapping):
+            fresh[side] = {k: v for k, v in attributes.items() if k not in _RECORD_IDENTITY}
+    return fresh
 
 
 class InvoiceVariants(Creating[Invoice]):
@@ -123,6 +141,8 @@ class InvoiceVariants(Creating[Invoice]):
         corrected = []
         for position in positions:
             entry = as_document(position, "Position", _CORRECTION_POSITION_TYPES)
+            if isinstance(position, Model):
+                entry = _new_record(entry)
             entry.setdefault("kind", "correction")
             for side, kind in _CORRECTION_SIDES:
                 attributes = entry.get(side)
