@@ -342,7 +342,9 @@ class Listing(ResourceService[ModelT]):
         ``"this_month"``...: :class:`~invoceanio.models.Period`) or ``date_from``/``date_to``
         says otherwise, by the date ``search_date_type`` names
         (:class:`~invoceanio.models.SearchDateType`; the issue date by default). Warehouse
-        documents take the same parameters; the docs give no default window for them."""
+        documents take the same parameters ([PL]: "same list params as invoices"), so expect
+        the same window: an export of all of them passes ``period="all"`` (the sandbox
+        applies the window to both)."""
         check_page(page, per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
