@@ -12,11 +12,15 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
   not created twice.
 - **Nothing is lost**: an item whose create still fails after the client's own retries (a long
   outage, a throttled window) is tried again later, up to ``max_item_attempts``; only a refusal
-  that would repeat (a 422 validation error, bad data) fails the item at once. The failures
+  that would repeat (a 422 validation error, bad data, any other 4xx but 408, 409, 425 and
+  429) fails the item at once. The failures
   are collected with their reason and source, never raised mid-run; a wrong token (401/403)
   stops the whole import, since every other item would fail the same way. Any other failure of
   one item (its data cannot be written, a custom transport raises something unexpected) fails
   that item alone, reported with its source, oid and data like any refusal.
+- **One invoice per oid**: a second item of the same run with an oid already taken by an
+  earlier one (two equal items without an oid share their content's) fails, naming the first:
+  it would be taken for the first and never reach the account.
 - **Resumable**: with a journal (see :mod:`invoceanio.journal`), confirmed items are skipped on
   a later run and the rest go again, safely, under the same oids. An item an earlier run sent
   (or gave up on after sending) stays recorded as such until it is sent again, so a run
@@ -45,7 +49,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from invoceanio.bulk import check_concurrency, iter_bounded
+from invoceanio.digests import LineRegister
 from invoceanio.errors import (
+    APIError,
     AuthenticationError,
     ConfigurationError,
     InvoiceOceanError,
@@ -67,6 +73,10 @@ __all__ = ["ImportItem", "ImportProgress", "ImportReport", "ItemResult", "derive
 Status = Literal["created", "existed", "skipped", "failed"]
 #: Refusals that would come again on every attempt: the item fails at once.
 _FINAL: Final = (ValidationError, ConfigurationError)
+#: Answers of the 4xx range (and 2xx bodies that say error) that another try may change: a
+#: timeout, a conflict, "too early", throttling. Any other such answer fails the item at once:
+#: a 404 from a wrong base URL retried five times an invoice would crawl through a whole file.
+_WORTH_RETRYING_BELOW_500: Final = frozenset({408, 409, 425, 429})
 #: Refusals that would come again for every item: the import stops.
 _FATAL: Final = (AuthenticationError, PermissionDeniedError)
 _MAX_KEY: Final = 64
@@ -195,6 +205,17 @@ async def _numbered(
             yield index, item
 
 
+def _final(error: InvoiceOceanError) -> bool:
+    """Whether another try of the item would only be refused again."""
+    if isinstance(error, _FINAL):
+        return True
+    return (
+        isinstance(error, APIError)
+        and error.status < 500
+        and error.status not in _WORTH_RETRYING_BELOW_500
+    )
+
+
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
@@ -249,6 +270,10 @@ class _Run:
         self.pacer = pacer
         self.max_item_attempts = max_item_attempts
         self.sleep = sleep
+        # The oids of this run's items, with the first item of each: a second item with the
+        # oid would be taken for the first (found as existing, or skipped as journalled) and
+        # never reach the account. An 8-byte digest each, so memory stays small.
+        self.oids = LineRegister()
 
     async def one(self, numbered: tuple[int, ImportItem | WriteData]) -> ItemResult:
         position, value = numbered
@@ -269,6 +294,22 @@ class _Run:
                 source=item.source,
                 error=_describe(exc),
                 data=_given(item.data),
+            )
+        earlier = self.oids.first_line(oid, position)
+        if earlier is not None:
+            # Checked before the journal, whose entry is the first item's.
+            refusal = ConfigurationError(
+                f"the same oid as the item at index {earlier} of this import "
+                f"({_shown(oid)}): each invoice needs its own oid or key (one without either "
+                "is known by its content, so two equal items share one)"
+            )
+            return ItemResult(
+                position,
+                oid,
+                "failed",
+                source=item.source,
+                error=_describe(refusal),
+                data={**document, "oid": oid},
             )
         document["oid"] = oid
         journal = self.journal
@@ -332,7 +373,7 @@ class _Run:
             except _FATAL:
                 raise
             except InvoiceOceanError as exc:
-                if isinstance(exc, _FINAL) or attempt >= self.max_item_attempts:
+                if _final(exc) or attempt >= self.max_item_attempts:
                     if self.journal is not None:
                         self.journal.failed(oid, position, _describe(exc))
                     return ItemResult(

@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
 import attrs
 
+from invoceanio.digests import KeyRegister, LineRegister
 from invoceanio.errors import InvoiceOceanError
 
 __all__ = [
@@ -56,52 +56,6 @@ class RowError:
 
 def lines_label(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
-
-
-class KeyRegister:
-    """The invoice keys seen so far, to catch one that comes back further down the file.
-
-    Two invoices with one key would get one ``oid``, and the second would be reported as
-    "already existed" instead of being created: a silent loss, so it is an error of the second.
-    Only an 8-byte digest of each key is kept (a set of ints, some 60 bytes an invoice,
-    whatever the size of the rows), so memory does not grow with the content of the file; two
-    different keys sharing a 64-bit digest in one file is about as likely as a disk error.
-    """
-
-    def __init__(self) -> None:
-        self._seen: set[int] = set()
-
-    def add(self, key: str) -> bool:
-        """Record ``key``; False when it was already there."""
-        digest = _digest(key)
-        if digest in self._seen:
-            return False
-        self._seen.add(digest)
-        return True
-
-
-class LineRegister:
-    """Like :class:`KeyRegister`, with the line each key was first seen on, for a message that
-    names it ("same content as line 12"): a dict entry instead of a set's, some 100 bytes an
-    invoice."""
-
-    def __init__(self) -> None:
-        self._lines: dict[int, int] = {}
-
-    def first_line(self, key: str, line: int) -> int | None:
-        """Record ``key`` as seen on ``line``; the line it was first seen on when it was seen
-        before, else None."""
-        digest = _digest(key)
-        earlier = self._lines.get(digest)
-        if earlier is None:
-            self._lines[digest] = line
-        return earlier
-
-
-def _digest(key: str) -> int:
-    # surrogatepass: a lone surrogate (from a JSON escape) has a digest too, instead of raising.
-    data = key.encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
 class LineTooLongError(InputFileError):
