@@ -26,6 +26,10 @@ adding one is a module and a line here.
 :class:`ApiError` as it says, aiohttp's HTTP errors with their status (404 for an unknown route,
 405, 413 for a body over ``max_body_size``), and anything unexpected as a logged 400. The
 sandbox never answers 500 of its own accord (an injected 5xx fault is the only way to get one).
+A client that hung up mid-request (timed out against an injected latency) is nothing
+unexpected: one DEBUG line, no traceback and no answer. A cancellation (aiohttp cancels the
+handlers still running after :class:`~invoceanio.sandbox.Sandbox`'s stop grace) passes through
+untouched, and unlogged.
 """
 
 from __future__ import annotations
@@ -108,9 +112,29 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_reply(error.status, message, headers=headers)
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as error:
+        if _client_gone(request, error):
+            log.debug(
+                "sandbox: the client went away during %s %s (%s: %s)",
+                request.method,
+                request.path,
+                type(error).__name__,
+                error,
+            )
+            return web.Response()  # aiohttp needs one; writing it to the gone client is a no-op
         log.exception("sandbox: unexpected error on %s %s", request.method, request.path)
         return error_reply(400, "the request could not be processed")
+
+
+def _client_gone(request: web.Request, error: Exception) -> bool:
+    """Whether ``error`` only says the client hung up: a connection error (aiohttp's
+    ``ConnectionResetError("Connection lost")`` from reading the body of a request whose
+    client left, or its ``ClientConnectionResetError`` from writing to the closed transport)
+    while the connection is in fact gone. The same error on a live connection is unexpected."""
+    if not isinstance(error, ConnectionError):
+        return False
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _token_matches(presented: str | None, token: str) -> bool:

@@ -4,10 +4,13 @@ Proves the sandbox is a backend the SDK works against unchanged: the whole invoi
 in JSON and XML, clients, paged printers, price lists by ``price_list_ids``, a half-up
 ``paid``, every auth mode, 401, and each fault kind switched on through the
 admin endpoint (the ambiguous drop after store is reconciled by oid into exactly one invoice).
+A client that times out and leaves, or a stop() that cancels a handler, logs no error.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -318,3 +321,61 @@ async def test_stop_does_not_wait_for_a_request_its_client_abandoned(stalled: st
             await asyncio.wait_for(sandbox.stop(), timeout=10)
         finally:
             writer.close()
+
+
+def _sandbox_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "invoceanio.sandbox"]
+
+
+async def test_a_client_that_timed_out_and_left_is_no_unexpected_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The create's handler wakes from the latency, reads the body of a request whose client
+    # has hung up, and aiohttp raises ConnectionResetError: it used to be logged as
+    # "unexpected error" with its traceback.
+    caplog.set_level(logging.DEBUG, logger="invoceanio.sandbox")
+    async with Sandbox(token="sb-token", faults=FaultConfig(latency_ms=300)) as sandbox:
+        client = InvoiceOcean(
+            base_url=sandbox.url,
+            api_token=sandbox.token,
+            retry=RetryPolicy.disabled(),
+            timeout=0.1,
+        )
+        async with client as io:
+            with pytest.raises(RequestTimeout):
+                await io.invoices.create(_draft())
+        # The handler's own log line is the sign it has finished (a hang detector, no timing).
+        for _ in range(500):
+            if _sandbox_records(caplog):
+                break
+            await asyncio.sleep(0.02)
+        assert sandbox.store.records("invoices") == []
+    records = _sandbox_records(caplog)
+    assert [(r.levelno, r.exc_info) for r in records] == [(logging.DEBUG, None)]
+    message = records[0].getMessage()
+    assert "POST /invoices.json" in message and "ConnectionResetError" in message
+    assert "\n" not in message
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_handler_cancelled_by_stop_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="invoceanio.sandbox")
+    sandbox = Sandbox(token="sb-token", faults=FaultConfig(latency_ms=120_000))
+    await sandbox.start()
+    client = InvoiceOcean(
+        base_url=sandbox.url, api_token=sandbox.token, retry=RetryPolicy.disabled(), timeout=30
+    )
+    async with client as io:
+        create = asyncio.create_task(io.invoices.create(_draft()))
+        for _ in range(1000):  # until the handler is in its latency (a hang detector)
+            if sandbox.faults.stats()["requests"]:
+                break
+            await asyncio.sleep(0.01)
+        # After the grace stop() cancels the handler: the cancellation goes through (no 400
+        # written in its stead), so the client sees the connection close.
+        await asyncio.wait_for(sandbox.stop(), timeout=10)
+        with pytest.raises(ConnectionLostError):
+            await create
+    assert sandbox.store.records("invoices") == []
+    assert _sandbox_records(caplog) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
