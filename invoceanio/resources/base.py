@@ -39,6 +39,8 @@ __all__ = [
 
 ModelT = TypeVar("ModelT", bound=Model)
 MAX_PER_PAGE = 100
+#: The page size the API answers with when ``per_page`` is not given (or not read).
+DEFAULT_PER_PAGE = 25
 #: No account has more pages; a larger number is a mistake (and past 4300 digits, str() raises).
 MAX_PAGE = 10**9
 WriteData = Draft | Model | Mapping[str, Any]
@@ -71,6 +73,21 @@ def _repeats(page: Sequence[object], previous: Sequence[object] | None) -> bool:
         return page == previous
     except RecursionError:
         return False  # too deep to compare: at worst one more page is asked for
+
+
+def _all_ids(key: Sequence[object]) -> bool:
+    """Whether a page key (:func:`_page_key`) is the records' ids, not the page's text."""
+    return all(isinstance(value, int) for value in key)
+
+
+def _mostly_overlaps(page: Sequence[object], previous: Sequence[object] | None) -> bool:
+    """More than half of a page's records were on the page before: not the few a record
+    created meanwhile pushes on, but a server that answers the same page again while records
+    are being added (each page then differs from the last by one, and is never equal to it)."""
+    if not page or previous is None or not _all_ids(page) or not _all_ids(previous):
+        return False
+    again = frozenset(previous)
+    return sum(1 for value in page if value in again) * 2 > len(page)
 
 
 _WRITE_TYPES: dict[type[Model], tuple[type[Draft | Model], ...]] = {}
@@ -334,7 +351,9 @@ class ResourceService(Generic[ModelT]):
 
 class Listing(ResourceService[ModelT]):
     @endpoint("GET", "{collection}", note="one page; `iterate()` pages lazily to the end")
-    async def list(self, page: int = 1, per_page: int = 25, **filters: Any) -> list[ModelT]:
+    async def list(
+        self, page: int = 1, per_page: int = DEFAULT_PER_PAGE, **filters: Any
+    ) -> list[ModelT]:
         """One page of results (the API returns no total: a short page is the last).
 
         The API's own defaults apply to what is left unsaid: invoices are listed for its
@@ -353,7 +372,13 @@ class Listing(ResourceService[ModelT]):
     async def iterate(self, per_page: int = 100, **filters: Any) -> AsyncIterator[ModelT]:
         """Every result of the query, page by page, fetched lazily as the caller consumes them
         (for invoices, of the API's default 12 months unless ``period`` or the dates say
-        otherwise: ``period="all"`` is every one)."""
+        otherwise: ``period="all"`` is every one).
+
+        The API pages by offset, so a list that changes while it is read shifts under it: a
+        record created meanwhile pushes another onto the next page (it is yielded once, not
+        again), and one deleted meanwhile pulls another back onto a page already read (that
+        one is missed; no client can tell). A page mostly equal to the one before is a
+        :class:`PaginationError`, the sign of a server that ignores ``page``."""
         check_page(1, per_page)
         if "page" in filters:
             # It would go out beside the page iterate() asks for, and every page would repeat.
@@ -369,17 +394,30 @@ class Listing(ResourceService[ModelT]):
             data = await self._core.call(request)
             items, has_more = self._core.to_page(request, data, self.model)
             seen = _page_key(items, data)
-            if _repeats(seen, previous):
+            if _repeats(seen, previous) or _mostly_overlaps(seen, previous):
                 raise PaginationError(
-                    f"page {page} repeats page {page - 1}: the server ignores the page parameter",
+                    f"page {page} repeats page {page - 1}: the server ignores the page "
+                    "parameter (or the list changed faster than it could be read)",
                     method=request.method,
                     url=request.path,
                 )
+            # A record created while listing (newest first) pushes the last of a page onto the
+            # next: the same record again, which an export would write twice.
+            again = frozenset(previous) if previous is not None and _all_ids(previous) else None
             for item in items:
-                yield item
+                if again is None or getattr(item, "id", None) not in again:
+                    yield item
+            if not items:
+                return  # whatever the provider says of more: an empty page asks for nothing
             # A provider that reports paging is believed; otherwise a short page is the last.
-            # A page longer than asked (a server that ignores per_page) is no last page.
-            if not (len(items) >= per_page if has_more is None else has_more):
+            # A page longer than asked (a server that ignores per_page) is no last page, nor is
+            # a page of exactly the API's default size when more were asked for: the shape of
+            # an endpoint that ignores per_page, whose next page would be cut off unread.
+            if has_more is None:
+                has_more = len(items) >= per_page or (
+                    len(items) == DEFAULT_PER_PAGE < per_page
+                )
+            if not has_more:
                 return
             previous = seen
             page += 1

@@ -1,0 +1,115 @@
+"""``iterate()`` on lists that change while they are read, and servers that page oddly.
+
+Review of 2026-12-02, each a mock server on MockTransport:
+
+- a server that ignores ``page`` while records are being created: every page differed from
+  the last by one record, so the repeat guard (equal pages) never fired, and iterate() never
+  ended;
+- a record created during the listing (newest first) pushed the last record of a page onto
+  the next, which was yielded twice (an export wrote that invoice twice);
+- a provider saying "more" on an empty page was asked again for ever;
+- an endpoint that ignores ``per_page`` (answering the default 25 when asked for 100) was taken
+  for a short, last page: iterate() stopped after 25 records without a word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from invoceanio import InvoiceOcean, RetryPolicy
+from invoceanio.http import Request
+from invoceanio.providers.base import Page
+from invoceanio.providers.invoiceocean import InvoiceOceanProvider
+from invoceanio.resources.base import PaginationError
+from invoceanio.transport import MockTransport
+from tests.support import json_response
+
+GUARD = 60  # requests after which a listing counts as endless
+
+
+class Listing:
+    """Invoices ``1..count``, newest first, paged by ``page``/``per_page`` unless told not to."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        inserts_per_call: int = 0,
+        ignores_page: bool = False,
+        page_size: int | None = None,
+    ) -> None:
+        self.newest = count
+        self.inserts_per_call = inserts_per_call
+        self.ignores_page = ignores_page
+        self.page_size = page_size
+        self.calls = 0
+
+    def __call__(self, request: Request) -> Any:
+        self.calls += 1
+        assert self.calls <= GUARD, "the listing never ended"
+        query = dict(request.params)
+        page = 1 if self.ignores_page else int(query["page"])
+        size = self.page_size or int(query["per_page"])
+        ids = range(self.newest, 0, -1)
+        chosen = list(ids[(page - 1) * size : page * size])
+        self.newest += self.inserts_per_call  # created after this page was read
+        return json_response(200, [{"id": n, "number": f"FV/{n}"} for n in chosen])
+
+
+def _client(server: Any, **options: Any) -> InvoiceOcean:
+    return InvoiceOcean(
+        prefix="acme",
+        api_token="tok",
+        transport=MockTransport(server),
+        retry=RetryPolicy(max_attempts=1),
+        **options,
+    )
+
+
+async def _ids(io: InvoiceOcean, per_page: int = 100) -> list[int]:
+    return [invoice.id async for invoice in io.invoices.iterate(per_page=per_page)]  # type: ignore[misc]
+
+
+async def test_a_server_ignoring_page_while_records_are_added_is_refused_not_endless() -> None:
+    server = Listing(500, inserts_per_call=1, ignores_page=True)
+    async with _client(server) as io:
+        with pytest.raises(PaginationError, match="repeats page 1"):
+            await _ids(io)
+    assert server.calls == 2
+
+
+@pytest.mark.parametrize("inserts", [1, 3])
+async def test_a_record_pushed_onto_the_next_page_is_yielded_once(inserts: int) -> None:
+    server = Listing(250, inserts_per_call=inserts)
+    async with _client(server) as io:
+        ids = await _ids(io)
+    assert len(ids) == len(set(ids)) == 250  # the ones created meanwhile came after page 1
+    assert set(ids) == set(range(1, 251))
+
+
+async def test_a_provider_saying_more_on_an_empty_page_is_not_asked_again() -> None:
+    class AlwaysMore(InvoiceOceanProvider):
+        def unwrap_page(self, data: Any) -> Page:
+            return Page(items=super().unwrap_page(data).items, has_more=True)
+
+    server = Listing(150)
+    async with _client(server, provider=AlwaysMore()) as io:
+        ids = await _ids(io)
+    assert ids == list(range(150, 0, -1))
+    assert server.calls == 3  # two pages and the empty one
+
+
+async def test_an_endpoint_that_answers_the_default_page_size_is_read_to_the_end() -> None:
+    server = Listing(237, page_size=25)  # per_page not read
+    async with _client(server) as io:
+        ids = await _ids(io)
+    assert ids == list(range(237, 0, -1))
+
+
+async def test_a_last_page_shorter_than_asked_still_ends_the_listing_at_once() -> None:
+    server = Listing(237)
+    async with _client(server) as io:
+        ids = await _ids(io)
+    assert len(ids) == 237 and server.calls == 3
