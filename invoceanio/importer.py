@@ -134,7 +134,9 @@ class ImportReport:
     def done(self) -> int:
         return self.created + self.existed + self.skipped + self.failed
 
-    def count(self, result: ItemResult) -> None:
+    def count(self, result: ItemResult, *, keep: bool = True) -> None:
+        """Count ``result``; a failure is also kept in :attr:`failures` unless ``keep`` is
+        false."""
         if result.status == "created":
             self.created += 1
         elif result.status == "existed":
@@ -143,7 +145,8 @@ class ImportReport:
             self.skipped += 1
         else:
             self.failed += 1
-            self.failures.append(result)
+            if keep:
+                self.failures.append(result)
 
 
 def derive_oid(document: Mapping[str, Any], key: str | None) -> str:
@@ -413,6 +416,7 @@ async def run_import(
     max_item_attempts: int = 5,
     sleep: Callable[[float], Any] = asyncio.sleep,
     journal_target: str | None = None,
+    keep_failures: bool = True,
 ) -> ImportReport:
     """The engine behind :meth:`InvoicesService.create_many` (see the module docstring).
 
@@ -425,6 +429,8 @@ async def run_import(
         raise ConfigurationError(
             f"items must be an iterable of invoices, got {type(items).__name__}"
         )
+    if not isinstance(keep_failures, bool):
+        raise ConfigurationError(f"keep_failures must be a bool, got {_shown(keep_failures)}")
     if journal_target is not None and (not isinstance(journal_target, str) or not journal_target):
         raise ConfigurationError("journal_target must be a non-empty str")
     # Checked here, before the journal is opened and anything is sent.
@@ -470,7 +476,7 @@ async def run_import(
                 else:
                     assert outcome.value is not None
                     result = outcome.value
-                report.count(result)
+                report.count(result, keep=keep_failures)
                 if on_progress is not None:
                     on_progress(
                         ImportProgress(

@@ -185,7 +185,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             return _dry_run_summary(args.file, tally, failures)
         return asyncio.run(_import(args, account, tqdm, tally.ready + tally.rejected, failures))
     except KeyboardInterrupt:
-        failures.close()
+        # Stopped: an earlier run's failures file is kept unless this run wrote its own.
+        failures.discard()
         resume = (
             f"run the same command again to resume from the journal {args.journal}"
             if args.journal is not None
@@ -309,7 +310,17 @@ async def _import(
         async with connect(account, "import", "importing into") as io:
             bar = _bar(tqdm, desc="importing", unit=" invoices", total=total)
 
+            # A file that became unreadable after its check (rewritten in place mid-run): the
+            # run ends there with its report, since what was read before may have been sent.
+            stopped: list[InputFileError] = []
+
             def items() -> Iterator[ImportItem]:
+                try:
+                    yield from read_items()
+                except InputFileError as exc:
+                    stopped.append(exc)
+
+            def read_items() -> Iterator[ImportItem]:
                 # The reader's rejects never reach the importer: written down and counted here.
                 with read_invoices(args.file) as reader:
                     for item in reader:
@@ -348,12 +359,16 @@ async def _import(
                     journal=args.journal,
                     on_progress=on_progress,
                     journal_target=SANDBOX_JOURNAL_TARGET if account.sandbox else None,
+                    # Each failure is written to the failures file as it comes (on_progress):
+                    # kept in the report too, a file of refused rows grew without bound.
+                    keep_failures=False,
                 )
             finally:
                 bar.close()
             where = io.base_url
     except (AuthenticationError, PermissionDeniedError) as exc:
-        failures.close()
+        # Stopped: an earlier run's failures file is kept unless this run wrote its own.
+        failures.discard()
         return _access_refused("import", exc)
     except (InputFileError, ConfigurationError) as exc:
         # Refused before sending (a journal of another account or in use, the file changed
@@ -361,8 +376,20 @@ async def _import(
         failures.discard()
         _say("import", str(exc))
         return 2
+    if stopped and report.done == 0 and tally.rejected == 0:
+        failures.discard()
+        _say("import", f"{stopped[0]}; nothing was sent")
+        return 2
     removed = failures.close()
     _print_import_summary(args.file, where, account, report, tally, failures, removed)
+    if stopped:
+        _say(
+            "import",
+            f"stopped reading the file: {stopped[0]}; what was read before it is counted above. "
+            "Fix the file and run the same command again: what was created is recognised by "
+            "its oid, not created twice",
+        )
+        return 1
     return 0 if report.failed == 0 and tally.rejected == 0 else 1
 
 

@@ -238,6 +238,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         on_progress: Callable[[ImportProgress], None] | None = None,
         max_item_attempts: int = 5,
         journal_target: str | None = None,
+        keep_failures: bool = True,
     ) -> ImportReport:
         """Import many invoices, none lost and none twice (see :mod:`invoceanio.importer`).
 
@@ -250,7 +251,9 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
 
         The journal is tied to this client's account (its base URL) and refused for another
         (ConfigurationError, before anything is sent); ``journal_target`` names the account
-        instead, for a server whose URL changes from run to run."""
+        instead, for a server whose URL changes from run to run. ``keep_failures=False``
+        leaves the report's ``failures`` empty (they are still counted): for a caller that
+        takes each failure from ``on_progress``, memory then stays flat however many fail."""
         return await run_import(
             self,
             items,
@@ -261,6 +264,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             max_item_attempts=max_item_attempts,
             sleep=self._core.sleep,
             journal_target=journal_target,
+            keep_failures=keep_failures,
         )
 
     @endpoint("GET", "{collection}", note="`?oid=&period=all`")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from invoceanio import InvoiceOcean, RetryPolicy
+from invoceanio import ConfigurationError, InvoiceOcean, RetryPolicy
 from invoceanio.http import Request, Response
 from invoceanio.importer import ImportItem
 from invoceanio.sandbox import Sandbox
@@ -128,3 +128,24 @@ async def test_throttling_is_still_tried_again_up_to_the_item_attempts() -> None
         report = await io.invoices.create_many([dict(SALE)], max_item_attempts=3)
     assert report.failed == 1
     assert server.posts == 3
+
+
+async def test_keep_failures_false_counts_them_and_hands_each_to_on_progress() -> None:
+    server = _Refusing(422)
+    seen: list[str | None] = []
+    async with _client(server) as io:
+        report = await io.invoices.create_many(
+            [dict(SALE, buyer_name=f"B{n}") for n in range(3)],
+            keep_failures=False,
+            on_progress=lambda progress: seen.append(progress.last.error),
+        )
+    assert report.failed == 3 and report.failures == []
+    assert len(seen) == 3 and all(error and "ValidationError" in error for error in seen)
+
+
+async def test_keep_failures_must_be_a_bool() -> None:
+    server = _Refusing(200)
+    async with _client(server) as io:
+        with pytest.raises(ConfigurationError, match="keep_failures"):
+            await io.invoices.create_many([dict(SALE)], keep_failures="no")  # type: ignore[arg-type]
+    assert server.posts == 0
