@@ -536,17 +536,25 @@ class _MaskedReconciler:
     leaves nothing to cut through."""
 
     inner: Reconciler
-    needles: tuple[bytes, ...]
+    # Out of the repr: a traceback printing its frames' locals (pytest --showlocals, Sentry)
+    # shows this object wherever a look-up failed.
+    needles: tuple[bytes, ...] = attrs.field(repr=False)
 
     def lookup_request(self) -> Request:
         return self.inner.lookup_request()
 
     def existing_from(self, lookup: Response) -> Response | None:
-        body = lookup.body
-        for needle in self.needles:
-            body = body.replace(needle, b"REDACTED")  # redaction's mask
+        # Masked in a helper, so that no local of this frame, which the provider's errors
+        # pass through, holds a spelling of the credential.
+        body = _masked_body(lookup.body, self.needles)
         masked = lookup if body == lookup.body else attrs.evolve(lookup, body=body)
         return self.inner.existing_from(masked)
 
     def is_duplicate(self, response: Response) -> bool:
         return self.inner.is_duplicate(response)
+
+
+def _masked_body(body: bytes, needles: tuple[bytes, ...]) -> bytes:
+    for needle in needles:
+        body = body.replace(needle, b"REDACTED")  # redaction's mask
+    return body

@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from invoceanio import ConnectError, ConnectionLostError, InvoiceOcean, RetryPolicy, TransportError
+from invoceanio import (
+    ConnectError,
+    ConnectionLostError,
+    InvoiceOcean,
+    InvoiceOceanError,
+    RetryPolicy,
+    TransportError,
+)
 
 TOKEN = "CANARY-locals-7d41e0"
 NEEDLES = (TOKEN, base64.b64encode(f"me:{TOKEN}".encode()).decode())
@@ -94,3 +101,93 @@ async def test_a_lost_connection_shows_no_credential_in_any_frame(
     error = await _failure(resetting_server, options)
     assert isinstance(error, ConnectionLostError)
     assert _leaking_locals(error) == []
+
+
+def _server(answer: bytes, *, answer_get: bytes | None = None) -> Any:
+    """A server that reads a request and writes ``answer`` (``answer_get`` to a GET), raw, then
+    closes the connection; an empty answer closes it unanswered."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            0,
+        )
+        if length:
+            await reader.readexactly(length)
+        chosen = answer_get if answer_get is not None and head.startswith(b"GET") else answer
+        writer.write(chosen)
+        await writer.drain()
+        writer.close()
+
+    return handle
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Any]:
+    servers: list[asyncio.Server] = []
+
+    async def start(handle: Any) -> str:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        servers.append(server)
+        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+    yield start
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+_JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+
+
+@pytest.mark.parametrize("options", MODES, ids=lambda options: options["auth"])
+@pytest.mark.parametrize("answer", ["over the cap", "cut short"])
+async def test_a_body_that_cannot_be_read_shows_no_credential_in_any_frame(
+    options: dict[str, Any], answer: str, serve: Any
+) -> None:
+    # The transport's response object prints its URL, the query string (a token in query or
+    # body auth) included: it was a local of the frame that raised.
+    if answer == "over the cap":
+        raw = _JSON_HEAD % 5000 + b" " * 5000
+    else:
+        raw = _JSON_HEAD % 5000 + b'{"id": 1'
+    base_url = await serve(_server(raw))
+    async with InvoiceOcean(
+        base_url=base_url,
+        retry=RetryPolicy(max_attempts=1),
+        timeout=5,
+        max_response_bytes=1000,
+        **options,
+    ) as io:
+        with pytest.raises(InvoiceOceanError) as caught:
+            await io.invoices.list()
+    assert _leaking_locals(caught.value) == []
+
+
+@pytest.mark.parametrize("options", MODES, ids=lambda options: options["auth"])
+async def test_a_failed_oid_look_up_shows_no_credential_in_any_frame(
+    options: dict[str, Any], serve: Any
+) -> None:
+    # The reconciler that masks look-up answers held every spelling of the credential, and
+    # printed them in its repr wherever a look-up failed.
+    failing = b"HTTP/1.1 500 Oops\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    base_url = await serve(_server(b"", answer_get=failing))
+    async with InvoiceOcean(
+        base_url=base_url,
+        retry=RetryPolicy(max_attempts=2, sleep=_no_sleep),
+        timeout=5,
+        **options,
+    ) as io:
+        with pytest.raises(TransportError) as caught:
+            await io.invoices.create({"oid": "ORD-1", "buyer_name": "B"})
+    assert caught.value.outcome_unknown
+    assert _leaking_locals(caught.value) == []
+
+
+async def _no_sleep(_: float) -> None:
+    return None

@@ -249,54 +249,37 @@ class AiohttpTransport:
             raise self._translate(failure, request, _STAGE.get())
 
         cap = self._max_body_size
-        too_large = False
-        body = b""
         try:
-            length = resp.content_length
-            # A HEAD (or 204/304) Content-Length describes a body that is not coming.
-            if (
-                length is not None
-                and length > cap
-                and request.method != "HEAD"
-                and resp.status not in (204, 304)
-            ):
-                too_large = True
-            else:
-                chunks: list[bytes] = []
-                size = 0
-                readany = resp.content.readany
-                while chunk := await readany():
-                    size += len(chunk)
-                    if size > cap:
-                        too_large = True
-                        break
-                    chunks.append(chunk)
-                # join() of a single chunk returns it without copying.
-                body = b"".join(chunks)
-        except _FAILURES as exc:
-            failure = exc
+            body, failure, too_large = await _read_capped(resp, cap, request.method)
         except BaseException:
             # Cancellation mid-body: the connection holds unread data, so it cannot go back
             # to the pool.
             resp.close()
+            del resp  # see below
             raise
-        if failure is not None:
-            resp.close()
-            raise self._translate(failure, request, _CONNECTED)
-        if too_large:
+        status, headers, content_type = resp.status, resp.headers, resp.content_type
+        if failure is not None or too_large:
             # Closing, not releasing: the rest of the body is still on the wire.
             resp.close()
+        else:
+            resp.release()
+        # Never a local of a frame that raises: aiohttp's repr of a response prints its URL,
+        # query string (a token in query or body auth) included, and a traceback printed with
+        # its frames' variables (pytest --showlocals, Sentry) would show it.
+        del resp
+        if failure is not None:
+            raise self._translate(failure, request, _CONNECTED)
+        if too_large:
             raise ResponseTooLargeError(
                 f"response body is larger than the {cap}-byte limit",
                 method=request.method,
                 url=request.safe_url,
-                status=resp.status,
-                content_type=resp.content_type,
+                status=status,
+                content_type=content_type,
             )
-        resp.release()
         return Response(
-            status=resp.status,
-            headers=resp.headers,
+            status=status,
+            headers=headers,
             body=body,
             elapsed=time.perf_counter() - started,
         )
@@ -515,3 +498,40 @@ def _leaks_secret(exc: BaseException, request: Request) -> bool:
     if not needles:
         return False
     return chain_quotes_any(exc, needles)
+
+
+async def _read_capped(
+    resp: aiohttp.ClientResponse, cap: int, method: str
+) -> tuple[bytes, BaseException | None, bool]:
+    """The body, at most ``cap`` bytes once decoded; a failure to read it is returned, not
+    raised (the caller raises it with no response among its locals). True when it is over."""
+    try:
+        length = resp.content_length
+        # A HEAD (or 204/304) Content-Length describes a body that is not coming.
+        if (
+            length is not None
+            and length > cap
+            and method != "HEAD"
+            and resp.status
+            not in (
+                204,
+                304,
+            )
+        ):
+            return b"", None, True
+        chunks: list[bytes] = []
+        size = 0
+        readany = resp.content.readany
+        while chunk := await readany():
+            size += len(chunk)
+            if size > cap:
+                return b"", None, True
+            chunks.append(chunk)
+        # join() of a single chunk returns it without copying.
+        return b"".join(chunks), None, False
+    except _FAILURES as exc:
+        del resp  # the failure's traceback keeps this frame: see AiohttpTransport.send
+        return b"", exc, False
+    except BaseException:
+        del resp  # so does a cancellation's
+        raise
