@@ -136,6 +136,33 @@ async def test_a_401_text_answer_naming_the_token(mode: str, call: Call) -> None
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "quoted",
+    [CANARY, TOKEN.replace("/", "\\/")],
+    ids=["the token without its prefix", "the slash escaped"],
+)
+async def test_a_token_quoted_in_part_or_escaped(mode: str, quoted: str) -> None:
+    # The server took "/acme" for the account and quoted the token alone; or it wrote its
+    # text with the slash escaped, as PHP's json_encode does. Neither was masked.
+    error = await raised(
+        mode,
+        lambda _: raw_response(401, f"token {quoted} is invalid".encode(), "text/plain"),
+    )
+    assert isinstance(error, AuthenticationError)
+    assert error.message == f"token {MASK} is invalid"
+    assert quoted not in repr(error.body)
+    assert_error_clean(error)
+
+
+def test_a_short_token_part_is_not_masked_on_its_own() -> None:
+    # Under 8 characters, the part before the slash would mask ordinary words.
+    from invoceanio.middleware.auth import _forms
+
+    assert _forms("abc/acme") == ["abc/acme", "abc\\/acme"]
+    assert "LONGTOKEN1" in _forms("LONGTOKEN1/acme")
+
+
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_401_json_answer_naming_the_token(mode: str) -> None:
     error = await raised(
         mode,

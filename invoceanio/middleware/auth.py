@@ -197,8 +197,7 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
     Longest first, so masking one never leaves part of a longer one that holds it."""
     needles: set[str] = set()
     for secret in secrets:
-        value = secret.reveal()
-        if value:
+        for value in _forms(secret.reveal()):
             needles.update(
                 (
                     value,
@@ -215,6 +214,26 @@ def _spellings(secrets: tuple[Secret, ...]) -> list[str]:
         [cased for needle in list(needles) for cased in (needle.lower(), needle.upper())]
     )
     return sorted(needles, key=lambda needle: (-len(needle), needle))
+
+
+#: The shortest token part masked on its own: shorter, it would mask ordinary words.
+_MIN_PART = 8
+
+
+def _forms(value: str) -> list[str]:
+    """The texts a server may quote of one credential. A token carrying the account prefix
+    after a slash (``TOKEN/prefix``) may come back as the token alone (the server took the
+    prefix for the account), or with the slash escaped (``TOKEN\\/prefix``, as PHP's and some
+    JSON writers write it)."""
+    if not value:
+        return []
+    forms = [value]
+    if "/" in value:
+        forms.append(value.replace("/", "\\/"))
+        token = value.rpartition("/")[0]
+        if len(token) >= _MIN_PART:
+            forms.append(token)
+    return forms
 
 
 def _scrub(exc: BaseException, needles: Sequence[str]) -> None:
