@@ -191,3 +191,32 @@ async def test_a_failed_oid_look_up_shows_no_credential_in_any_frame(
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+@pytest.mark.parametrize("call", ["login", "webhook update", "add_user"])
+async def test_a_credential_passed_as_a_secret_is_in_no_frame_of_a_failure(call: str) -> None:
+    # Revealed to be sent, it stayed in a local (the request body, the written document) of
+    # the frames a failing call raises through.
+    from invoceanio.http import Response
+    from invoceanio.secrets import Secret
+    from invoceanio.transport import MockTransport
+
+    def refuse(_: Any) -> Response:
+        return Response(status=500, headers={"Content-Type": "application/json"}, body=b"{}")
+
+    async with InvoiceOcean(
+        prefix="acme",
+        api_token="other-token-1234",
+        transport=MockTransport(refuse),
+        retry=RetryPolicy(max_attempts=1),
+    ) as io:
+        with pytest.raises(InvoiceOceanError) as caught:
+            if call == "login":
+                await io.account.login("me@example.com", Secret(TOKEN))
+            elif call == "add_user":
+                await io.account.add_user(
+                    integration_token=Secret(TOKEN), email="u@example.com", role="member"
+                )
+            else:
+                await io.webhooks.update(3, {"api_token": Secret(TOKEN)})
+    assert _leaking_locals(caught.value) == []

@@ -91,6 +91,7 @@ class AccountService:
         if integration_token is not None:
             params.append(("integration_token", _reveal(integration_token, "integration_token")))
         request = self._call("GET", "account", params=params)
+        del params  # revealed: no local of a frame that may raise holds it (see _answer)
         return await self._answer(request, Account, integration_token)
 
     @endpoint("POST", "account", suffix="json", note="partner: a new account, owner and company")
@@ -139,7 +140,9 @@ class AccountService:
         body = {key: value for key, value in body.items() if value != {}}
         # A second account is worse than an error: never re-sent once it may have arrived.
         request = self._call("POST", "account", body, host=host)
-        return await self._answer(request, AccountCreated, integration_token, owner.get("password"))
+        password = owner.get("password")
+        del body, owner  # revealed: see _answer
+        return await self._answer(request, AccountCreated, integration_token, password)
 
     @endpoint("POST", "account/delete", suffix="json", note="sends a confirmation e-mail")
     async def delete(self) -> dict[str, Any]:
@@ -198,6 +201,7 @@ class AccountService:
             user["department_ids"] = [int(item) for item in ids]
         body = {"integration_token": _reveal(integration_token, "integration_token"), "user": user}
         request = self._call("POST", "account/add_user", body)
+        del body, user  # revealed: see _answer
         return await self._answer(request, User, integration_token, password)
 
     @endpoint("POST", "login", suffix="json", host="app", note="no api_token sent")
@@ -218,6 +222,7 @@ class AccountService:
         if integration_token is not None:
             body["integration_token"] = _reveal(integration_token, "integration_token")
         request = self._call("POST", "login", body, host="app", authenticate=False, idempotent=True)
+        del body  # revealed: see _answer
         return await self._answer(request, LoginResult, password, integration_token)
 
     @endpoint("POST", "users", suffix="json", host="app", note="partner; no api_token sent")
@@ -237,4 +242,5 @@ class AccountService:
         }
         body = {"user": user, "integration_token": _reveal(integration_token, "integration_token")}
         request = self._call("POST", "users", body, host="app", authenticate=False)
+        del body, user  # revealed: see _answer
         return await self._answer(request, User, integration_token, password)

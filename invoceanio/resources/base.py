@@ -466,6 +466,9 @@ class Updating(ResourceService[ModelT]):
             xml_form=self.xml and self.xml_writes,
             idempotent=not changes_children_once(document, self.child_keys),
         )
+        # Written out, a Secret (a webhook's token) is plain text: no local of a frame that
+        # may raise holds it (a traceback printed with its locals would show it).
+        del document
         return self._core.to_model(request, await self._core.call(request), self.model)
 
 
