@@ -414,9 +414,7 @@ class Listing(ResourceService[ModelT]):
             # a page of exactly the API's default size when more were asked for: the shape of
             # an endpoint that ignores per_page, whose next page would be cut off unread.
             if has_more is None:
-                has_more = len(items) >= per_page or (
-                    len(items) == DEFAULT_PER_PAGE < per_page
-                )
+                has_more = len(items) >= per_page or (len(items) == DEFAULT_PER_PAGE < per_page)
             if not has_more:
                 return
             previous = seen
