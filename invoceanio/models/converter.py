@@ -33,7 +33,7 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import filterfalse
@@ -317,15 +317,23 @@ def structure_secret(value: Any, _: Any = Secret) -> Secret:
     raise ValueError(f"expected a credential string, got {type(value).__name__}")
 
 
-def reveal_secret(value: Secret) -> str:
+def reveal_secret(value: Secret | str | None) -> str | None:
     """What a Secret is written as: its real value, since ``to_wire`` builds the request.
 
     Masking is for what people read (repr, str, logs, tracebacks). A request body is read by
     the server, which needs the real token: a webhook updated from a model it was read into
     would otherwise get "**********" as its new token. The logging middleware never shows
     bodies, and ``redaction`` masks ``api_token`` wherever a URL carries it.
+
+    A model's credential field may hold a plain str (a token rotated with ``attrs.evolve``,
+    which checks no types): it is sent as it is, the token the caller put there. None is None
+    (the hook of ``Secret | None`` too). Anything else is refused, naming its type only.
     """
-    return value.reveal()
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, str) or value is None:
+        return value
+    raise ValueError(f"expected a credential string, got {type(value).__name__}")
 
 
 def structure_optional_secret(value: Any, _: Any = None) -> Secret | None:
@@ -372,13 +380,17 @@ def _optional_decimal_text(value: Decimal | None) -> str | None:
 def _make_unstructure_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
     """cattrs' own ``X | None`` hook is ``None if v is None else hook_of_x(v)``; when that hook
     is ``identity`` (str, int, bool) the whole is ``identity``, which the generated unstructure
-    code inlines as a plain attribute read instead of two calls per field."""
+    code inlines as a plain attribute read instead of two calls per field. A hook that writes
+    None as None itself (dates, credentials) is its own ``X | None`` hook: one call too."""
     inner = conv.get_unstructure_hook(_optional_of(type_))
-    if inner is identity:
-        return identity
+    if inner is identity or inner in _WRITES_NONE:
+        return inner
     if inner is decimal_text:
         return _optional_decimal_text
+    return _optional_hook(inner)
 
+
+def _optional_hook(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def unstructure_optional(value: Any) -> Any:
         return None if value is None else inner(value)
 
@@ -543,6 +555,114 @@ def _unstructure_scalar(value: Any) -> Any:
     return value
 
 
+# --- What a model's field is written as ---------------------------------------------------
+# A model's field may hold a value of another type than the one it declares: ``attrs.evolve``
+# checks no types, and ``attrs.evolve(payment, paid_date=date(2026, 11, 24))`` is a natural
+# call (a PaymentDraft takes a date there). The hooks below are picked by the declared type;
+# the declared type is written at once, and any other value is written by what it is, as in a
+# plain dict (``_unstructure_scalar``), never by a method of a type it is not.
+
+
+def date_text(
+    value: Any, _date: type[date] = date, _isoformat: Callable[[date], str] = date.isoformat
+) -> Any:
+    """A date field: ISO text. A datetime is written as its day, as ``date.isoformat`` does;
+    text, None or anything else by what it is. Also the hook of ``date | None``.
+
+    (The defaults are the names bound once: this runs for every date of every write.)"""
+    if isinstance(value, _date):
+        return _isoformat(value)
+    return _unstructure_scalar(value)
+
+
+def datetime_text(
+    value: Any,
+    _datetime: type[datetime] = datetime,
+    _isoformat: Callable[[datetime], str] = datetime.isoformat,
+) -> Any:
+    """A date-and-time field: ISO text. A plain date is written as a date ("2026-11-24"), which
+    the API and the converter read as that day; text, None or anything else by what it is.
+    Also the hook of ``datetime | None``."""
+    if isinstance(value, _datetime):
+        return _isoformat(value)
+    return _unstructure_scalar(value)
+
+
+#: Hooks that write None as None, and so are their own ``X | None`` hook (one call per field).
+_WRITES_NONE: frozenset[Callable[..., Any]] = frozenset({date_text, datetime_text, reveal_secret})
+
+#: Iterable, yet no list of items: text, bytes (as their characters) and a mapping (as its keys).
+_NO_LIST: Final = (str, bytes, bytearray, memoryview, Mapping)
+
+
+def _make_unstructure_tuple(
+    type_: Any, conv: cattrs.Converter, name: str | None = None
+) -> Callable[[Any], list[Any]]:
+    """A ``tuple[X, ...]`` field: a list. A tuple is written as before, each item by the hook of
+    ``X`` (an item of another type by what it is, where ``X`` is a model); a list, a set or a
+    generator as its items, each by what it is. ``name`` (the field's) goes into errors.
+
+    Text, bytes, a mapping or anything that does not iterate is refused: cattrs' own hook
+    iterates whatever it gets, so ``invoice_ids="45"`` went out as ``["4", "5"]``, paying
+    invoices 4 and 5, and ``tag_list="sale"`` as its letters."""
+    (item_type, _ellipsis) = typing.get_args(type_)
+    item_hook = conv.get_unstructure_hook(item_type)
+
+    def items_of(value: Any) -> list[Any]:
+        if type(value) is list:
+            return value
+        if isinstance(value, _NO_LIST) or not isinstance(value, Iterable):
+            where = "" if name is None else f"{name}: "
+            raise ValueError(f"{where}expected a list or a tuple, got {type(value).__name__}")
+        return list(value)
+
+    if item_hook is identity:
+        # str, int or bool items, as cattrs wrote them: a tuple's are not looked at again.
+        def unstructure_plain_tuple(value: Any) -> list[Any]:
+            if type(value) is tuple:
+                return list(value)
+            written: list[Any] = _unstructure_scalar(items_of(value))
+            return written
+
+        return unstructure_plain_tuple
+    if not isinstance(item_type, type):
+        # A union (``GtuCode | str``): its hook is picked by each item's own type already.
+        def unstructure_union_tuple(value: Any) -> list[Any]:
+            if type(value) is not tuple:
+                value = items_of(value)
+            return [item_hook(item) for item in value]
+
+        return unstructure_union_tuple
+
+    def unstructure_tuple(value: Any) -> list[Any]:
+        # Models: a dict (or a draft) among the positions is written as it is, as a draft's
+        # positions are; without a look at its type it got the hook of a class it is not.
+        if type(value) is not tuple:
+            value = items_of(value)
+        return [
+            item_hook(item) if type(item) is item_type else _unstructure_scalar(item)
+            for item in value
+        ]
+
+    return unstructure_tuple
+
+
+def _field_overrides(cls: type[Model | Draft], conv: cattrs.Converter) -> dict[str, Any]:
+    """The tuple fields' hooks, made for each field so that an error names it."""
+    overrides: dict[str, Any] = {}
+    for field in attrs.fields(attrs.resolve_types(cls)):
+        type_ = field.type
+        inner = _optional_of(type_)
+        if _is_homogeneous_tuple(type_):
+            hook = _make_unstructure_tuple(type_, conv, field.name)
+        elif inner is not None and _is_homogeneous_tuple(inner):
+            hook = _optional_hook(_make_unstructure_tuple(inner, conv, field.name))
+        else:
+            continue
+        overrides[field.name] = override(unstruct_hook=hook)
+    return overrides
+
+
 # Hooks that return a value of exactly this type as it is (and None as None): the one-pass
 # function skips their call for such a value. See ``one_pass``.
 _PASSTHROUGH: Mapping[Callable[[Any, Any], Any], type[Any]] = {
@@ -654,7 +774,11 @@ def _model_structure_factory(
 def _make_unstructure(cls: type[Model | Draft], conv: cattrs.Converter) -> Callable[[Any], Any]:
     # Defaults (None on models, UNSET on drafts) are left out: a write sends only what is set.
     generated = make_dict_unstructure_fn(
-        cls, conv, _cattrs_omit_if_default=True, extra=override(omit=True)
+        cls,
+        conv,
+        _cattrs_omit_if_default=True,
+        extra=override(omit=True),
+        **_field_overrides(cls, conv),
     )
 
     def unstructure_model(instance: Model | Draft) -> dict[str, Any]:
@@ -701,8 +825,8 @@ def build_converter(*, one_pass: bool = True) -> cattrs.Converter:
     # ``InvoiceKind | str | Unset`` is dispatched by its own type, and as a ``str`` subclass it
     # would otherwise go out as the member itself rather than its plain value.
     conv.register_unstructure_hook(OpenStrEnum, lambda value: value.value)
-    conv.register_unstructure_hook(date, date.isoformat)
-    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(date, date_text)
+    conv.register_unstructure_hook(datetime, datetime_text)
     conv.register_unstructure_hook(YearMonth, str)
     conv.register_unstructure_hook(Secret, reveal_secret)
     conv.register_unstructure_hook(Unset, lambda _: None)
@@ -714,6 +838,7 @@ def build_converter(*, one_pass: bool = True) -> cattrs.Converter:
     conv.register_unstructure_hook_factory(
         lambda t: _optional_of(t) is not None, _make_unstructure_optional
     )
+    conv.register_unstructure_hook_factory(_is_homogeneous_tuple, _make_unstructure_tuple)
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Model | Draft),
         lambda instance: _unstructure_for(type(instance))(instance),
