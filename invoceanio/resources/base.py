@@ -80,14 +80,29 @@ def _all_ids(key: Sequence[object]) -> bool:
     return all(isinstance(value, int) for value in key)
 
 
-def _mostly_overlaps(page: Sequence[object], previous: Sequence[object] | None) -> bool:
-    """More than half of a page's records were on the page before: not the few a record
-    created meanwhile pushes on, but a server that answers the same page again while records
-    are being added (each page then differs from the last by one, and is never equal to it)."""
+def _pushed_on(page: Sequence[object], previous: Sequence[object] | None) -> int:
+    """How many records at the head of ``page`` are the tail of ``previous``: the records that
+    ones created meanwhile (the list is newest first) pushed from one page onto the next."""
+    if not page or previous is None or not _all_ids(page) or not _all_ids(previous):
+        return 0
+    try:
+        start = list(previous).index(page[0])
+    except ValueError:
+        return 0  # the usual case: the page starts with a record the one before did not hold
+    count = len(previous) - start
+    return count if list(page[:count]) == list(previous[start:]) else 0
+
+
+def _mostly_overlaps(
+    page: Sequence[object], previous: Sequence[object] | None, pushed: int
+) -> bool:
+    """More than half of a page's records, besides those pushed on (:func:`_pushed_on`), were on
+    the page before: a server that answers the same page again while records are being added
+    (each page then differs from the last by one, and is never equal to it)."""
     if not page or previous is None or not _all_ids(page) or not _all_ids(previous):
         return False
     again = frozenset(previous)
-    return sum(1 for value in page if value in again) * 2 > len(page)
+    return sum(1 for value in page[pushed:] if value in again) * 2 > len(page)
 
 
 _WRITE_TYPES: dict[type[Model], tuple[type[Draft | Model], ...]] = {}
@@ -394,19 +409,17 @@ class Listing(ResourceService[ModelT]):
             data = await self._core.call(request)
             items, has_more = self._core.to_page(request, data, self.model)
             seen = _page_key(items, data)
-            if _repeats(seen, previous) or _mostly_overlaps(seen, previous):
+            # A record created while listing (newest first) pushes the last of a page onto the
+            # head of the next: the same records again, which an export would write twice.
+            pushed = _pushed_on(seen, previous)
+            if _repeats(seen, previous) or _mostly_overlaps(seen, previous, pushed):
                 raise PaginationError(
-                    f"page {page} repeats page {page - 1}: the server ignores the page "
-                    "parameter (or the list changed faster than it could be read)",
+                    f"page {page} repeats page {page - 1}: the server ignores the page parameter",
                     method=request.method,
                     url=request.path,
                 )
-            # A record created while listing (newest first) pushes the last of a page onto the
-            # next: the same record again, which an export would write twice.
-            again = frozenset(previous) if previous is not None and _all_ids(previous) else None
-            for item in items:
-                if again is None or getattr(item, "id", None) not in again:
-                    yield item
+            for item in items[pushed:]:
+                yield item
             if not items:
                 return  # whatever the provider says of more: an empty page asks for nothing
             # A provider that reports paging is believed; otherwise a short page is the last.

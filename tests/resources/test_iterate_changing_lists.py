@@ -113,3 +113,19 @@ async def test_a_last_page_shorter_than_asked_still_ends_the_listing_at_once() -
     async with _client(server) as io:
         ids = await _ids(io)
     assert len(ids) == 237 and server.calls == 3
+
+
+@pytest.mark.parametrize(
+    ("count", "per_page", "inserts"),
+    [(100, 100, 1), (40, 10, 4), (40, 10, 6), (400, 100, 51), (237, 100, 2)],
+)
+async def test_records_created_during_a_listing_never_make_it_fail(
+    count: int, per_page: int, inserts: int
+) -> None:
+    # The pushed-on records can be most of a short last page (or all of it): that is no
+    # server ignoring page, whose repeat starts with the previous page's head.
+    server = Listing(count, inserts_per_call=inserts)
+    async with _client(server) as io:
+        ids = await _ids(io, per_page=per_page)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(range(1, count + 1))
