@@ -770,15 +770,31 @@ async def test_a_throttled_lookup_waits_as_told_and_ends_outcome_unknown() -> No
     assert sleeper.delays[1:] == [7.0]  # the look-up's Retry-After is honoured
 
 
-async def test_a_failing_lookup_after_a_duplicate_refusal_gives_the_refusal() -> None:
+@pytest.mark.parametrize(("status", "raised"), [(404, ValidationError), (401, ValidationError)])
+async def test_a_final_lookup_failure_after_a_duplicate_refusal_gives_the_refusal(
+    status: int, raised: type[Exception]
+) -> None:
     # Nothing of this call was made (the oid was taken before it): the 422 is the answer.
     refusal = json_response(422, {"code": "error", "message": {"oid": ["has already been taken"]}})
-    recorder = Recorder(refusal, json_response(500, {"message": "oops"}))
+    recorder = Recorder(refusal, json_response(status, {"message": "oops"}))
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(raised):
         await CREATE_OID.call(client(recorder, max_attempts=3))
 
     assert posts(recorder) == 1
+
+
+async def test_a_passing_lookup_failure_after_a_duplicate_refusal_is_retried_as_itself() -> None:
+    # The invoice exists but cannot be read yet: ending with the 422 made a bulk import fail
+    # the item for good (a ValidationError is final there) though the invoice is on the account.
+    refusal = json_response(422, {"code": "error", "message": {"oid": ["has already been taken"]}})
+    recorder = Recorder(refusal, json_response(503, {"message": "busy"}))
+
+    with pytest.raises(ServerError):
+        await CREATE_OID.call(client(recorder, max_attempts=3))
+
+    assert posts(recorder) == 1
+    assert len(recorder.requests) == 4  # the POST and its look-up, then one per retry
 
 
 # deadline ----------------------------------------------------------------------------------------

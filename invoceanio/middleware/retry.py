@@ -173,7 +173,8 @@ class _Attempts:
         looks up again). After an attempt that may have made the object, any failure, a 2xx
         whose body cannot be read as much as a 5xx or a 404, is raised as a TransportError whose
         outcome is unknown: it says nothing about whether the object exists. After a duplicate-
-        key refusal alone (nothing made by this call), the refusal is the answer.
+        key refusal alone (nothing made by this call), the refusal is the answer, unless the
+        look-up failed in a way another try may mend (then the look-up's answer is).
         """
         try:
             lookup = await self.call_next(reconciler.lookup_request())
@@ -217,9 +218,11 @@ class _Attempts:
                 method=self.request.method,
                 url=self.request.path,
             )
-        if self.refusal is not None:
-            # Nothing of this call was made: the duplicate-key refusal is the answer, once no
-            # further look-up is due.
+        if self.refusal is not None and not self.retryable:
+            # Nothing of this call was made, and no other look-up would tell more: the
+            # duplicate-key refusal is the answer. A look-up that may pass on another try (a
+            # 5xx, a 429) is retried instead, and ends as itself: the object exists but could
+            # not be read, which a bulk import tries again later rather than failing the item.
             return self.refusal
         return lookup
 
