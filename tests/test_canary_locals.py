@@ -193,7 +193,7 @@ async def _no_sleep(_: float) -> None:
     return None
 
 
-@pytest.mark.parametrize("call", ["login", "webhook update", "add_user"])
+@pytest.mark.parametrize("call", ["login", "webhook update", "add_user", "account create"])
 async def test_a_credential_passed_as_a_secret_is_in_no_frame_of_a_failure(call: str) -> None:
     # Revealed to be sent, it stayed in a local (the request body, the written document) of
     # the frames a failing call raises through.
@@ -213,6 +213,13 @@ async def test_a_credential_passed_as_a_secret_is_in_no_frame_of_a_failure(call:
         with pytest.raises(InvoiceOceanError) as caught:
             if call == "login":
                 await io.account.login("me@example.com", Secret(TOKEN))
+            elif call == "account create":
+                await io.account.create(
+                    integration_token="partner-token-99",
+                    account={"prefix": "newco"},
+                    user={"email": "o@example.com", "password": Secret(TOKEN)},
+                    company=None,
+                )
             elif call == "add_user":
                 await io.account.add_user(
                     integration_token=Secret(TOKEN), email="u@example.com", role="member"

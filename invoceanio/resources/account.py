@@ -58,6 +58,10 @@ def _section(data: WriteData | None, name: str) -> dict[str, Any]:
     return as_document(data, name)
 
 
+def _as_secret(value: object) -> Secret | None:
+    return Secret(value) if isinstance(value, str) and value else None
+
+
 class AccountService:
     collection = "account"
 
@@ -140,7 +144,8 @@ class AccountService:
         body = {key: value for key, value in body.items() if value != {}}
         # A second account is worse than an error: never re-sent once it may have arrived.
         request = self._call("POST", "account", body, host=host)
-        password = owner.get("password")
+        # Masked in a helper: written out, the caller's Secret is plain text in ``owner``.
+        password = _as_secret(owner.get("password"))
         del body, owner  # revealed: see _answer
         return await self._answer(request, AccountCreated, integration_token, password)
 
