@@ -8,6 +8,7 @@ from invoceanio.client import InvoiceOcean
 from invoceanio.errors import (
     APIError,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     ConnectionLostError,
@@ -30,6 +31,7 @@ from invoceanio.secrets import Secret
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
     "ConnectionLostError",

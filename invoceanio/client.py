@@ -268,7 +268,9 @@ class InvoiceOcean:
             format=format,
             send=build_chain(chain, self._transport.send),
             timeout=timeout,
-            sleep=self.retry_policy.sleep,
+            # Waits above the chain (a bulk import's) end at the close too.
+            sleep=policy_sleep,
+            clock_sleep=self._waits.wrap(asyncio.sleep),
             # Its credential spellings: the core scrubs them out of the errors it builds.
             auth=auth_layer,
         )
@@ -419,9 +421,10 @@ class InvoiceOcean:
         """Close the connection pool (a transport passed in by the caller stays theirs), and end
         the requests waiting to be retried with a ConfigurationError (outcome unknown for a
         create that may have been applied)."""
-        self._waits.close()
         if self._owns_transport:
+            # First: from another event loop it refuses, and then nothing may change.
             await self._transport.aclose()
+        self._waits.close()
 
     async def __aenter__(self) -> InvoiceOcean:
         return self

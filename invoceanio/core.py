@@ -77,6 +77,7 @@ class ApiCore:
         timeout: float | None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         auth: Middleware | None = None,
+        clock_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.base_url = base_url
         self.app_url = app_url
@@ -92,6 +93,8 @@ class ApiCore:
         #: How callers above the chain wait (a bulk import between tries): the retry policy's,
         #: so a test's fake time is theirs too.
         self.sleep = sleep
+        #: A real-time wait (a bulk import's pace, which runs on the monotonic clock).
+        self.clock_sleep = clock_sleep
         # The errors made here quote the server's answer, which may quote the credential back
         # (a 401 naming the token, a page echoing the URL); they are built above the auth
         # layer, out of its reach, so every error this core raises goes through its scrubber.

@@ -30,6 +30,7 @@ from typing import Any, Literal
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
     "ConnectionLostError",
@@ -67,6 +68,12 @@ class InvoiceOceanError(Exception):
 
 class ConfigurationError(InvoiceOceanError, ValueError):
     """The client was given arguments it cannot use (raised before any network I/O)."""
+
+
+class ClientClosedError(ConfigurationError):
+    """The client (or its transport) was closed: a request made after ``aclose()``, or one
+    that was waiting to be sent again when it came. Nothing was sent after the close; a bulk
+    import stops on it, as on a refused token."""
 
 
 class TransportError(InvoiceOceanError):

@@ -42,7 +42,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -53,6 +53,7 @@ from invoceanio.digests import LineRegister
 from invoceanio.errors import (
     APIError,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     InvoiceOceanError,
     PermissionDeniedError,
@@ -77,8 +78,9 @@ _FINAL: Final = (ValidationError, ConfigurationError)
 #: timeout, a conflict, "too early", throttling. Any other such answer fails the item at once:
 #: a 404 from a wrong base URL retried five times an invoice would crawl through a whole file.
 _WORTH_RETRYING_BELOW_500: Final = frozenset({408, 409, 425, 429})
-#: Refusals that would come again for every item: the import stops.
-_FATAL: Final = (AuthenticationError, PermissionDeniedError)
+#: Refusals that would come again for every item: the import stops. So does a client closed
+#: under it: every item left would fail the same way (and wait its turn to).
+_FATAL: Final = (AuthenticationError, PermissionDeniedError, ClientClosedError)
 _MAX_KEY: Final = 64
 _BACKOFF_BASE: Final = 1.0
 _BACKOFF_MAX: Final = 30.0
@@ -417,6 +419,7 @@ async def run_import(
     sleep: Callable[[float], Any] = asyncio.sleep,
     journal_target: str | None = None,
     keep_failures: bool = True,
+    pace_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> ImportReport:
     """The engine behind :meth:`InvoicesService.create_many` (see the module docstring).
 
@@ -449,7 +452,7 @@ async def run_import(
         raise ConfigurationError(
             f"on_progress must be a callable or None, got {type(on_progress).__name__}"
         )
-    pacer = None if rate_per_minute is None else Pacer(rate_per_minute / 60.0)
+    pacer = None if rate_per_minute is None else Pacer(rate_per_minute / 60.0, sleep=pace_sleep)
     opened = None
     if journal is not None:
         # The client's base URL names the account (a token is never written to the journal).

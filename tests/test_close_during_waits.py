@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from invoceanio import (
+    ClientClosedError,
     ConfigurationError,
     ConnectionLostError,
     InvoiceOcean,
@@ -22,6 +23,7 @@ from invoceanio import (
 )
 from invoceanio.http import Request, Response
 from invoceanio.middleware.closing import ClosingWaits
+from invoceanio.sandbox import FaultConfig
 from invoceanio.transport import MockTransport
 from tests.support import invoice_payload, json_response
 
@@ -189,3 +191,71 @@ async def test_a_sleep_that_swallows_the_cancel_still_ends_closed() -> None:
     await settle()
     waits.close()
     assert await asyncio.wait_for(task, GUARD) == 0
+
+
+# --- a bulk import's own waits, and what a close tells -------------------------------------------
+
+
+async def test_an_import_pacing_its_items_stops_when_the_client_closes() -> None:
+    server = Server(json_response(201, invoice_payload(id=1)))
+    io = client(server)
+    items = [{"buyer_name": f"B{n}", "oid": f"O-{n}"} for n in range(50)]
+    job = asyncio.create_task(io.invoices.create_many(items, rate_per_minute=1))
+    await settle()
+    assert len(server.requests) == 1  # the first went at once; the next waits a minute
+
+    await io.aclose()
+    with pytest.raises(ClientClosedError):
+        await asyncio.wait_for(job, GUARD)
+    assert len(server.requests) == 1
+
+
+async def test_an_import_waiting_to_try_an_item_again_stops_when_the_client_closes() -> None:
+    server = Server(json_response(503, {"message": "down"}))
+    # One attempt per try: the item's own backoff (1 s, then more) is the wait.
+    io = client(server, retry=RetryPolicy(max_attempts=1))
+    job = asyncio.create_task(io.invoices.create_many([{"buyer_name": "B", "oid": "O-1"}]))
+    await settle()
+    assert not job.done()
+
+    await io.aclose()
+    with pytest.raises(ClientClosedError):
+        await asyncio.wait_for(job, GUARD)
+
+
+async def test_a_send_after_the_close_is_a_client_closed_error() -> None:
+    # The client's own transport (a supplied one stays the caller's, and open).
+    io = InvoiceOcean(prefix="acme", api_token="test-token")
+    await io.aclose()
+    with pytest.raises(ClientClosedError):
+        await io.invoices.get(1)
+    mock = MockTransport(Server(json_response(200, invoice_payload(id=1))))
+    await mock.aclose()
+    with pytest.raises(ClientClosedError):
+        await mock.send(Request(method="GET", url="https://acme.invoiceocean.com/x.json"))
+    assert issubclass(ClientClosedError, ConfigurationError)
+
+
+async def test_a_close_refused_from_another_loop_leaves_the_waits_alone() -> None:
+    from invoceanio.sandbox import Sandbox
+
+    released = asyncio.Event()
+
+    async def held(_: float) -> None:
+        await released.wait()
+
+    async with Sandbox(token="t") as sandbox:
+        io = InvoiceOcean(base_url=sandbox.url, api_token="t", retry=RetryPolicy(sleep=held))
+        await io.clients.list()
+        with pytest.raises(ConfigurationError, match="another event loop"):
+            await asyncio.to_thread(asyncio.run, io.aclose())
+        # Refused, it changed nothing: a request waiting to be retried still goes.
+        sandbox.faults.reconfigure(FaultConfig(error_rate=1.0, error_statuses={503: 1}, seed=1))
+        task = asyncio.create_task(io.clients.list())
+        # The sandbox counts its faults but signals none: polled.
+        while not task.done() and not sandbox.faults.stats()["server_error"]:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        sandbox.faults.reconfigure(FaultConfig())
+        released.set()
+        assert await asyncio.wait_for(task, GUARD) == []
+        await io.aclose()

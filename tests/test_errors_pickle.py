@@ -17,6 +17,7 @@ from invoceanio import errors
 SAMPLES: dict[str, errors.InvoiceOceanError] = {
     "base": errors.InvoiceOceanError("something"),
     "configuration": errors.ConfigurationError("bad prefix"),
+    "client closed": errors.ClientClosedError("the client was closed"),
     "transport": errors.TransportError("lost", method="POST", url="/invoices.json"),
     "connect": errors.ConnectError("refused", method="GET", url="/invoices.json"),
     "timeout": errors.RequestTimeout("slow", phase="read", method="GET", url="/x.json"),

@@ -7,8 +7,9 @@ client was closed: ``await io.aclose(); await gather(*workers)`` hung for as lon
 
 :class:`ClosingWaits` wraps the sleep functions the middleware wait with. Closing it cancels the
 tasks sleeping in them, and the cancellation comes out of the wait as a
-:class:`~invoceanio.errors.ConfigurationError` ("closed"), which the retry layer then reports as
-it reports a closed transport (for a create that may have been applied: outcome unknown). It is
+:class:`~invoceanio.errors.ClientClosedError` (a ConfigurationError), which the retry layer
+then reports as it reports a closed transport (for a create that may have been applied:
+outcome unknown). A bulk import's own waits (its pace, its tries again) end too. It is
 the pattern of :func:`asyncio.timeout`: a cancel this module sent is taken back with
 ``Task.uncancel``, and one that anybody else sent at the same time still cancels the task.
 """
@@ -18,16 +19,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from invoceanio.errors import ConfigurationError
+from invoceanio.errors import ClientClosedError
 
 __all__ = ["ClosingWaits"]
 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-def _closed() -> ConfigurationError:
-    return ConfigurationError(
-        "the client was closed while this request waited to be sent again; create a new client"
+def _closed() -> ClientClosedError:
+    return ClientClosedError(
+        "the client was closed while this request waited to be sent; create a new client"
     )
 
 

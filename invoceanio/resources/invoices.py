@@ -263,6 +263,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             on_progress=on_progress,
             max_item_attempts=max_item_attempts,
             sleep=self._core.sleep,
+            pace_sleep=self._core.clock_sleep,
             journal_target=journal_target,
             keep_failures=keep_failures,
         )

@@ -46,6 +46,7 @@ import aiohttp
 from yarl import URL
 
 from invoceanio.errors import (
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     ConnectionLostError,
@@ -317,7 +318,7 @@ class AiohttpTransport:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise ConfigurationError(
+            raise ClientClosedError(
                 "this AiohttpTransport has been closed; create a new transport (or client)"
             )
         self._loop = asyncio.get_running_loop()

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
-from invoceanio.errors import ConfigurationError, ResponseTooLargeError
+from invoceanio.errors import ClientClosedError, ConfigurationError, ResponseTooLargeError
 from invoceanio.http import Request, Response
 
 __all__ = ["Handler", "MockTransport"]
@@ -51,7 +51,7 @@ class MockTransport:
 
     async def send(self, request: Request) -> Response:
         if self.closed:
-            raise ConfigurationError("this MockTransport has been closed")
+            raise ClientClosedError("this MockTransport has been closed")
         if self._record:
             self.requests.append(request)
         # Checking the result rather than the function also covers a sync callable that
