@@ -424,6 +424,7 @@ class InvoiceOcean:
         if self._owns_transport:
             # First: from another event loop it refuses, and then nothing may change.
             await self._transport.aclose()
+        self._core.closed = True
         self._waits.close()
 
     async def __aenter__(self) -> InvoiceOcean:

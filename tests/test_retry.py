@@ -1174,3 +1174,20 @@ async def test_get_answered_5xx_then_404_still_raises_not_found() -> None:
         with pytest.raises(NotFoundError):
             await io.invoices.get(5)
     assert len(recorder.requests) == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_lookup_told_to_wait_long_after_a_duplicate_refusal_ends_as_itself(
+    status: int,
+) -> None:
+    # A Retry-After past what the policy waits: not retried, but still no final 422, which a
+    # bulk import would take as the item's failure while the invoice is on the account.
+    refusal = json_response(422, {"code": "error", "message": {"oid": ["has already been taken"]}})
+    told = json_response(status, {"message": "later"}, {"Retry-After": "3600"})
+    recorder = Recorder(refusal, told)
+
+    with pytest.raises((RateLimitError, ServerError)) as caught:
+        await CREATE_OID.call(client(recorder, max_attempts=3))
+
+    assert not isinstance(caught.value, ValidationError)
+    assert posts(recorder) == 1

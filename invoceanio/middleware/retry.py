@@ -218,11 +218,12 @@ class _Attempts:
                 method=self.request.method,
                 url=self.request.path,
             )
-        if self.refusal is not None and not self.retryable:
-            # Nothing of this call was made, and no other look-up would tell more: the
-            # duplicate-key refusal is the answer. A look-up that may pass on another try (a
-            # 5xx, a 429) is retried instead, and ends as itself: the object exists but could
-            # not be read, which a bulk import tries again later rather than failing the item.
+        if self.refusal is not None and lookup.status not in _THROTTLED and lookup.status < 500:
+            # Nothing of this call was made, and no other look-up would tell more (a 404, a
+            # 401): the duplicate-key refusal is the answer. A look-up that was throttled or
+            # failed on the server's side (retried while the policy allows, a long Retry-After
+            # not) ends as itself: the object exists but could not be read, which a bulk
+            # import tries again later rather than failing the item.
             return self.refusal
         return lookup
 

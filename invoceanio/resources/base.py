@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -80,29 +81,13 @@ def _all_ids(key: Sequence[object]) -> bool:
     return all(isinstance(value, int) for value in key)
 
 
-def _pushed_on(page: Sequence[object], previous: Sequence[object] | None) -> int:
-    """How many records at the head of ``page`` are the tail of ``previous``: the records that
-    ones created meanwhile (the list is newest first) pushed from one page onto the next."""
-    if not page or previous is None or not _all_ids(page) or not _all_ids(previous):
-        return 0
-    try:
-        start = list(previous).index(page[0])
-    except ValueError:
-        return 0  # the usual case: the page starts with a record the one before did not hold
-    count = len(previous) - start
-    return count if list(page[:count]) == list(previous[start:]) else 0
-
-
-def _mostly_overlaps(
-    page: Sequence[object], previous: Sequence[object] | None, pushed: int
-) -> bool:
-    """More than half of a page's records, besides those pushed on (:func:`_pushed_on`), were on
-    the page before: a server that answers the same page again while records are being added
-    (each page then differs from the last by one, and is never equal to it)."""
-    if not page or previous is None or not _all_ids(page) or not _all_ids(previous):
-        return False
-    again = frozenset(previous)
-    return sum(1 for value in page[pushed:] if value in again) * 2 > len(page)
+#: Full pages in a row that bring under half a page of records not on the page before, after
+#: which a listing is taken for a server that ignores ``page``. One such page is what records
+#: created between two reads (the list is newest first) push onto the next; page after page,
+#: it is the same window answered again while records are added (or a sliding one).
+_STALE_PAGES = 3
+#: Pages whose ids a listing remembers, to leave out a record pushed on from one of them.
+_REMEMBERED_PAGES = 4
 
 
 _WRITE_TYPES: dict[type[Model], tuple[type[Draft | Model], ...]] = {}
@@ -392,8 +377,9 @@ class Listing(ResourceService[ModelT]):
         The API pages by offset, so a list that changes while it is read shifts under it: a
         record created meanwhile pushes another onto the next page (it is yielded once, not
         again), and one deleted meanwhile pulls another back onto a page already read (that
-        one is missed; no client can tell). A page mostly equal to the one before is a
-        :class:`PaginationError`, the sign of a server that ignores ``page``."""
+        one is missed; no client can tell). A page equal to the one before, or full pages in
+        a row that each bring under half a page of new records, are a
+        :class:`PaginationError`: the sign of a server that ignores ``page``."""
         check_page(1, per_page)
         if "page" in filters:
             # It would go out beside the page iterate() asks for, and every page would repeat.
@@ -402,34 +388,47 @@ class Listing(ResourceService[ModelT]):
             )
         filter_params = self._filters(filters)
         previous: Sequence[object] | None = None
+        # The ids of the last pages read: records created while listing (newest first) push
+        # the last of a page onto the next ones (a deletion meanwhile mixes them), the same
+        # records again, which an export would write twice. Those are left out.
+        recent: deque[frozenset[object]] = deque(maxlen=_REMEMBERED_PAGES)
+        stale = 0
         page = 1
         while True:
             params = [*self._core.provider.page_params(page, per_page), *filter_params]
             request = self._build("GET", self.collection, params=params)
             data = await self._core.call(request)
             items, has_more = self._core.to_page(request, data, self.model)
-            seen = _page_key(items, data)
-            # A record created while listing (newest first) pushes the last of a page onto the
-            # head of the next: the same records again, which an export would write twice.
-            pushed = _pushed_on(seen, previous)
-            if _repeats(seen, previous) or _mostly_overlaps(seen, previous, pushed):
-                raise PaginationError(
-                    f"page {page} repeats page {page - 1}: the server ignores the page parameter",
-                    method=request.method,
-                    url=request.path,
-                )
-            for item in items[pushed:]:
-                yield item
             if not items:
                 return  # whatever the provider says of more: an empty page asks for nothing
+            seen = _page_key(items, data)
+            fresh = [
+                item
+                for item in items
+                if not any(getattr(item, "id", None) in ids for ids in recent)
+            ]
             # A provider that reports paging is believed; otherwise a short page is the last.
             # A page longer than asked (a server that ignores per_page) is no last page, nor is
             # a page of exactly the API's default size when more were asked for: the shape of
             # an endpoint that ignores per_page, whose next page would be cut off unread.
             if has_more is None:
                 has_more = len(items) >= per_page or (len(items) == DEFAULT_PER_PAGE < per_page)
+            # Another page is due, yet this one brought little new: once, records created
+            # meanwhile; page after page, a server answering the same window again.
+            stale = stale + 1 if has_more and recent and len(fresh) * 2 < len(items) else 0
+            if _repeats(seen, previous) or stale >= _STALE_PAGES:
+                raise PaginationError(
+                    f"page {page} repeats page {page - 1}: the server ignores the page parameter "
+                    "(or records are created faster than pages are read)",
+                    method=request.method,
+                    url=request.path,
+                )
+            for item in fresh:
+                yield item
             if not has_more:
                 return
+            if _all_ids(seen):
+                recent.append(frozenset(seen))
             previous = seen
             page += 1
 

@@ -75,9 +75,56 @@ async def _ids(io: InvoiceOcean, per_page: int = 100) -> list[int]:
 async def test_a_server_ignoring_page_while_records_are_added_is_refused_not_endless() -> None:
     server = Listing(500, inserts_per_call=1, ignores_page=True)
     async with _client(server) as io:
-        with pytest.raises(PaginationError, match="repeats page 1"):
+        with pytest.raises(PaginationError, match="ignores the page parameter"):
             await _ids(io)
-    assert server.calls == 2
+    assert server.calls == 4  # three full pages in a row bringing one new record each
+
+
+async def test_a_page_ignoring_server_whose_window_slides_is_refused_not_endless() -> None:
+    class Sliding:
+        """Oldest first, ``page`` ignored; one record dropped and one added per read."""
+
+        def __init__(self) -> None:
+            self.first = 1
+            self.calls = 0
+
+        def __call__(self, request: Request) -> Any:
+            self.calls += 1
+            assert self.calls <= GUARD, "the listing never ended"
+            window = range(self.first, self.first + 10)
+            self.first += 1
+            return json_response(200, [{"id": n} for n in window])
+
+    server = Sliding()
+    async with _client(server) as io:
+        with pytest.raises(PaginationError):
+            await _ids(io, per_page=10)
+    assert server.calls == 4
+
+
+async def test_a_deletion_and_creations_meanwhile_yield_no_record_twice() -> None:
+    class Churning:
+        """Newest first, paged; before page 2, two records are created and page 1's last is
+        deleted, so the records pushed on are no exact tail of page 1."""
+
+        def __init__(self) -> None:
+            self.ids = list(range(30, 0, -1))
+            self.calls = 0
+
+        def __call__(self, request: Request) -> Any:
+            self.calls += 1
+            query = dict(request.params)
+            page, size = int(query["page"]), int(query["per_page"])
+            if page == 2:
+                self.ids.remove(21)
+                self.ids[:0] = [32, 31]
+            chosen = self.ids[(page - 1) * size : page * size]
+            return json_response(200, [{"id": n} for n in chosen])
+
+    async with _client(Churning()) as io:
+        ids = await _ids(io, per_page=10)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(range(1, 31))
 
 
 @pytest.mark.parametrize("inserts", [1, 3])
@@ -117,7 +164,7 @@ async def test_a_last_page_shorter_than_asked_still_ends_the_listing_at_once() -
 
 @pytest.mark.parametrize(
     ("count", "per_page", "inserts"),
-    [(100, 100, 1), (40, 10, 4), (40, 10, 6), (400, 100, 51), (237, 100, 2)],
+    [(100, 100, 1), (40, 10, 4), (100, 10, 3), (400, 100, 40), (237, 100, 2), (120, 100, 60)],
 )
 async def test_records_created_during_a_listing_never_make_it_fail(
     count: int, per_page: int, inserts: int
