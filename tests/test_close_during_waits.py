@@ -259,3 +259,15 @@ async def test_a_close_refused_from_another_loop_leaves_the_waits_alone() -> Non
         released.set()
         assert await asyncio.wait_for(task, GUARD) == []
         await io.aclose()
+
+
+async def test_a_closed_client_on_a_transport_passed_in_sends_nothing() -> None:
+    # The transport stays the caller's, and open: the client itself refuses.
+    server = Server(json_response(200, invoice_payload(id=1)))
+    io = client(server)
+    await io.aclose()
+    with pytest.raises(ClientClosedError):
+        await io.invoices.get(1)
+    with pytest.raises(ClientClosedError):
+        await io.invoices.create({"oid": "O-1", "buyer_name": "B"})
+    assert server.requests == []
