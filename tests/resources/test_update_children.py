@@ -11,6 +11,8 @@ Updates whose children all carry an ``id`` and only change stay retryable.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -108,7 +110,9 @@ class _DropFirstPutAnswer:
         return response
 
 
-async def test_against_the_sandbox_a_lost_answer_never_adds_the_line_twice() -> None:
+@contextlib.asynccontextmanager
+async def _dropping_sandbox_client() -> AsyncIterator[InvoiceOcean]:
+    """A client on a sandbox whose first PUT is applied and its answer lost."""
     async with (
         Sandbox(token="children-token") as sandbox,
         InvoiceOcean(
@@ -118,6 +122,11 @@ async def test_against_the_sandbox_a_lost_answer_never_adds_the_line_twice() -> 
             retry=RetryPolicy(sleep=_no_sleep),
         ) as io,
     ):
+        yield io
+
+
+async def test_against_the_sandbox_a_lost_answer_never_adds_the_line_twice() -> None:
+    async with _dropping_sandbox_client() as io:
         invoice = await io.invoices.create(
             {
                 "buyer_name": "B",
@@ -147,15 +156,7 @@ async def test_a_removal_of_a_position_goes_out_once_when_its_outcome_is_unknown
 
 async def test_against_the_sandbox_a_lost_removal_is_outcome_unknown_not_a_refusal() -> None:
     # Re-sent, the removal named a position already gone: a 422 said it failed when it was done.
-    async with (
-        Sandbox(token="children-token") as sandbox,
-        InvoiceOcean(
-            base_url=sandbox.url,
-            api_token=sandbox.token,
-            middleware=[_DropFirstPutAnswer()],
-            retry=RetryPolicy(sleep=_no_sleep),
-        ) as io,
-    ):
+    async with _dropping_sandbox_client() as io:
         invoice = await io.invoices.create(
             {
                 "buyer_name": "B",
