@@ -34,6 +34,7 @@ __all__ = [
     "check_ids",
     "check_key",
     "check_name",
+    "destroys",
     "field_list",
     "write_types",
 ]
@@ -169,20 +170,22 @@ def changes_children_once(
         else:
             continue
         for child in children:
-            if isinstance(child, Mapping) and (
-                child.get(key) in (None, "") or _marked_destroy(child.get("_destroy"))
-            ):
+            if isinstance(child, Mapping) and (child.get(key) in (None, "") or destroys(child)):
                 return True
     return False
 
 
-def _marked_destroy(value: object) -> bool:
+def destroys(child: Mapping[str, Any]) -> bool:
+    """Whether a nested child's ``_destroy`` drops it. Read as the models read a flag; a value
+    they cannot read is left to the server, which may take it as true (Rails takes most text
+    so): such a child is checked as dropped, and its write is not re-sent either way."""
+    value = child.get("_destroy")
     if value is None:
         return False
     try:
         return structure_bool(value) is True
     except ValueError:
-        return True  # not a flag the client can read: the server may; not re-sent either way
+        return True
 
 
 #: The largest id the API has room for (a signed 64-bit integer): nothing larger names an

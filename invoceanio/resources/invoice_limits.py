@@ -32,9 +32,9 @@ from decimal import Decimal
 from typing import Any, Final
 
 from invoceanio.errors import ConfigurationError
-from invoceanio.models.converter import structure_bool, structure_decimal
+from invoceanio.models.converter import structure_decimal
 from invoceanio.models.values import IssuerRole, RecipientRole
-from invoceanio.resources.base import _shown
+from invoceanio.resources.base import _shown, destroys
 
 __all__ = ["check_invoice_limits"]
 
@@ -94,18 +94,6 @@ def _children(document: Mapping[str, Any], name: str) -> list[tuple[str, Mapping
     return items
 
 
-def _destroyed(child: Mapping[str, Any]) -> bool:
-    """Whether ``_destroy`` drops the child. Read as the models read a flag; a value they
-    cannot read is left to the server, and so is the child (Rails takes most text as true)."""
-    value = child.get("_destroy")
-    if value is None:
-        return False
-    try:
-        return structure_bool(value) is True
-    except ValueError:
-        return True
-
-
 def _is_new(child: Mapping[str, Any]) -> bool:
     # As changes_children_once reads it: a blank id is no id, and the API appends the child.
     return child.get("id") in (None, "")
@@ -155,7 +143,7 @@ def _settlement_positions(document: Mapping[str, Any]) -> None:
     counts = dict.fromkeys(SETTLEMENT_KINDS, 0)
     edited: set[object] = set()
     for index, child in _children(document, "settlement_positions"):
-        if _destroyed(child):
+        if destroys(child):
             continue
         where = f"settlement_positions[{index}]"
         kind = _settlement_kind(child, where)
@@ -221,7 +209,7 @@ def _descriptions(document: Mapping[str, Any]) -> None:
     count = 0
     edited: set[object] = set()
     for index, child in _children(document, "descriptions"):
-        if _destroyed(child):
+        if destroys(child):
             continue
         where = f"descriptions[{index}]"
         # "values are stripped" before they are stored, so the limits are of stripped text.
@@ -245,7 +233,7 @@ def _descriptions(document: Mapping[str, Any]) -> None:
 
 def _parties(document: Mapping[str, Any], name: str, default_role: str) -> None:
     for index, child in _children(document, name):
-        if _destroyed(child):
+        if destroys(child):
             continue
         where = f"{name}[{index}].role_description"
         description = child.get("role_description")
