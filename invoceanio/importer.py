@@ -13,11 +13,11 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
 - **Nothing is lost**: an item whose create still fails after the client's own retries (a long
   outage, a throttled window) is tried again later, up to ``max_item_attempts``; only a refusal
   that would repeat (a 422 validation error, bad data, any other 4xx but 408, 409, 425 and
-  429) fails the item at once. The failures
-  are collected with their reason and source, never raised mid-run; a wrong token (401/403)
-  stops the whole import, since every other item would fail the same way. Any other failure of
-  one item (its data cannot be written, a custom transport raises something unexpected) fails
-  that item alone, reported with its source, oid and data like any refusal.
+  429) fails the item at once. The failures are collected with their reason and source, never
+  raised mid-run; a wrong token (401/403) or a client closed under the import stops it, since
+  every other item would fail the same way. Any other failure of one item (its data cannot be
+  written, a custom transport raises something unexpected) fails that item alone, reported
+  with its source, oid and data like any refusal.
 - **One invoice per oid**: a second item of the same run with an oid already taken by an
   earlier one (two equal items without an oid share their content's) fails, naming the first:
   it would be taken for the first and never reach the account.
