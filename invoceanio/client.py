@@ -13,7 +13,8 @@ from invoceanio._version import __version__
 from invoceanio.codecs.registry import CodecRegistry, default_registry
 from invoceanio.core import ApiCore, query_params
 from invoceanio.endpoints import endpoint
-from invoceanio.errors import ConfigurationError
+from invoceanio.errors import ClientClosedError, ConfigurationError
+from invoceanio.http import Request, Response
 from invoceanio.middleware.auth import scrubber_of
 from invoceanio.middleware.base import Middleware, build_chain
 from invoceanio.middleware.closing import ClosingWaits
@@ -266,7 +267,7 @@ class InvoiceOcean:
             provider=self.provider,
             codecs=self.codecs,
             format=format,
-            send=build_chain(chain, self._transport.send),
+            send=build_chain(chain, self._send_unless_closed),
             timeout=timeout,
             # Waits above the chain (a bulk import's) end at the close too.
             sleep=policy_sleep,
@@ -416,6 +417,14 @@ class InvoiceOcean:
             operation=f"request {verb} {clean}",
         )
         return await self._core.call(request)
+
+    async def _send_unless_closed(self, request: Request) -> Response:
+        # The innermost check: a call that was already inside the chain when the client closed
+        # (queued for a concurrency slot, or the oid look-up of a retry) sends nothing either,
+        # on a transport passed in, which stays open, too.
+        if self._core.closed:
+            raise ClientClosedError("this client has been closed (aclose()); create a new one")
+        return await self._transport.send(request)
 
     async def aclose(self) -> None:
         """Close the connection pool (a transport passed in by the caller stays theirs), and end

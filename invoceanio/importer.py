@@ -221,6 +221,10 @@ def _final(error: InvoiceOceanError) -> bool:
     )
 
 
+def _throttled(error: InvoiceOceanError) -> bool:
+    return isinstance(error, APIError) and error.status in (429, 503)
+
+
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
@@ -388,7 +392,10 @@ class _Run:
                 # makes another try safe; wait a little more each time.
                 delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
                 await self.sleep(random.uniform(delay / 2, delay))
-                sent_before = True  # that try may have landed before it failed
+                # That try may have landed before it failed, unless the server said it was
+                # throttled (429, 503: not processed). Then an invoice found later by its oid
+                # is one that was there before, as it is counted.
+                sent_before = sent_before or not _throttled(exc)
                 continue
             except Exception as exc:
                 # Not an API refusal (a custom transport or middleware raising something

@@ -271,3 +271,34 @@ async def test_a_closed_client_on_a_transport_passed_in_sends_nothing() -> None:
     with pytest.raises(ClientClosedError):
         await io.invoices.create({"oid": "O-1", "buyer_name": "B"})
     assert server.requests == []
+
+
+async def test_a_call_queued_for_a_slot_when_the_client_closes_sends_nothing() -> None:
+    # Inside the chain already (waiting for the one concurrency slot): the entry check had
+    # passed, and it went out on a transport passed in once the slot came free.
+    gate = asyncio.Event()
+    sent: list[str] = []
+
+    async def slow(request: Request) -> Any:
+        sent.append(request.method)
+        await gate.wait()
+        return json_response(201, invoice_payload(id=len(sent)))
+
+    io = InvoiceOcean(
+        prefix="acme",
+        api_token="test-token",
+        transport=MockTransport(slow),
+        max_concurrency=1,
+        retry=RetryPolicy(max_attempts=1),
+    )
+    first = asyncio.create_task(io.invoices.get(1))
+    queued = asyncio.create_task(io.invoices.create({"oid": "O-2", "buyer_name": "B"}))
+    await settle()
+    assert sent == ["GET"]
+
+    await io.aclose()
+    gate.set()
+    assert (await asyncio.wait_for(first, GUARD)).id == 1  # on the wire before the close
+    with pytest.raises(ClientClosedError):
+        await asyncio.wait_for(queued, GUARD)
+    assert sent == ["GET"]

@@ -149,3 +149,32 @@ async def test_keep_failures_must_be_a_bool() -> None:
         with pytest.raises(ConfigurationError, match="keep_failures"):
             await io.invoices.create_many([dict(SALE)], keep_failures="no")  # type: ignore[arg-type]
     assert server.posts == 0
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_an_invoice_there_before_is_counted_existed_though_its_look_up_was_throttled(
+    status: int,
+) -> None:
+    # Every POST is refused as a duplicate, so the invoice was there before the import; the
+    # first look-up is told to wait longer than the policy does. A throttled answer says the
+    # request was not processed: that try made nothing, and the item is no "created".
+    calls: list[str] = []
+
+    def server(request: Request) -> Response:
+        calls.append(request.method)
+        if request.method == "POST":
+            return json_response(
+                422, {"code": "error", "message": {"oid": ["has already been taken"]}}
+            )
+        if calls.count("GET") == 1:
+            return json_response(status, {"message": "later"}, {"Retry-After": "3600"})
+        return json_response(200, [{"id": 5, "oid": "O-1", "buyer_name": "B"}])
+
+    async with InvoiceOcean(
+        prefix="acme",
+        api_token="tok",
+        transport=MockTransport(server),
+        retry=RetryPolicy(max_attempts=2, sleep=_no_sleep),
+    ) as io:
+        report = await io.invoices.create_many([{**SALE, "oid": "O-1"}])
+    assert (report.created, report.existed, report.failed) == (0, 1, 0)
