@@ -237,8 +237,10 @@ class InvoiceOcean:
         #: Finds the server's limit by itself (AIMD on the requests in flight, and a pause shared
         #: by every request when one is told to wait); None with adaptive_concurrency=False.
         # It waits with the retry policy's sleep and clock, so a test's fake time is its too.
-        # Every wait of a request between its attempts ends when the client closes.
+        # Every wait of a request between its attempts ends when the client closes, and from
+        # then on nothing is sent (see _send_unless_closed).
         self._waits = ClosingWaits()
+        self._closed = False
         policy_sleep = self._waits.wrap(self.retry_policy.sleep)
         self.throttle = (
             AdaptiveThrottle(
@@ -419,10 +421,10 @@ class InvoiceOcean:
         return await self._core.call(request)
 
     async def _send_unless_closed(self, request: Request) -> Response:
-        # The innermost check: a call that was already inside the chain when the client closed
-        # (queued for a concurrency slot, or the oid look-up of a retry) sends nothing either,
-        # on a transport passed in, which stays open, too.
-        if self._core.closed:
+        # Innermost, so that a call already inside the chain when the client closed (queued
+        # for a concurrency slot, or the oid look-up of a retry) sends nothing either, on a
+        # transport passed in (which stays open) too.
+        if self._closed:
             raise ClientClosedError("this client has been closed (aclose()); create a new one")
         return await self._transport.send(request)
 
@@ -433,7 +435,7 @@ class InvoiceOcean:
         if self._owns_transport:
             # First: from another event loop it refuses, and then nothing may change.
             await self._transport.aclose()
-        self._core.closed = True
+        self._closed = True
         self._waits.close()
 
     async def __aenter__(self) -> InvoiceOcean:

@@ -25,7 +25,6 @@ from invoceanio.endpoints import Suffix
 from invoceanio.errors import (
     APIError,
     AuthenticationError,
-    ClientClosedError,
     ConfigurationError,
     DecodeError,
     NotFoundError,
@@ -96,9 +95,6 @@ class ApiCore:
         self.sleep = sleep
         #: A real-time wait (a bulk import's pace, which runs on the monotonic clock).
         self.clock_sleep = clock_sleep
-        #: Set by the client's ``aclose()``: every call from then on is refused, whoever owns
-        #: the transport (one passed in stays open, and would otherwise still send).
-        self.closed = False
         # The errors made here quote the server's answer, which may quote the credential back
         # (a 401 naming the token, a page echoing the URL); they are built above the auth
         # layer, out of its reach, so every error this core raises goes through its scrubber.
@@ -245,8 +241,6 @@ class ApiCore:
     async def call(self, request: Request, *, expect: Expect = "data") -> Any:
         """Send ``request`` and return its decoded document (bytes for PDFs), or raise."""
         # The chain too: a layer above auth (the retry's look-up) may quote an answer.
-        if self.closed:
-            raise _client_closed()
         with self._scrubbed:
             response = await self._send(request)
             return self.interpret(request, response, expect=expect)
@@ -254,8 +248,6 @@ class ApiCore:
     async def exchange(self, request: Request) -> Response:
         """Send ``request`` through the chain and return the Response itself, uninterpreted
         (for a caller that needs what the retry layer learned, e.g. ``duplicate``)."""
-        if self.closed:
-            raise _client_closed()
         with self._scrubbed:
             return await self._send(request)
 
@@ -263,8 +255,6 @@ class ApiCore:
         """The bytes a file endpoint answers. The API may answer 302 to the file's real place
         (a storage URL): that one is fetched without credentials, and only once (a second
         redirect is an error, not a loop)."""
-        if self.closed:
-            raise _client_closed()
         with self._scrubbed:
             response = await self._send(request)
             location = response.headers.get("Location")
@@ -571,7 +561,3 @@ def _masked_body(body: bytes, needles: tuple[bytes, ...]) -> bytes:
     for needle in needles:
         body = body.replace(needle, b"REDACTED")  # redaction's mask
     return body
-
-
-def _client_closed() -> ClientClosedError:
-    return ClientClosedError("this client has been closed (aclose()); create a new one")
