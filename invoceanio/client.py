@@ -429,9 +429,11 @@ class InvoiceOcean:
         return await self._transport.send(request)
 
     async def aclose(self) -> None:
-        """Close the connection pool (a transport passed in by the caller stays theirs), and end
-        the requests waiting to be retried with a ConfigurationError (outcome unknown for a
-        create that may have been applied)."""
+        """Close the connection pool (a transport passed in by the caller stays theirs). From
+        then on nothing is sent: a call raises :class:`ClientClosedError`, and so does one
+        waiting to be retried or for its turn (outcome unknown for a create that may have been
+        applied). Idempotent; from another event loop than the one that used the client it is
+        a ConfigurationError that changes nothing."""
         if self._owns_transport:
             # First: from another event loop it refuses, and then nothing may change.
             await self._transport.aclose()
