@@ -94,3 +94,5 @@ class UserDraft(Draft):
     #: "member", "admin", "accountant", "role_1234", or the custom role's id.
     role: str | int | Unset = UNSET
     department_ids: list[int] | Unset = UNSET
+    #: Partner account creation (spec 4.13): the owner comes from the partner.
+    from_partner: bool | Unset = UNSET

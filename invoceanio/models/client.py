@@ -107,3 +107,7 @@ class ClientDraft(Draft):
     category_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     tag_list: list[str] | Unset = UNSET
+    #: The id of the client's own account on the platform (a buyer that also uses it), and
+    #: whether the two accounts are connected ("Pola klienta").
+    buyer_id: int | Unset | None = UNSET
+    tp_client_connection: bool | Unset = UNSET

@@ -121,6 +121,10 @@ class Position(_PositionValues):
     vat_margin_total_price_gross: Decimal | None = None
     correction_before_attributes: CorrectionPosition | None = None
     correction_after_attributes: CorrectionPosition | None = None
+    #: The position's own exchange rate (spec 6.4), and when it was made and last changed.
+    exchange_rate: Decimal | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -325,6 +329,9 @@ class Invoice(Model):
     adjust_invoice_price: Decimal | None = None
     accounting_vat_tax_date: date | None = None
     accounting_income_tax_date: date | None = None
+    accounting_other_tax_date: date | None = None
+    #: The discount's net amount (``discount`` is the gross one).
+    discount_net: Decimal | None = None
     seller_bank_account_id: int | None = None
     #: An early-payment discount: ``skonto_discount_value`` percent off if paid by its date.
     skonto_active: bool | None = None
@@ -495,6 +502,16 @@ class InvoiceDraft(Draft):
     department_id: int | Unset | None = UNSET
     category_id: int | Unset | None = UNSET
     recipient_id: int | Unset | None = UNSET
+    #: The legacy single recipient (spec 6.1), printed on the invoice; ``recipients`` is the
+    #: KSeF list of extra parties.
+    recipient_name: str | Unset | None = UNSET
+    recipient_street: str | Unset | None = UNSET
+    recipient_post_code: str | Unset | None = UNSET
+    recipient_city: str | Unset | None = UNSET
+    recipient_country: str | Unset | None = UNSET
+    recipient_email: str | Unset | None = UNSET
+    recipient_phone: str | Unset | None = UNSET
+    recipient_note: str | Unset | None = UNSET
     warehouse_id: int | Unset | None = UNSET
     #: True: the positions do not change stock levels.
     exclude_from_stock_level: bool | Unset = UNSET

@@ -123,6 +123,10 @@ class PaymentDraft(Draft):
     quantity: Decimal | Unset | None = UNSET
     promocode: str | Unset | None = UNSET
     provider: str | Unset | None = UNSET
+    #: What the payment provider said of a payment it made (its ``provider_response``, an
+    #: object of the provider's own shape, goes in ``extra``).
+    provider_status: str | Unset | None = UNSET
+    provider_title: str | Unset | None = UNSET
 
 
 # Last: Invoice names Payment too (its ``connected_payments``), see the end of ``invoice``.

@@ -97,6 +97,9 @@ class WarehouseDocument(Model):
     warehouse_actions: tuple[WarehouseAction, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: The date of the goods' movement (the issue date unless given), which
+    #: ``search_date_type="transaction_date"`` lists by.
+    transaction_date: date | None = None
 
 
 @attrs.define(kw_only=True)
@@ -132,6 +135,7 @@ class WarehouseDocumentDraft(Draft):
     number: str | Unset | None = UNSET
     warehouse_id: int | Unset | None = UNSET
     issue_date: date | Unset = UNSET
+    transaction_date: date | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     department_name: str | Unset | None = UNSET
     client_id: int | Unset | None = UNSET

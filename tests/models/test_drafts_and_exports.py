@@ -47,8 +47,17 @@ WRITE_ONLY: dict[str, set[str]] = {
         "accounting_note_kind",
         "procedure_vat_margin",
         "additional_params",
+        # The legacy single recipient's address (spec 6.1): the answers carry its name only.
+        "recipient_street",
+        "recipient_post_code",
+        "recipient_city",
+        "recipient_country",
+        "recipient_email",
+        "recipient_phone",
+        "recipient_note",
     },
-    "UserDraft": {"password"},
+    "ClientDraft": {"tp_client_connection"},
+    "UserDraft": {"password", "from_partner"},
     "BankAccountDepartmentDraft": {"remove"},
 }
 #: Fields a draft sends that the record reads back but does not name: rarely used text, kept
@@ -63,8 +72,9 @@ IN_EXTRA: dict[str, set[str]] = {
         "exchange_note",
         "additional_info_desc",
         "accounting_kind",
+        "recipient_name",
     },
-    "ClientDraft": {"mass_payment_code", "street_no"},
+    "ClientDraft": {"mass_payment_code", "street_no", "buyer_id"},
 }
 
 
