@@ -55,6 +55,9 @@ from invoceanio.middleware.retry import parse_retry_after
 __all__ = ["AdaptiveThrottle"]
 
 _PUSHBACK: Final = frozenset({429, 503})
+#: How much more carefully, at most, the limit creeps back up to a place pushed back at again
+#: and again: 16 times, a few hundred answers, whatever the length of the trouble before.
+_MAX_SLOWDOWN: Final = 16
 
 
 class AdaptiveThrottle:
@@ -203,8 +206,19 @@ class AdaptiveThrottle:
             self.paused_until = max(self.paused_until, self._clock() + retry_after)
         if epoch != self._epoch:
             return  # sent before the last cut: that cut already answered this congestion
+        if flight <= 1:
+            # One request alone was pushed back (an outage, a rate window): that says nothing
+            # of how many the server takes at once. No ceiling to creep up to: counted as one,
+            # each push-back of an outage doubled the care, and the limit never grew again.
+            self._ceiling = None
+            self._slow = self._base_slow
+            self.limit = 1.0
+            self._epoch += 1
+            return
         if self._ceiling is not None and abs(flight - self._ceiling) < 1:
-            self._slow *= 2  # the same place again: probe it less often
+            # The same place again: probe it less often, but not for ever less (the server
+            # may have recovered since).
+            self._slow = min(self._slow * 2, self._base_slow * _MAX_SLOWDOWN)
         else:
             self._slow = self._base_slow
         self._ceiling = float(flight)

@@ -146,3 +146,34 @@ async def test_a_short_retry_after_is_not_shared() -> None:
     assert throttle.paused_until == 0.0
     assert (await throttle(REQUEST, Server(allowed=10))).status == 200
     assert time.sleeps == []
+
+
+@pytest.mark.parametrize("outage", [16, 64, 320])
+async def test_after_an_outage_the_limit_grows_back_in_a_bounded_number_of_answers(
+    outage: int,
+) -> None:
+    # At the floor each push-back came from one request alone, and was taken for the same
+    # ceiling again: the care doubled without bound (2**320), and the limit stayed at 1 for
+    # the rest of the client's life, however healthy the server was again.
+    time = FakeTime()
+    throttle = _throttle(16, time)
+    down = Server(allowed=0)
+    for _ in range(outage):
+        await throttle(REQUEST, down)
+    assert throttle.limit == 1.0
+    up = Server(allowed=100)
+    for _ in range(400):
+        await throttle(REQUEST, up)
+    assert throttle.limit == 16.0  # as a fresh client gets there (120 answers from 1)
+
+
+async def test_the_same_ceiling_hit_again_and_again_slows_the_probe_within_bounds() -> None:
+    time = FakeTime()
+    throttle = _throttle(8, time)
+    server = Server(allowed=3)
+    for _ in range(200):
+        await asyncio.gather(*(throttle(REQUEST, server) for _ in range(8)))
+    server.allowed = 100
+    for _ in range(3000):
+        await throttle(REQUEST, server)
+    assert throttle.limit == 8.0
