@@ -17,7 +17,8 @@ use, unknown host), 2 for bad options (argparse's convention, with a message and
 list); with no account they use an embedded sandbox and say so. Their progress bars are tqdm's
 (the ``cli`` extra), on stderr; results go to stdout. Exit statuses: 0 when everything went
 through, 1 when some invoices or files failed (each reported), 2 for an unusable input file or
-options (nothing is sent then), 130 when interrupted.
+options (nothing is sent then), 130 when interrupted. Any command whose stdout is closed by
+its reader (``| head``) ends with 141, a shell's status for SIGPIPE, and no traceback.
 
 Heavy modules (aiohttp, the server) are imported only when a command that needs them runs, so
 ``invoceanio --version`` and ``--help`` stay quick.
@@ -26,6 +27,7 @@ Heavy modules (aiohttp, the server) are imported only when a command that needs 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -113,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # is a message and exit 2, never a traceback (the SDK's messages never hold the token).
         print(f"{PROG} {args.command}: {exc}", file=sys.stderr, flush=True)
         return 2
+    except BrokenPipeError:
+        # The reader of stdout went away (`invoceanio endpoints | head`): nothing is wrong with
+        # the command. Python would print a traceback, and another at exit flushing stdout.
+        _silence_stdout()
+        return 141  # what a shell reports for SIGPIPE (128 + 13)
 
 
 def _refuse_options_before_the_command(parser: argparse.ArgumentParser, words: list[str]) -> None:
@@ -129,3 +136,9 @@ def _refuse_options_before_the_command(parser: argparse.ArgumentParser, words: l
                 f"unrecognized arguments: {' '.join(masked_arguments([word]))} "
                 f"(options go after the command: {PROG} COMMAND [OPTIONS])"
             )
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -72,6 +72,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--out must end in .jsonl or .csv, not {args.out.name!r}")
     if not args.out.parent.is_dir():
         parser.error(f"--out: the folder {args.out.parent} does not exist")
+    if args.out.is_dir():
+        # Refused before anything is read: found only at the end, after the whole download.
+        parser.error(f"--out: {args.out} is a folder; name the file to write")
     dated = args.date_from is not None or args.date_to is not None
     if dated and args.period not in (None, "more"):
         parser.error(f"--date-from/--date-to go with --period more, not --period {args.period}")

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any, Final
 
@@ -86,9 +87,14 @@ async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, t
                 invoice = await io.invoices.get(invoice_id, fields=["id", "number"])
                 body = await io.invoices.pdf(invoice_id)
                 path = out / pdf_file_name(invoice.number, invoice_id, taken)
-                part = path.with_name(path.name + ".part")
-                part.write_bytes(body)
-                os.replace(part, path)
+                # A name of its own: two runs into one folder must not share a ".part".
+                part = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+                try:
+                    part.write_bytes(body)
+                    os.replace(part, path)
+                except BaseException:
+                    part.unlink(missing_ok=True)
+                    raise
                 return path
 
             bar = _bar(tqdm, desc="downloading", unit=" PDFs", total=len(ids))
@@ -120,13 +126,17 @@ async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, t
 
 
 _UNSAFE: Final = re.compile(r"[^\w.\- ]+")
+_MAX_STEM_BYTES: Final = 150
 
 
 def pdf_file_name(number: str | None, invoice_id: int, taken: set[str]) -> str:
     """``FV 1/11/2026`` -> ``FV 1-11-2026.pdf``: the number with path separators and other
     characters a file system may refuse replaced, or the id when nothing is left of it; a name
     already used in this run gets the id added, so two invoices never share a file."""
-    stem = _UNSAFE.sub("_", (number or "").replace("/", "-").replace("\\", "-")).strip(" .")[:100]
+    stem = _UNSAFE.sub("_", (number or "").replace("/", "-").replace("\\", "-")).strip(" .")
+    # A file name is at most 255 bytes on most file systems: cut in whole characters to 150
+    # bytes, room for " (id).pdf" and the ".part" suffix (100 CJK characters are 300 bytes).
+    stem = stem.encode("utf-8", "surrogatepass")[:_MAX_STEM_BYTES].decode("utf-8", "ignore")
     name = f"{stem or invoice_id}.pdf"
     if name.lower() in taken:
         name = f"{stem or 'invoice'} ({invoice_id}).pdf"

@@ -49,6 +49,7 @@ import enum
 import hashlib
 import json
 import os
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -108,8 +109,12 @@ class InvoiceWriter:
         self.path = Path(path)
         self.neutralise_formulas = neutralise_formulas
         self.kind = _kind_of(self.path)
-        self._part = self.path.with_name(self.path.name + ".part")
-        self._file: IO[str] = self._part.open("w", encoding="utf-8", newline="")
+        # A name of its own, beside the target so that the rename stays on one filesystem:
+        # two exports to one file at once (a cron run overlapping the next) each wrote into
+        # the same ".part", and renamed each other's data into place. Created exclusively
+        # ("x"), with the permissions the umask gives any new file (mkstemp's are 0600).
+        self._part = self.path.with_name(f"{self.path.name}.{secrets.token_hex(4)}.part")
+        self._file: IO[str] = self._part.open("x", encoding="utf-8", newline="")
         self._csv = csv.writer(self._file) if self.kind == "csv" else None
         if self._csv is not None:
             self._csv.writerow(CSV_EXPORT_COLUMNS)
@@ -124,8 +129,14 @@ class InvoiceWriter:
         self.count += 1
 
     def commit(self) -> None:
-        self._file.close()
-        os.replace(self._part, self.path)
+        try:
+            self._file.close()
+            os.replace(self._part, self.path)
+        except BaseException:
+            # Not in place (a folder of that name, a full disk): the partial file goes, as it
+            # does when the writing fails.
+            self._part.unlink(missing_ok=True)
+            raise
 
     def discard(self) -> None:
         self._file.close()
