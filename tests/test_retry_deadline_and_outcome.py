@@ -34,6 +34,7 @@ from invoceanio.transport import MockTransport
 from tests.support import Recorder, SleepRecorder, invoice_payload, json_response, make_client
 
 OK = json_response(200, invoice_payload(id=2))
+OK_PAGE = json_response(200, [])
 URL = "https://acme.invoiceocean.com/invoices/2.json"
 
 
@@ -286,3 +287,23 @@ async def test_a_woken_request_cancelled_during_the_pause_passes_its_turn_on() -
     throttle.paused_until = 0.0  # the pause ends
     assert (await asyncio.wait_for(second, timeout=5)).status == 200
     assert first.cancelled()
+
+
+async def test_an_attempt_is_given_no_more_time_than_the_deadline_leaves() -> None:
+    # A retry begun just inside the deadline took the whole per-request timeout: with the
+    # defaults (deadline 60 s, timeout 30 s) a call could last some 90 s.
+    sleeper = SleepRecorder()
+    recorder = Recorder(json_response(503, {"message": "busy"}, {"Retry-After": "7"}), OK_PAGE)
+    policy = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, deadline=10)
+    async with make_client(recorder, retry=policy, sleeper=sleeper, timeout=30) as io:
+        await io.invoices.list()
+    first, second = (request.timeout for request in recorder.requests)
+    assert first == 10  # the deadline is nearer than the timeout from the start
+    assert second == pytest.approx(3)  # 10 s, less the 7 s waited
+
+
+async def test_an_attempt_keeps_its_own_timeout_when_the_deadline_is_further() -> None:
+    recorder = Recorder(OK_PAGE)
+    async with make_client(recorder, timeout=30) as io:  # the default deadline: 60 s
+        await io.invoices.list()
+    assert recorder.requests[0].timeout == 30

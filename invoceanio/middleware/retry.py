@@ -152,7 +152,7 @@ class _Attempts:
             if existing is not None:
                 return self._found(existing)
         try:
-            response = await self.call_next(request)
+            response = await self.call_next(_within_deadline(request))
         except TransportError as exc:
             if _refused_for_deadline(exc):
                 self.retryable = False
@@ -177,7 +177,7 @@ class _Attempts:
         look-up failed in a way another try may mend (then the look-up's answer is).
         """
         try:
-            lookup = await self.call_next(reconciler.lookup_request())
+            lookup = await self.call_next(_within_deadline(reconciler.lookup_request()))
             if lookup.is_success:
                 return reconciler.existing_from(lookup)
         except TransportError as exc:
@@ -317,6 +317,20 @@ class _StopWhen(stop_base):
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         return self._attempts.past_deadline(retry_state)
+
+
+#: The least time an attempt is given: a deadline that leaves less ends the call before it.
+_MIN_ATTEMPT_SECONDS = 0.05
+
+
+def _within_deadline(request: Request) -> Request:
+    """``request`` with no more time than the call's deadline leaves: a retry begun just inside
+    the deadline took the whole per-request timeout (30 s by default), so a call could last
+    its deadline and a timeout more."""
+    left = deadline.seconds_left()
+    if left is None or (request.timeout is not None and request.timeout <= left):
+        return request
+    return attrs.evolve(request, timeout=max(left, _MIN_ATTEMPT_SECONDS))
 
 
 def _last_outcome(state: RetryCallState) -> Response:
