@@ -29,6 +29,9 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
   account (the client's base URL, or ``journal_target``): used for another one, it is refused
   before anything is sent, as its confirmed items are not in that account.
 
+All of it stands on the server keeping an oid unique: a client whose provider says its API
+keeps no external key unique (``Provider.unique_create_key``) is refused before anything is sent.
+
 Workers are a fixed pool (:func:`invoceanio.bulk.iter_bounded`), so memory stays flat for any
 number of items; only failures are kept. The client's adaptive throttle finds the server's
 limit; ``rate_per_minute`` adds a fixed pace on top.
@@ -443,6 +446,16 @@ async def run_import(
         raise ConfigurationError(f"keep_failures must be a bool, got {_shown(keep_failures)}")
     if journal_target is not None and (not isinstance(journal_target, str) or not journal_target):
         raise ConfigurationError("journal_target must be a non-empty str")
+    if not service._core.provider.unique_create_key:
+        # Every safety above stands on the server refusing a second invoice with the oid: an
+        # item whose answer was lost is sent again. Without that promise a re-send may be a
+        # duplicate, and an import cannot tell, so none is started.
+        raise ConfigurationError(
+            "create_many needs an API that keeps an invoice's external key (oid) unique, and "
+            "this client's provider has none: an item whose answer was lost could not be sent "
+            "again without risking a second invoice. Create them one by one with create(), "
+            'which reports such an item as "outcome unknown" instead of sending it again'
+        )
     # Checked here, before the journal is opened and anything is sent.
     check_concurrency(concurrency)
     if rate_per_minute is not None and (

@@ -15,12 +15,19 @@ from typing import Any
 
 import pytest
 
-from invoceanio import ConfigurationError, ValidationError
+from invoceanio import (
+    ConfigurationError,
+    ConnectionLostError,
+    DecodeError,
+    TransportError,
+    ValidationError,
+)
 from invoceanio.codecs.base import Codec, CodecError
 from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Reconciler, Request, Response
 from invoceanio.middleware.auth import AuthMiddleware, BasicAuth
 from invoceanio.providers.base import ErrorInfo, Page
+from invoceanio.providers.invoiceocean import InvoiceOceanProvider
 from invoceanio.secrets import Secret
 from tests.support import Recorder, body_json, make_client, query
 
@@ -28,6 +35,12 @@ from tests.support import Recorder, body_json, make_client, query
 class EnvelopeProvider:
     formats = frozenset({"json"})
     auth_modes = frozenset({"basic"})
+    # Fakturan.nu: 30 records a page unless asked, at most 100; an update answers 204 with no
+    # body; no field of an invoice is kept unique, so a lost create cannot be found again.
+    default_per_page = 30
+    max_per_page = 100
+    update_returns_record = False
+    unique_create_key = False
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         return "https://sandbox.example.test/api/v2"
@@ -138,3 +151,95 @@ async def test_envelopes_paths_credentials_and_errors_follow_the_provider() -> N
 def test_the_provider_refuses_auth_modes_its_api_does_not_have() -> None:
     with pytest.raises(ConfigurationError, match="auth='basic'"):
         make_client(Recorder(), provider=EnvelopeProvider(), auth="bearer")
+
+
+_BASE = "https://sandbox.example.test/api/v2"
+
+
+async def test_an_update_answered_204_without_a_body_reads_the_record_again() -> None:
+    # Fakturan.nu's PUT answers 204 and nothing else: update() still returns the record.
+    recorder = Recorder(
+        Response(status=204, headers={}, body=b""),
+        _json(200, {"data": {"id": 9, "name": "Acme AB"}}),
+    )
+    async with _client(recorder) as io:
+        updated = await io.clients.update(9, {"name": "Acme AB"})
+    assert updated.id == 9 and updated.name == "Acme AB"
+    assert [(r.method, r.url) for r in recorder.requests] == [
+        ("PUT", f"{_BASE}/clients/9"),
+        ("GET", f"{_BASE}/clients/9"),
+    ]
+
+
+async def test_an_update_that_answers_with_its_record_is_not_read_again() -> None:
+    recorder = Recorder(_json(200, {"data": {"id": 9, "name": "Acme AB"}}))
+    async with _client(recorder) as io:
+        updated = await io.clients.update(9, {"name": "Acme AB"})
+    assert updated.name == "Acme AB" and len(recorder.requests) == 1
+
+
+async def test_an_empty_update_answer_from_invoiceocean_is_a_decode_error_not_a_second_read() -> (
+    None
+):
+    # InvoiceOcean answers an update with the record: an empty answer is a bad one.
+    recorder = Recorder(Response(status=200, headers={}, body=b""))
+    async with make_client(recorder) as io:
+        with pytest.raises(DecodeError):
+            await io.clients.update(9, {"name": "Acme AB"})
+    assert len(recorder.requests) == 1
+
+
+class _ThirtyAPage(InvoiceOceanProvider):
+    """InvoiceOcean's conventions with another API's page sizes."""
+
+    default_per_page = 30
+    max_per_page = 50
+
+
+def _bare_page(first: int, count: int) -> Response:
+    return _json(200, [{"id": i, "name": f"c{i}"} for i in range(first, first + count)])
+
+
+async def test_the_largest_page_is_the_providers() -> None:
+    recorder = Recorder(_bare_page(1, 50))
+    async with make_client(recorder, provider=_ThirtyAPage()) as io:
+        with pytest.raises(ConfigurationError, match=r"per_page must be 1\.\.50"):
+            await io.clients.list(per_page=51)
+        with pytest.raises(ConfigurationError, match=r"per_page must be 1\.\.50"):
+            await io.clients.iterate(per_page=51).__anext__()
+        assert len(await io.clients.list(per_page=50)) == 50
+    assert len(recorder.requests) == 1  # the refused calls sent nothing
+
+
+async def test_a_page_of_the_providers_default_size_is_not_taken_for_the_last() -> None:
+    # 30 records when 50 were asked: the shape of an endpoint that ignores per_page and answers
+    # with this API's default page size, so the next page is read; 25 (InvoiceOcean's default,
+    # not this API's) is a short page, the last.
+    recorder = Recorder(_bare_page(1, 30), _bare_page(31, 25))
+    async with make_client(recorder, provider=_ThirtyAPage()) as io:
+        ids = [client.id async for client in io.clients.iterate(per_page=50)]
+    assert ids == list(range(1, 56))
+    assert [query(r)["page"] for r in recorder.requests] == [["1"], ["2"]]
+
+
+async def test_create_many_refuses_an_api_that_keeps_no_oid_unique_and_sends_nothing() -> None:
+    # Its safety is the server refusing a second invoice with an oid; without that, a re-sent
+    # item whose answer was lost could be a second invoice.
+    recorder = Recorder()
+    async with _client(recorder) as io:
+        with pytest.raises(ConfigurationError, match="keeps an invoice's external key"):
+            await io.invoices.create_many([{"buyer_name": "Acme AB"}])
+    assert recorder.requests == []
+
+
+async def test_a_lost_create_with_an_oid_is_outcome_unknown_where_no_oid_is_kept_unique() -> None:
+    # No oid_unique is sent to an API that has no such flag, and no look-up by oid is made
+    # (it would prove nothing): the caller learns the outcome is unknown.
+    recorder = Recorder(ConnectionLostError("connection reset by peer"))
+    async with _client(recorder) as io:
+        with pytest.raises(TransportError) as caught:
+            await io.invoices.create({"oid": "ORD-1", "buyer_name": "Acme AB"})
+    assert caught.value.outcome_unknown
+    assert len(recorder.requests) == 1
+    sent = body_json(recorder.requests[0])
+    assert sent["oid"] == "ORD-1" and "oid_unique" not in sent

@@ -44,6 +44,19 @@ class Provider(Protocol):
     formats: frozenset[str]
     #: Ways this API accepts credentials (``auth=`` values).
     auth_modes: frozenset[str]
+    #: The page size the API answers with when ``per_page`` is not given (or not read), and
+    #: the largest it takes: the resource layer checks ``per_page`` against the one and reads a
+    #: page of exactly the other, when more were asked for, as an endpoint ignoring per_page.
+    default_per_page: int
+    max_per_page: int
+    #: Whether an update answers with the record. An API that answers 204 with no body
+    #: (Fakturan.nu's PUT) says False, and the record is read again after the update.
+    update_returns_record: bool
+    #: Whether the API keeps a create's external key unique when asked (InvoiceOcean's ``oid``
+    #: with ``oid_unique``), so that a create whose answer was lost can be found by it and sent
+    #: again without a second invoice. The bulk importer re-sends on that promise alone: for an
+    #: API without one it refuses to run rather than risk duplicates.
+    unique_create_key: bool
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         """The base URL of an account, checked (raises ConfigurationError before any I/O)."""

@@ -34,8 +34,8 @@ from invoceanio.secrets import Secret
 __all__ = ["InvoiceOceanProvider", "OidReconciler"]
 
 _MAX_MESSAGE = 300
-#: The oid look-up asks for the API's largest page (see OidReconciler.existing_from).
-_LOOKUP_PER_PAGE = 100
+#: The API's largest page, which the oid look-up asks for (see OidReconciler.existing_from).
+_MAX_PER_PAGE = 100
 _TOKEN_PARAM = "api_token"
 
 
@@ -73,6 +73,10 @@ def _summary(field_errors: Mapping[str, list[str]]) -> str:
 class InvoiceOceanProvider:
     formats = frozenset({"json", "xml"})
     auth_modes = frozenset({"bearer", "query", "body", "basic", "none"})
+    default_per_page = 25
+    max_per_page = _MAX_PER_PAGE
+    update_returns_record = True
+    unique_create_key = True
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         # Tokens may carry the account prefix after a slash ("TOKEN/acme").
@@ -206,7 +210,7 @@ class InvoiceOceanProvider:
                 url=self.url(base_url, collection, codec.name),
                 # period=all: the default window (12 months) would miss an old invoice. The
                 # largest page: a full one without the oid proves nothing (see existing_from).
-                params=(("oid", oid), ("period", "all"), ("per_page", str(_LOOKUP_PER_PAGE))),
+                params=(("oid", oid), ("period", "all"), ("per_page", str(_MAX_PER_PAGE))),
                 headers={"Accept": codec.media_type},
                 timeout=template.timeout,
                 context={**template.context, "operation": "reconcile-oid"},
@@ -286,7 +290,7 @@ class OidReconciler:
             and str(item["oid"]) == self.oid
         ]
         if not found:
-            if len(items) >= _LOOKUP_PER_PAGE:
+            if len(items) >= _MAX_PER_PAGE:
                 # Should the filter match more than the oid itself (a prefix: ORD-1, ORD-10...),
                 # the invoice may sit on a later page: absence is not proven.
                 raise self._ambiguous(

@@ -18,7 +18,6 @@ from invoceanio.models.base import Draft, Model
 from invoceanio.models.converter import structure_bool, to_wire
 
 __all__ = [
-    "MAX_PER_PAGE",
     "Creating",
     "CrudService",
     "Deleting",
@@ -40,8 +39,8 @@ __all__ = [
 ]
 
 ModelT = TypeVar("ModelT", bound=Model)
-MAX_PER_PAGE = 100
-#: The page size the API answers with when ``per_page`` is not given (or not read).
+#: What ``list()`` asks for when not told: InvoiceOcean's own default page size. The limits
+#: themselves are the provider's (``Provider.default_per_page``, ``max_per_page``).
 DEFAULT_PER_PAGE = 25
 #: No account has more pages; a larger number is a mistake (and past 4300 digits, str() raises).
 MAX_PAGE = 10**9
@@ -302,7 +301,7 @@ def check_key(value: object, name: str) -> str:
     return text
 
 
-def check_page(page: int, per_page: int) -> None:
+def check_page(page: int, per_page: int, max_per_page: int) -> None:
     # bool is an int: page=True would go out as "page=True".
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:
         raise ConfigurationError(f"page must be an int of at least 1, got {_shown(page)}")
@@ -312,9 +311,9 @@ def check_page(page: int, per_page: int) -> None:
     if (
         isinstance(per_page, bool)
         or not isinstance(per_page, int)
-        or not 1 <= per_page <= MAX_PER_PAGE
+        or not 1 <= per_page <= max_per_page
     ):
-        raise ConfigurationError(f"per_page must be 1..{MAX_PER_PAGE}, got {_shown(per_page)}")
+        raise ConfigurationError(f"per_page must be 1..{max_per_page}, got {_shown(per_page)}")
 
 
 class ResourceService(Generic[ModelT]):
@@ -367,7 +366,7 @@ class Listing(ResourceService[ModelT]):
         documents take the same parameters ([PL]: "same list params as invoices"), so expect
         the same window: an export of all of them passes ``period="all"`` (the sandbox
         applies the window to both)."""
-        check_page(page, per_page)
+        check_page(page, per_page, self._core.provider.max_per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
         return self._core.to_models(request, await self._core.call(request), self.model)
@@ -383,7 +382,8 @@ class Listing(ResourceService[ModelT]):
         one is missed; no client can tell). A page equal to the one before, or full pages in
         a row that each bring under half a page of new records, are a
         :class:`PaginationError`: the sign of a server that ignores ``page``."""
-        check_page(1, per_page)
+        provider = self._core.provider
+        check_page(1, per_page, provider.max_per_page)
         if "page" in filters:
             # It would go out beside the page iterate() asks for, and every page would repeat.
             raise ConfigurationError(
@@ -398,7 +398,7 @@ class Listing(ResourceService[ModelT]):
         stale = 0
         page = 1
         while True:
-            params = [*self._core.provider.page_params(page, per_page), *filter_params]
+            params = [*provider.page_params(page, per_page), *filter_params]
             request = self._build("GET", self.collection, params=params)
             data = await self._core.call(request)
             items, has_more = self._core.to_page(request, data, self.model)
@@ -415,7 +415,9 @@ class Listing(ResourceService[ModelT]):
             # a page of exactly the API's default size when more were asked for: the shape of
             # an endpoint that ignores per_page, whose next page would be cut off unread.
             if has_more is None:
-                has_more = len(items) >= per_page or (len(items) == DEFAULT_PER_PAGE < per_page)
+                has_more = len(items) >= per_page or (
+                    len(items) == provider.default_per_page < per_page
+                )
             # Another page is due, yet this one brought little new: once, records created
             # meanwhile; page after page, a server answering the same window again.
             stale = stale + 1 if has_more and recent and len(fresh) * 2 < len(items) else 0
@@ -469,7 +471,10 @@ class Updating(ResourceService[ModelT]):
         is not re-sent after an attempt whose outcome is unknown: the API appends every child
         sent without an id, so a second send would add it twice (see changes_children_once).
         Any other update sets what it sends, and is retried as a PUT is, PATCH included (Rails
-        routes both verbs to the same ``update``)."""
+        routes both verbs to the same ``update``).
+
+        An API whose update answers with no record (a 204: ``update_returns_record`` of its
+        provider is False) has the record read again, so every provider returns the same."""
         document = self._document(changes)
         request = self._build(
             self.update_method,
@@ -482,7 +487,13 @@ class Updating(ResourceService[ModelT]):
         # Written out, a Secret (a webhook's token) is plain text: no local of a frame that
         # may raise holds it (a traceback printed with its locals would show it).
         del document
-        return self._core.to_model(request, await self._core.call(request), self.model)
+        data = await self._core.call(request)
+        if data is None and not self._core.provider.update_returns_record:
+            # Only an empty answer: a record that came all the same is taken as it is. Read
+            # from the member's own URL, as get() reads it (a service may update without get).
+            request = self._build("GET", self._member(id))
+            data = await self._core.call(request)
+        return self._core.to_model(request, data, self.model)
 
 
 class Deleting(ResourceService[ModelT]):

@@ -215,7 +215,12 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         self, document: dict[str, Any], *, top_level: Mapping[str, Any] | None = None
     ) -> tuple[Request, Any, bool]:
         oid = document.get("oid")
-        keyed = oid not in (None, "") and _asks_unique(document)
+        # An API that keeps no oid unique is sent no oid_unique, and nothing is looked up.
+        keyed = (
+            self._core.provider.unique_create_key
+            and oid not in (None, "")
+            and _asks_unique(document)
+        )
         request = self._build(
             "POST", self.collection, body=document, root=self.root, top_level=top_level
         )
