@@ -47,7 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "Import every invoice of FILE (.csv: one row per position, rows grouped by "
             "invoice_key; .jsonl: one invoice object per line; see examples/README.md). The "
             "whole file is checked first: an unusable file or header stops before anything is "
-            "sent (exit 2); a bad invoice is reported with its line numbers and the rest go on. "
+            "sent (exit 2), a file of no invoices is nothing to do (exit 0); a bad invoice is "
+            "reported with its line numbers and the rest go on. "
             "Each invoice is sent with an oid (its own, its invoice_key, or a digest of it), so "
             "running the same file again creates nothing twice. Exit 0 when every invoice went "
             "in, 1 when some failed (see the failures file)."
@@ -153,7 +154,7 @@ SANDBOX_JOURNAL_TARGET: Final = "the embedded sandbox"
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from invoceanio.formats import InputFileError, read_invoices
+    from invoceanio.formats import InputFileError, NoInvoicesError, read_invoices
     from invoceanio.formats.failures import FailuresFile, default_failures_path
 
     tqdm = load_tqdm("import")
@@ -177,6 +178,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         try:
             _check_file(args.file, tqdm, tally, failures if args.dry_run else None)
+        except NoInvoicesError as exc:
+            # What an export of an empty period writes: nothing to do is no mistake, and a
+            # script that exports and imports again must not stop on it.
+            failures.discard()
+            print(f"{exc}; nothing was sent", flush=True)
+            return 0
         except InputFileError as exc:
             failures.discard()
             _say("import", f"{exc}; nothing was sent")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from invoceanio.formats.csv_reader import CSV_COLUMNS, KEY_COLUMN, CsvInvoiceReader
 from invoceanio.formats.jsonl_reader import JsonlInvoiceReader
-from invoceanio.formats.records import InputFileError, RowError
+from invoceanio.formats.records import InputFileError, NoInvoicesError, RowError
 from invoceanio.formats.writers import CSV_EXPORT_COLUMNS, InvoiceWriter
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "InvoiceReader",
     "InvoiceWriter",
     "JsonlInvoiceReader",
+    "NoInvoicesError",
     "RowError",
     "read_invoices",
 ]

@@ -64,6 +64,7 @@ from invoceanio.formats.fields import (
 from invoceanio.formats.records import (
     InputFileError,
     KeyRegister,
+    NoInvoicesError,
     RowError,
     TextLines,
     lines_label,
@@ -277,7 +278,7 @@ class CsvInvoiceReader:
         if group is not None:
             yield group.finish(identities)
         if rows == 0:
-            raise InputFileError(
+            raise NoInvoicesError(
                 f"{self.path} has a header but no rows: nothing to import "
                 "(one row per position: 'invoceanio import --help' shows the columns)"
             )

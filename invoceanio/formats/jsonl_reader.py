@@ -52,9 +52,9 @@ from invoceanio.formats.fields import (
     in_range,
 )
 from invoceanio.formats.records import (
-    InputFileError,
     LineRegister,
     LineTooLongError,
+    NoInvoicesError,
     RowError,
     TextLines,
     lines_label,
@@ -203,8 +203,9 @@ class JsonlInvoiceReader:
         finally:
             self.close()
         if invoices == 0:
-            raise InputFileError(
-                f"{self.path} is empty: expected one invoice object per line (JSON Lines)"
+            raise NoInvoicesError(
+                f"{self.path} holds no invoice: nothing to import (JSON Lines: one invoice "
+                "object per line)"
             )
 
 

@@ -8,6 +8,9 @@
   wherever it can be known by then; a file that turns out not to be UTF-8 further down raises
   it when the reader gets there, which is why ``invoceanio import`` reads the whole file once
   before it sends anything.
+- :class:`NoInvoicesError`: an :class:`InputFileError` for a well-formed file that holds no
+  invoice (a CSV header alone, a JSONL file with no line): what ``invoceanio export`` writes
+  for an empty period, which ``invoceanio import`` takes as nothing to do, not as a mistake.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     "KeyRegister",
     "LineRegister",
     "LineTooLongError",
+    "NoInvoicesError",
     "RowError",
     "TextLines",
     "lines_label",
@@ -56,6 +60,10 @@ class RowError:
 
 def lines_label(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+class NoInvoicesError(InputFileError):
+    """The file is well formed but holds no invoice. Raised once it has been read to its end."""
 
 
 class LineTooLongError(InputFileError):

@@ -19,6 +19,7 @@ from invoceanio.formats import (
     CSV_COLUMNS,
     CsvInvoiceReader,
     InputFileError,
+    NoInvoicesError,
     RowError,
     read_invoices,
 )
@@ -380,13 +381,15 @@ def test_every_known_column_is_accepted(tmp_path: Path) -> None:
 def test_an_empty_file_stops(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(content)
-    with pytest.raises(InputFileError, match="is empty"):
+    with pytest.raises(InputFileError, match="is empty") as caught:
         read_invoices(path)
+    # Without a header it is no CSV of invoices at all: a mistake, not nothing to do.
+    assert not isinstance(caught.value, NoInvoicesError)
 
 
-def test_a_header_alone_stops(tmp_path: Path) -> None:
+def test_a_header_alone_is_no_invoices(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", "", ",,,,,,")
-    with pytest.raises(InputFileError, match="has a header but no rows"):
+    with pytest.raises(NoInvoicesError, match="has a header but no rows"):
         read_all(path)
 
 

@@ -83,6 +83,23 @@ async def test_an_exported_jsonl_imports_back_as_existing_invoices(
     assert len(sandbox.store.records("invoices")) == 3
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+@pytest.mark.parametrize("dry_run", [False, True])
+async def test_an_export_of_an_empty_period_imports_as_nothing_to_do(
+    tmp_path: Path, sandbox: Sandbox, run_async: RunAsync, suffix: str, dry_run: bool
+) -> None:
+    # A nightly export-then-import script must not stop on a day without invoices.
+    out = tmp_path / f"export{suffix}"
+    assert (await run_async("export", "--out", out, "--base-url", sandbox.url)).code == 0
+    flags = ["--dry-run"] if dry_run else ["--base-url", sandbox.url]
+    again = await run_async("import", out, *flags)
+    assert again.code == 0, again
+    assert "nothing to import" in again.out and "nothing was sent" in again.out
+    assert "Traceback" not in again.err
+    assert sandbox.store.counts()["invoices"] == 0
+    assert not (tmp_path / f"export{suffix}.failures.jsonl").exists()
+
+
 async def test_export_to_csv_then_import_into_another_account_round_trips(
     tmp_path: Path, sandbox: Sandbox, run_async: RunAsync, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from invoceanio.formats import InputFileError, JsonlInvoiceReader, RowError, read_invoices
+from invoceanio.formats import (
+    InputFileError,
+    JsonlInvoiceReader,
+    NoInvoicesError,
+    RowError,
+    read_invoices,
+)
 from invoceanio.importer import ImportItem
 
 from .conftest import invoice, write_jsonl
@@ -176,10 +182,12 @@ def test_the_raw_line_is_kept_for_a_line_that_is_no_json(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("content", [b"", b"\n  \n\n"])
-def test_an_empty_file_stops(tmp_path: Path, content: bytes) -> None:
+def test_a_file_without_an_invoice_is_no_invoices(tmp_path: Path, content: bytes) -> None:
+    # An InputFileError still (a reader's caller that wants invoices stops), of the kind the
+    # import command takes as nothing to do: what an export of an empty period writes.
     path = tmp_path / "a.jsonl"
     path.write_bytes(content)
-    with pytest.raises(InputFileError, match="is empty"):
+    with pytest.raises(NoInvoicesError, match="holds no invoice: nothing to import"):
         read_all(path)
 
 
