@@ -28,6 +28,10 @@ class Codec(Protocol):
     media_types: frozenset[str]
     #: The path suffix that selects this format on the InvoiceOcean API (".json").
     suffix: str
+    # Optional: ``decode_off_loop_above: int | None``, the body size in bytes past which the
+    # client decodes an answer in a worker thread rather than on the event loop (a codec
+    # without it, or with None, always decodes on the loop; below 16 KiB no body goes to a
+    # thread). Not a member of the protocol, so that a codec written before it still is one.
 
     def encode(self, data: Any) -> bytes:
         """Serialise JSON-shaped data. XML needs a dict with exactly one key: the root element."""
