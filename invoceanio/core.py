@@ -249,11 +249,7 @@ class ApiCore:
         # The chain too: a layer above auth (the retry's look-up) may quote an answer.
         with self._scrubbed:
             response = await self._send(request)
-            if (
-                len(response.body) > _OFF_LOOP_FLOOR
-                and expect == "data"
-                and response.is_success
-            ):
+            if len(response.body) > _OFF_LOOP_FLOOR and expect == "data" and response.is_success:
                 decoded = await self._decode_large(response)
                 if decoded is not _NOT_DECODED:
                     return self.interpret(request, response, decoded=decoded)
@@ -370,9 +366,7 @@ class ApiCore:
         declared = response.content_type
         return self.codecs.by_media_type(declared) if declared else self.codec
 
-    def decode(
-        self, request: Request, response: Response, *, decoded: Any = _NOT_DECODED
-    ) -> Any:
+    def decode(self, request: Request, response: Response, *, decoded: Any = _NOT_DECODED) -> Any:
         with self._scrubbed:
             declared = response.content_type
             codec = self._codec_of(response)

@@ -34,7 +34,9 @@ class Model:
 
 @attrs.define(kw_only=True)
 class Draft:
-    """Data to write. Fields left ``UNSET`` are not sent; fields set to ``None`` are sent as null.
-    ``extra`` carries any field the class does not name, sent as given."""
+    """Data to write. Fields left ``UNSET`` are not sent; fields set to ``None`` are sent as null
+    (where the field takes None). ``extra`` carries any field the class does not name, sent as
+    given. Nothing is checked when a draft is made or changed; when it is written, a value of a
+    type its field does not take is refused, naming the field (see ``draft_writes``)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

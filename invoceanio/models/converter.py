@@ -24,6 +24,10 @@ generated function, the reference, on any exception, so errors keep cattrs' per-
 Every field hook is looked up once, when those functions are generated, and is one plain call
 that returns the common wire type at once (``str`` for text and money, ``int`` for ids) before
 the general checks. ``to_wire`` does the same for plain built-in values.
+
+A draft's named fields are written by hooks made once per field from the declared type
+(``draft_writes``): a value of a type the field does not take (a bool in a quantity, text in
+the ids) is refused with a ValueError naming the draft and the field, never sent.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from invoceanio.models.base import Draft, Model
+from invoceanio.models.draft_writes import NO_LIST, draft_field_hooks
 from invoceanio.models.one_pass import compile_one_pass
 from invoceanio.models.values import UNSET, OpenStrEnum, Unset, YearMonth
 from invoceanio.secrets import Secret
@@ -591,9 +596,6 @@ def datetime_text(
 #: Hooks that write None as None, and so are their own ``X | None`` hook (one call per field).
 _WRITES_NONE: frozenset[Callable[..., Any]] = frozenset({date_text, datetime_text, reveal_secret})
 
-#: Iterable, yet no list of items: text, bytes (as their characters) and a mapping (as its keys).
-_NO_LIST: Final = (str, bytes, bytearray, memoryview, Mapping)
-
 
 def _make_unstructure_tuple(
     type_: Any, conv: cattrs.Converter, name: str | None = None
@@ -611,7 +613,7 @@ def _make_unstructure_tuple(
     def items_of(value: Any) -> list[Any]:
         if type(value) is list:
             return value
-        if isinstance(value, _NO_LIST) or not isinstance(value, Iterable):
+        if isinstance(value, NO_LIST) or not isinstance(value, Iterable):
             where = "" if name is None else f"{name}: "
             raise ValueError(f"{where}expected a list or a tuple, got {type(value).__name__}")
         return list(value)
@@ -648,7 +650,11 @@ def _make_unstructure_tuple(
 
 
 def _field_overrides(cls: type[Model | Draft], conv: cattrs.Converter) -> dict[str, Any]:
-    """The tuple fields' hooks, made for each field so that an error names it."""
+    """A model's tuple fields' hooks, made for each field so that an error names it; a draft's
+    fields' hooks, which check each value by the field's declared type (``draft_writes``)."""
+    if issubclass(cls, Draft):
+        hooks = draft_field_hooks(cls, conv)
+        return {name: override(unstruct_hook=hook) for name, hook in hooks.items()}
     overrides: dict[str, Any] = {}
     for field in attrs.fields(attrs.resolve_types(cls)):
         type_ = field.type
@@ -819,7 +825,7 @@ def build_converter(*, one_pass: bool = True) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _make_tuple)
 
     conv.register_unstructure_hook(Decimal, decimal_text)
-    # A float given to a draft's money field (drafts check no types) goes out as text too.
+    # A float in a draft's money field (drafts take one there) or a plain dict goes out as text.
     conv.register_unstructure_hook(float, _float_text)
     # Registered on the class: an enum member in a union such as a draft's
     # ``InvoiceKind | str | Unset`` is dispatched by its own type, and as a ``str`` subclass it

@@ -124,14 +124,29 @@ async def test_both_sell_date_rules_of_a_recurring_are_refused(
 async def test_one_sell_date_rule_of_a_recurring_goes_out(
     only_year_month: Any, end_of_month: Any
 ) -> None:
-    (sent,) = await _sent(
-        lambda io: io.recurrings.create(
-            RecurringDraft(
-                name="R", only_year_month=only_year_month, end_of_month_sell_date=end_of_month
-            )
+    # A draft's flags take True or False alone (see draft_writes); a dict's are sent as given,
+    # and the rule reads "0", None and "maybe" as no "true".
+    typed = isinstance(only_year_month, bool) and isinstance(end_of_month, bool)
+    document: Any = (
+        RecurringDraft(
+            name="R", only_year_month=only_year_month, end_of_month_sell_date=end_of_month
         )
+        if typed
+        else {
+            "name": "R",
+            "only_year_month": only_year_month,
+            "end_of_month_sell_date": end_of_month,
+        }
     )
+    (sent,) = await _sent(lambda io: io.recurrings.create(document))
     assert sent["recurring"]["only_year_month"] == only_year_month
+
+
+async def test_a_recurring_draft_flag_of_text_is_refused_naming_it() -> None:
+    await _refused(
+        lambda io: io.recurrings.create(RecurringDraft(name="R", only_year_month="0")),  # type: ignore[arg-type]
+        "RecurringDraft.only_year_month",
+    )
 
 
 async def test_a_payment_read_back_from_the_sandbox_updates_as_read() -> None:
