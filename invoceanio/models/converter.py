@@ -33,11 +33,13 @@ the ids) is refused with a ValueError naming the draft and the field, never sent
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import filterfalse
@@ -703,12 +705,26 @@ def _make_structure(
     def structure_model(data: Any, _: Any) -> Model:
         if type(data) is dict:
             if one_pass is not None:
+                if _IN_ONE_PASS.get():
+                    # A model nested in one being read in one pass: a failure here goes up to
+                    # the outermost, which reads the whole again with the reference, once.
+                    nested: Model = one_pass(data)
+                    return nested
+                token = _IN_ONE_PASS.set(True)
                 try:
                     instance: Model = one_pass(data)
                 except Exception:
-                    pass  # the detailed path below decides: it raises the full error
+                    pass  # the reference below decides: it raises the full error
                 else:
                     return instance
+                finally:
+                    _IN_ONE_PASS.reset(token)
+                # The reference's own nested models too, not this converter's hooks: each of
+                # those would try its one-pass function again before its reference, and at
+                # each level of nesting the work doubled (a 538-byte answer nested 22 levels
+                # deep held the event loop for seconds).
+                reference: Model = _reference_converter().structure(data, cls)
+                return reference
             instance = generated(data, cls)
             extra = {key: data[key] for key in filterfalse(is_known, data)}
         elif isinstance(data, Mapping):
@@ -725,6 +741,11 @@ def _make_structure(
 
 
 _ModelHook = Callable[[Any, Any], Model]
+
+#: Set while a model is read by its one-pass function: the models nested in it then leave a
+#: failure to it (see ``structure_model``), so a bad value costs one reference pass, not one
+#: per level of nesting.
+_IN_ONE_PASS: ContextVar[bool] = ContextVar("invoceanio_in_one_pass", default=False)
 
 
 def _model_structure_factory(
@@ -867,6 +888,12 @@ def _unstructure_for(cls: type[Model | Draft]) -> Callable[[Any], Any]:
 
 
 converter = build_converter()
+
+
+@functools.cache
+def _reference_converter() -> cattrs.Converter:
+    """cattrs' functions alone (made at the first answer the one-pass functions refuse)."""
+    return build_converter(one_pass=False)
 
 
 def structure(data: Any, cls: type[T]) -> T:
