@@ -14,11 +14,16 @@ use, unknown host), 2 for bad options (argparse's convention, with a message and
 ``invoceanio import``, ``export`` and ``pdf`` work on an account given by ``--prefix``
 (``--brand``) or ``--base-url``, with the token from the environment variable
 ``INVOCEANIO_API_TOKEN`` only (an option would put it in the shell history and the process
-list); with no account they use an embedded sandbox and say so. Their progress bars are tqdm's
-(the ``cli`` extra), on stderr; results go to stdout. Exit statuses: 0 when everything went
-through, 1 when some invoices or files failed (each reported), 2 for an unusable input file or
-options (nothing is sent then), 130 when interrupted. Any command whose stdout is closed by
-its reader (``| head``) ends with 141, a shell's status for SIGPIPE, and no traceback.
+list); with no account and no token they use an embedded sandbox and say so, and a token with
+no account is refused (exit 2), never quietly taken to the sandbox nor to the account a
+``TOKEN/acme`` token names. Their progress bars are tqdm's (the ``cli`` extra), on stderr;
+results go to stdout. Exit statuses: 0 when everything went through, 1 when some invoices or
+files failed (each reported), 2 for an unusable input file or options (nothing is sent then),
+130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM: ``timeout``, systemd, a cancelled
+CI job), both after the same clean-up (no partial file left). Any command whose stdout is
+closed by its reader (``| head``) ends with 141, a shell's status for SIGPIPE, and no
+traceback. What cannot be printed in the output's encoding (a file name that is not UTF-8) is
+printed as a backslash escape, never a UnicodeEncodeError.
 
 Heavy modules (aiohttp, the server) are imported only when a command that needs them runs, so
 ``invoceanio --version`` and ``--help`` stay quick.
@@ -27,9 +32,11 @@ Heavy modules (aiohttp, the server) are imported only when a command that needs 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import cast
 
 from invoceanio._version import __version__
@@ -95,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad options raise SystemExit(2) after argparse prints the usage and the problem; an
     unrecognised option is named with its value masked (it may be a mistyped token option).
     """
+    with _escaping_what_cannot_be_printed():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     words = sys.argv[1:] if argv is None else list(argv)
     _refuse_options_before_the_command(parser, words)
@@ -136,6 +148,29 @@ def _refuse_options_before_the_command(parser: argparse.ArgumentParser, words: l
                 f"unrecognized arguments: {' '.join(masked_arguments([word]))} "
                 f"(options go after the command: {PROG} COMMAND [OPTIONS])"
             )
+
+
+@contextlib.contextmanager
+def _escaping_what_cannot_be_printed() -> Iterator[None]:
+    """While main() runs, stdout and stderr write what their encoding cannot encode as a
+    backslash escape instead of raising UnicodeEncodeError. A file name that is not UTF-8
+    (``--out $'\\xff.csv'``) is text with lone surrogates: where stdout is strict UTF-8
+    (PYTHONIOENCODING=utf-8, a UTF-8 locale outside UTF-8 mode), printing it in the summary
+    failed after the work was done, with a traceback and exit 1. A stream that already does
+    better (surrogateescape writes the name's own bytes) is left as it is."""
+    changed: list[io.TextIOWrapper] = []
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+            changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            # Put back for a caller that runs main() in its own process (a test, a program);
+            # a stream closed or a reader gone meanwhile has nothing left to put back.
+            with contextlib.suppress(OSError, ValueError):
+                stream.reconfigure(errors="strict")
 
 
 def _silence_stdout() -> None:

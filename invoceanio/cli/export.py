@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +21,9 @@ from invoceanio.cli.options import (
     add_account_command,
     connect,
     load_tqdm,
+    run_async,
+    sigterm_as_interrupt,
+    stop_outcome,
 )
 from invoceanio.errors import ConfigurationError
 from invoceanio.models.values import Period
@@ -88,10 +90,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     account = account_from_args(args, parser)
     try:
-        return asyncio.run(_export(args.out, filters, account, tqdm))
-    except KeyboardInterrupt:
-        _say("export", f"interrupted; {args.out} was not written")
-        return 130
+        with sigterm_as_interrupt():
+            return run_async(_export(args.out, filters, account, tqdm))
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the partial file is removed
+        how, status = stop_outcome(stop)
+        _say("export", f"{how}; {args.out} was not written")
+        return status
 
 
 async def _export(out: Path, filters: dict[str, Any], account: Account, tqdm: Any) -> int:

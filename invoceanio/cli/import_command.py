@@ -9,7 +9,6 @@ there too, exit 2). (``import`` is a keyword, hence the module's name.)
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,9 @@ from invoceanio.cli.options import (
     add_account_command,
     connect,
     load_tqdm,
+    run_async,
+    sigterm_as_interrupt,
+    stop_outcome,
 )
 from invoceanio.errors import ConfigurationError
 
@@ -154,7 +156,6 @@ SANDBOX_JOURNAL_TARGET: Final = "the embedded sandbox"
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from invoceanio.formats import InputFileError, NoInvoicesError, read_invoices
     from invoceanio.formats.failures import FailuresFile, default_failures_path
 
     tqdm = load_tqdm("import")
@@ -162,6 +163,29 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     account = Account() if args.dry_run else account_from_args(args, parser)
     failures = FailuresFile(args.failures or default_failures_path(args.file))
+    try:
+        with sigterm_as_interrupt():
+            return _import_file(args, account, tqdm, failures)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM
+        # Stopped: an earlier run's failures file is kept unless this run wrote its own.
+        failures.discard()
+        how, status = stop_outcome(stop)
+        resume = (
+            f"run the same command again to resume from the journal {args.journal}"
+            if args.journal is not None
+            else "run it again: what was created is recognised by its oid, not created twice"
+        )
+        _say("import", f"{how}; {resume}")
+        return status
+
+
+def _import_file(
+    args: argparse.Namespace, account: Account, tqdm: Any, failures: FailuresFile
+) -> int:
+    """Check the input, open the failures file, read the whole file once, then (unless a dry
+    run) send it: the command's work, which Ctrl-C and SIGTERM stop (see :func:`run`)."""
+    from invoceanio.formats import InputFileError, NoInvoicesError, read_invoices
+
     try:
         # The input first (a missing one says so, not that its failures file cannot be made).
         read_invoices(args.file).close()
@@ -176,31 +200,20 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     tally = _Tally()
     try:
-        try:
-            _check_file(args.file, tqdm, tally, failures if args.dry_run else None)
-        except NoInvoicesError as exc:
-            # What an export of an empty period writes: nothing to do is no mistake, and a
-            # script that exports and imports again must not stop on it.
-            failures.discard()
-            print(f"{exc}; nothing was sent", flush=True)
-            return 0
-        except InputFileError as exc:
-            failures.discard()
-            _say("import", f"{exc}; nothing was sent")
-            return 2
-        if args.dry_run:
-            return _dry_run_summary(args.file, tally, failures)
-        return asyncio.run(_import(args, account, tqdm, tally.ready + tally.rejected, failures))
-    except KeyboardInterrupt:
-        # Stopped: an earlier run's failures file is kept unless this run wrote its own.
+        _check_file(args.file, tqdm, tally, failures if args.dry_run else None)
+    except NoInvoicesError as exc:
+        # What an export of an empty period writes: nothing to do is no mistake, and a
+        # script that exports and imports again must not stop on it.
         failures.discard()
-        resume = (
-            f"run the same command again to resume from the journal {args.journal}"
-            if args.journal is not None
-            else "run it again: what was created is recognised by its oid, not created twice"
-        )
-        _say("import", f"interrupted; {resume}")
-        return 130
+        print(f"{exc}; nothing was sent", flush=True)
+        return 0
+    except InputFileError as exc:
+        failures.discard()
+        _say("import", f"{exc}; nothing was sent")
+        return 2
+    if args.dry_run:
+        return _dry_run_summary(args.file, tally, failures)
+    return run_async(_import(args, account, tqdm, tally.ready + tally.rejected, failures))
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -1,20 +1,25 @@
 """What the subcommands share: the argparse value parsers (``type=`` callables that turn a
 bad value into a usage error), the account options of ``import``, ``export`` and ``pdf``
 (``--prefix``/``--brand``/``--base-url``, the token from the environment and never an option,
-:class:`Account` and :func:`connect`), tqdm's progress bars (the ``cli`` extra, loaded only when
-a command runs) and the small helpers that print to stderr.
+:class:`Account` and :func:`connect`), how they stop on Ctrl-C and SIGTERM (:func:`run_async`,
+:func:`sigterm_as_interrupt`), tqdm's progress bars (the ``cli`` extra, loaded only when a
+command runs) and the small helpers that print to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import math
 import os
 import re
+import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from datetime import date
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import attrs
@@ -257,8 +262,10 @@ def _add_account_options(parser: argparse.ArgumentParser, verb: str) -> None:
     group = parser.add_argument_group(
         "account",
         f"The account to {verb}: --prefix (with --brand) or --base-url, and the API token in "
-        f"the environment variable {TOKEN_VARIABLE} (never an option). With neither option, "
-        "an embedded sandbox is started for the command (in memory, gone when it ends).",
+        f"the environment variable {TOKEN_VARIABLE} (never an option). With neither option "
+        f"and {TOKEN_VARIABLE} unset, an embedded sandbox is started for the command (in "
+        f"memory, gone when it ends); with {TOKEN_VARIABLE} set and neither option, the "
+        "command is refused (exit 2): the token is for an account, so name it.",
     )
     group.add_argument(
         "--prefix", type=_checked(hosts.check_prefix), help="the account's subdomain: acme"
@@ -302,9 +309,11 @@ def account_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser)
         parser.error("give --prefix (with --brand) or --base-url, not both")
     if args.brand is not None and args.prefix is None:
         parser.error("--brand needs --prefix (the account's subdomain)")
-    if args.prefix is None and args.base_url is None:
-        return Account(format=api_format)
     token = os.environ.get(TOKEN_VARIABLE, "")
+    if args.prefix is None and args.base_url is None:
+        if token.strip():
+            parser.error(_token_without_account(token))
+        return Account(format=api_format)
     if not token.strip():
         parser.error(
             f"an account is given but {TOKEN_VARIABLE} is not set: export {TOKEN_VARIABLE}=... "
@@ -316,6 +325,21 @@ def account_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser)
         base_url=args.base_url,
         token=Secret(token.strip()),
         format=api_format,
+    )
+
+
+def _token_without_account(token: str) -> str:
+    """Why a token in the environment with no account option is refused. Not the embedded
+    sandbox, silently: a cron job that lost its --prefix would "import" into a throwaway
+    sandbox and exit 0 every night, and the README's demo import (a thousand invoices) must
+    not go into a real account either, as the SDK would take a ``TOKEN/acme`` token there.
+    The token is never shown, nor the account it names (a token pasted the wrong way round
+    would put its secret part there)."""
+    names = " and names an account (it ends in /PREFIX)" if "/" in token else ""
+    return (
+        f"{TOKEN_VARIABLE} is set{names}, but no account is given: pass --prefix (with "
+        f"--brand) or --base-url to work on that account, or unset {TOKEN_VARIABLE} "
+        f"(env -u {TOKEN_VARIABLE} ...) to use the embedded sandbox; nothing was sent"
     )
 
 
@@ -347,6 +371,110 @@ async def connect(account: Account, command: str, verb: str) -> AsyncIterator[In
             base_url=sandbox.url, api_token=sandbox.token, format=account.format
         ) as io:
             yield io
+
+
+# --- stopping: Ctrl-C and SIGTERM --------------------------------------------------------------
+
+#: The exit statuses of a command stopped by a signal, as a shell reports a process killed by
+#: it (128 + its number): Ctrl-C (SIGINT) and SIGTERM (``timeout``, systemd, a cancelled CI job).
+EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt (see :func:`run_async` and
+    :func:`sigterm_as_interrupt`). A KeyboardInterrupt itself, so that whatever cleans up after
+    Ctrl-C (a partial file removed, the failures file and the journal left right) cleans up
+    after SIGTERM too."""
+
+
+def stop_outcome(stop: KeyboardInterrupt) -> tuple[str, int]:
+    """What a command stopped by ``stop`` says it was, and the status it exits with."""
+    if isinstance(stop, Terminated):
+        return "terminated (SIGTERM)", EXIT_TERMINATED
+    return "interrupted", EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While active, SIGTERM raises :class:`Terminated` in synchronous code, where Ctrl-C
+    raises KeyboardInterrupt (in the event loop of :func:`run_async` it cancels the command's
+    task instead). Python's default for SIGTERM is to die on the spot, leaving a ``.part``
+    file or an empty failures file behind.
+
+    Only in the main thread (no other may set a handler) and only over SIGTERM's default
+    action: a program that runs :func:`invoceanio.cli.main` with a handler of its own keeps it.
+    The previous handler is put back on the way out."""
+    if not _may_handle_sigterm():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def _may_handle_sigterm() -> bool:
+    return threading.current_thread() is threading.main_thread() and signal.getsignal(
+        signal.SIGTERM
+    ) in (signal.SIG_DFL, _raise_terminated)
+
+
+def run_async(main: Coroutine[Any, Any, int]) -> int:
+    """``asyncio.run(main)``, with SIGTERM handled as asyncio.run handles Ctrl-C: ``main`` is
+    cancelled, cleans up as it unwinds, and :class:`Terminated` is raised once it has.
+
+    A handler of the running loop (``add_signal_handler``): it runs between two steps of the
+    loop, never in the middle of the command's code as a Python signal handler would. A second
+    SIGTERM during the clean-up changes nothing (it is short; SIGKILL is there for a hung one)."""
+    terminated = False
+
+    async def cancelled_by_sigterm() -> int:
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            if not terminated:
+                terminated = True
+                task.cancel()
+
+        with _sigterm_in_loop(on_sigterm):
+            return await main
+
+    try:
+        return asyncio.run(cancelled_by_sigterm())
+    except asyncio.CancelledError:
+        if terminated:
+            raise Terminated from None
+        raise
+
+
+@contextlib.contextmanager
+def _sigterm_in_loop(callback: Callable[[], None]) -> Iterator[None]:
+    """``callback`` on SIGTERM in the running loop, then the handler from before (removing a
+    loop's handler leaves the default). Nothing where no handler can be set: a worker thread,
+    Windows' event loop, a program's own SIGTERM handler."""
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGTERM)
+    installed = False
+    if _may_handle_sigterm():
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, callback)
+            installed = True
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _say(command: str, message: str) -> None:

@@ -1,11 +1,10 @@
 """``invoceanio pdf``: download the PDF of invoices into a folder, each named by the invoice's
-number made safe for a file name (:func:`pdf_file_name`).
+number made safe for a file name and its id (:func:`pdf_file_name`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
 import secrets
@@ -25,6 +24,9 @@ from invoceanio.cli.options import (
     add_account_command,
     connect,
     load_tqdm,
+    run_async,
+    sigterm_as_interrupt,
+    stop_outcome,
 )
 
 
@@ -35,8 +37,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         verb="download from",
         help="download the PDF of invoices",
         description=(
-            "Download the PDF of each invoice ID into DIR, named by the invoice's number (made "
-            "safe for a file name; its id when it has none). Exit 1 if any failed."
+            "Download the PDF of each invoice ID into DIR as 'NUMBER (ID).pdf': the invoice's "
+            "number made safe for a file name ('FV 1/11/2026' is 'FV 1-11-2026 (4211).pdf'), "
+            "then its id, which two invoices never share (a VAT invoice and a proforma may "
+            "share a number); 'ID.pdf' when it has no number. A file of that name is that "
+            "invoice's earlier download: it is replaced, so running the command again "
+            "refreshes the same files, and no other file is ever written over. Exit 1 if any "
+            "failed."
         ),
     )
     command.add_argument("ids", type=_invoice_id, nargs="+", metavar="ID", help="invoice ids")
@@ -66,36 +73,42 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--out: cannot create {args.out}: {exc.strerror or exc}")
     ids = list(dict.fromkeys(args.ids))  # each once, in the order given
     try:
-        return asyncio.run(_pdfs(ids, args.out, args.concurrency, account, tqdm))
-    except KeyboardInterrupt:
-        _say("pdf", "interrupted")
-        return 130
+        with sigterm_as_interrupt():
+            return run_async(_pdfs(ids, args.out, args.concurrency, account, tqdm))
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: no partial file is left
+        how, status = stop_outcome(stop)
+        _say("pdf", how)
+        return status
 
 
 async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, tqdm: Any) -> int:
     from invoceanio.bulk import iter_bounded
     from invoceanio.errors import AuthenticationError, ConfigurationError, PermissionDeniedError
 
-    taken: set[str] = set()
     failed: list[str] = []
     written = 0
+    replaced = 0
 
     try:
         async with connect(account, "pdf", "downloading from") as io:
 
-            async def download(invoice_id: int) -> Path:
+            async def download(invoice_id: int) -> bool:
+                """Write the invoice's PDF; whether it replaced an earlier download of it."""
                 invoice = await io.invoices.get(invoice_id, fields=["id", "number"])
                 body = await io.invoices.pdf(invoice_id)
-                path = out / pdf_file_name(invoice.number, invoice_id, taken)
+                path = out / pdf_file_name(invoice.number, invoice_id)
                 # A name of its own: two runs into one folder must not share a ".part".
                 part = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
                 try:
                     part.write_bytes(body)
+                    # Only this invoice's file can be there (the name carries its id): replacing
+                    # it is the refresh a second run is for. Looked at only for the summary.
+                    earlier = path.exists()
                     os.replace(part, path)
                 except BaseException:
                     part.unlink(missing_ok=True)
                     raise
-                return path
+                return earlier
 
             bar = _bar(tqdm, desc="downloading", unit=" PDFs", total=len(ids))
             try:
@@ -103,6 +116,7 @@ async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, t
                     bar.update(1)
                     if outcome.error is None:
                         written += 1
+                        replaced += bool(outcome.value)
                         continue
                     if isinstance(outcome.error, AuthenticationError | PermissionDeniedError):
                         raise outcome.error
@@ -117,7 +131,7 @@ async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, t
         # ConfigurationError is that invoice's failure, reported below.
         _say("pdf", f"{exc}; nothing was downloaded")
         return 2
-    lines = [f"wrote {_count(written, 'PDF')} to {out}"]
+    lines = [f"wrote {_count(written, 'PDF')} to {out}" + _replaced_note(replaced)]
     if failed:
         lines.append(f"failed: {len(failed)}")
         lines.extend(f"  {text}" for text in failed)
@@ -129,16 +143,26 @@ _UNSAFE: Final = re.compile(r"[^\w.\- ]+")
 _MAX_STEM_BYTES: Final = 150
 
 
-def pdf_file_name(number: str | None, invoice_id: int, taken: set[str]) -> str:
-    """``FV 1/11/2026`` -> ``FV 1-11-2026.pdf``: the number with path separators and other
-    characters a file system may refuse replaced, or the id when nothing is left of it; a name
-    already used in this run gets the id added, so two invoices never share a file."""
+def _replaced_note(replaced: int) -> str:
+    if not replaced:
+        return ""
+    # Named by the invoice's id, the file replaced was that invoice's own, from an earlier run.
+    return f" ({replaced} refreshed: the same invoice's file from an earlier run)"
+
+
+def pdf_file_name(number: str | None, invoice_id: int) -> str:
+    """``FV 1/11/2026`` of invoice 42 -> ``FV 1-11-2026 (42).pdf``: the number with path
+    separators and other characters a file system may refuse replaced, then the id; ``42.pdf``
+    when nothing is left of the number.
+
+    The id is always there: a name must belong to one invoice whatever else the folder holds.
+    Two invoices may share a number (a VAT invoice and a proforma are separate series), and a
+    name given only while free ("FV 1-11-2026.pdf" if no such file yet) could not tell, on the
+    next run, whose file is already there: replaced, it may be another invoice's PDF; kept,
+    every refresh would add copies. With the id, the file of that name is this invoice's earlier
+    download, and a run of the same command refreshes the same files."""
     stem = _UNSAFE.sub("_", (number or "").replace("/", "-").replace("\\", "-")).strip(" .")
     # A file name is at most 255 bytes on most file systems: cut in whole characters to 150
     # bytes, room for " (id).pdf" and the ".part" suffix (100 CJK characters are 300 bytes).
     stem = stem.encode("utf-8", "surrogatepass")[:_MAX_STEM_BYTES].decode("utf-8", "ignore")
-    name = f"{stem or invoice_id}.pdf"
-    if name.lower() in taken:
-        name = f"{stem or 'invoice'} ({invoice_id}).pdf"
-    taken.add(name.lower())
-    return name
+    return f"{stem} ({invoice_id}).pdf" if stem else f"{invoice_id}.pdf"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
 import signal
 import sys
 from typing import TYPE_CHECKING, Final
@@ -32,7 +33,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ),
     )
     sandbox.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+        "--host",
+        default="127.0.0.1",
+        help=(
+            "address to bind (default: %(default)s); 0.0.0.0 or :: listens on every "
+            "interface, and the URL printed is then loopback's (127.0.0.1, [::1]), the one the "
+            "SDK takes plain http to"
+        ),
     )
     sandbox.add_argument(
         "--port", type=_port, default=0, help="port to bind; 0 picks a free one (default: 0)"
@@ -129,7 +136,7 @@ async def _serve_sandbox(args: argparse.Namespace, faults: FaultConfig) -> int:
         try:
             # The first line of stdout is the URL and nothing else: scripts read it.
             print(sandbox.url, flush=True)
-            _print_banner(sandbox.url, args.token, sandbox.faults.seed, faults)
+            _print_banner(sandbox.url, args.host, args.token, sandbox.faults.seed, faults)
             await stop.wait()
         finally:
             await sandbox.stop()
@@ -140,7 +147,7 @@ async def _serve_sandbox(args: argparse.Namespace, faults: FaultConfig) -> int:
     return 0
 
 
-def _print_banner(url: str, token: str, seed: int, faults: FaultConfig) -> None:
+def _print_banner(url: str, host: str, token: str, seed: int, faults: FaultConfig) -> None:
     injected = []
     if faults.latency_ms:
         injected.append(f"latency {faults.latency_ms:g} ms")
@@ -150,6 +157,7 @@ def _print_banner(url: str, token: str, seed: int, faults: FaultConfig) -> None:
         injected.append(f"rate limit {faults.rate_limit}")
     lines = [
         f"{PROG} sandbox listening on {url}",
+        *_every_interface_lines(host),
         f"  api token: {token}",
         f"  faults:    {', '.join(injected) or 'none'} (seed {seed}; replay with --seed {seed})",
         f"  admin:     {url}/__sandbox__/",
@@ -157,3 +165,25 @@ def _print_banner(url: str, token: str, seed: int, faults: FaultConfig) -> None:
         "  stop:      Ctrl-C or SIGTERM",
     ]
     print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _every_interface_lines(host: str) -> list[str]:
+    """What the banner says of a sandbox bound to every interface: the URL it prints is
+    loopback's (the SDK sends plain http only there), and how another machine reaches it."""
+    if not _binds_every_interface(host):
+        return []
+    return [
+        f"  bound to:  every interface (--host {host or repr(host)}); the URL above reaches "
+        "it from this machine",
+        "  elsewhere: the SDK sends plain http only to loopback: forward a local port to this "
+        "one (ssh -L, docker -p)",
+    ]
+
+
+def _binds_every_interface(host: str) -> bool:
+    if not host:
+        return True  # "": every address, as 0.0.0.0 and :: together
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False  # a host name: bound to what it resolves to

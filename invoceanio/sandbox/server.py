@@ -3,14 +3,16 @@
     async with Sandbox(token="t") as sandbox:
         client = InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token)
 
-``port=0`` picks a free port; :attr:`Sandbox.url` is the real one once started. The store and
-the fault engine are attributes, so a test can inspect records
+``port=0`` picks a free port; :attr:`Sandbox.url` is the real one once started (on loopback
+for a server bound to every interface, ``0.0.0.0`` or ``::``: the SDK sends plain http only
+there). The store and the fault engine are attributes, so a test can inspect records
 (``sandbox.store.records("invoices")``) and change faults at run time
 (``sandbox.faults.reconfigure(FaultConfig(...))``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from types import TracebackType
 from typing import Final
 
@@ -52,7 +54,12 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        """``http://HOST:PORT`` of the running server (RuntimeError before :meth:`start`)."""
+        """``http://HOST:PORT`` of the running server (RuntimeError before :meth:`start`).
+
+        Bound to every interface (``0.0.0.0``, ``::``), it is the loopback address of that
+        family (``127.0.0.1``, ``[::1]``), which reaches the server from this machine: the
+        unspecified address is no address to connect to, and the SDK refuses plain http to
+        anything but loopback."""
         if self._url is None:
             raise RuntimeError("the sandbox is not running: call start() or use async with")
         return self._url
@@ -72,7 +79,7 @@ class Sandbox:
             raise
         self._runner = runner
         address = runner.addresses[0]
-        host, port = address[0], address[1]
+        host, port = _connectable(address[0]), address[1]
         host_text = f"[{host}]" if ":" in host else host
         self.port = port
         self._url = f"http://{host_text}:{port}"
@@ -94,3 +101,14 @@ class Sandbox:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+def _connectable(host: str) -> str:
+    """The address a client on this machine connects to, for a server bound to ``host``."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if not address.is_unspecified:
+        return host
+    return "::1" if address.version == 6 else "127.0.0.1"

@@ -193,7 +193,7 @@ async def test_a_failed_export_leaves_no_file(
 # --- pdf ----------------------------------------------------------------------------------------
 
 
-async def test_pdf_downloads_valid_pdfs_named_by_number(
+async def test_pdf_downloads_valid_pdfs_named_by_number_and_id(
     tmp_path: Path, sandbox: Sandbox, run_async: RunAsync
 ) -> None:
     await imported(tmp_path, sandbox, run_async)
@@ -205,10 +205,13 @@ async def test_pdf_downloads_valid_pdfs_named_by_number(
     )
     assert result.code == 0, result
     assert "wrote 3 PDFs" in result.out
-    expected = {record["number"].replace("/", "-") + ".pdf" for record in records}
-    assert {path.name for path in out.iterdir()} == expected
+
+    def name(record: dict[str, Any]) -> str:
+        return f"{record['number'].replace('/', '-')} ({record['id']}).pdf"
+
+    assert {path.name for path in out.iterdir()} == {name(record) for record in records}
     for record in records:
-        body = (out / (record["number"].replace("/", "-") + ".pdf")).read_bytes()
+        body = (out / name(record)).read_bytes()
         assert body.startswith(b"%PDF")
         text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
         assert record["number"] in text
@@ -262,24 +265,23 @@ def test_bad_pdf_options_exit_2(
 @pytest.mark.parametrize(
     ("number", "expected"),
     [
-        ("FV 1/11/2026", "FV 1-11-2026.pdf"),
-        ("PRO 2\\2026", "PRO 2-2026.pdf"),
-        ("../../etc/passwd", "-..-etc-passwd.pdf"),
-        ("a:b*c?d", "a_b_c_d.pdf"),
-        ("Faktura żółta", "Faktura żółta.pdf"),
+        ("FV 1/11/2026", "FV 1-11-2026 (42).pdf"),
+        ("PRO 2\\2026", "PRO 2-2026 (42).pdf"),
+        ("../../etc/passwd", "-..-etc-passwd (42).pdf"),
+        ("a:b*c?d", "a_b_c_d (42).pdf"),
+        ("Faktura żółta", "Faktura żółta (42).pdf"),
         ("", "42.pdf"),
         (None, "42.pdf"),
         ("...", "42.pdf"),
     ],
 )
 def test_pdf_file_names_are_safe(number: str | None, expected: str) -> None:
-    assert cli.pdf_file_name(number, 42, set()) == expected
+    assert cli.pdf_file_name(number, 42) == expected
 
 
 def test_two_invoices_with_one_number_get_two_files() -> None:
-    taken: set[str] = set()
-    assert cli.pdf_file_name("1/2026", 7, taken) == "1-2026.pdf"
-    assert cli.pdf_file_name("1/2026", 8, taken) == "1-2026 (8).pdf"
+    assert cli.pdf_file_name("1/2026", 7) == "1-2026 (7).pdf"
+    assert cli.pdf_file_name("1/2026", 8) == "1-2026 (8).pdf"
 
 
 async def test_a_margin_invoice_exports_to_csv_and_imports_back(

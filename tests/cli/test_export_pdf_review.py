@@ -73,7 +73,7 @@ def test_a_closed_stdout_is_exit_141_without_a_traceback() -> None:
 
 
 def test_a_pdf_name_is_cut_to_what_a_file_system_holds() -> None:
-    name = cli.pdf_file_name("發票" * 100, 42, set())
-    assert len(name.encode()) <= 255 - len(" (42).pdf.abcdef12.part")
+    name = cli.pdf_file_name("發票" * 100, 42)
+    assert len(name.encode()) <= 255 - len(".abcdef12.part")
     assert name.endswith(".pdf") and name.startswith("發票")
     name.encode("utf-8")  # whole characters: no half of one left at the cut
