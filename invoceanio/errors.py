@@ -104,7 +104,8 @@ class ConnectError(TransportError):
 class RequestTimeout(TransportError):
     """A time limit ran out. ``phase="connect"`` means the request was never sent, and so does
     ``phase="deadline"``: the retry policy's overall deadline would have passed before it could
-    be sent (the client was paused by a server's ``Retry-After``)."""
+    be sent (the client was paused by a server's ``Retry-After``, the request waited for a
+    place in flight, or its start time under ``rate_limit=`` fell after the deadline)."""
 
     def __init__(
         self, message: str, *, phase: TimeoutPhase, method: str = "", url: str = ""

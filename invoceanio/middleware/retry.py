@@ -120,7 +120,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def _refused_for_deadline(exc: TransportError) -> bool:
-    """Refused unsent because the call's deadline would pass first (the throttle's pause): any
+    """Refused unsent because the call's deadline would pass first (the throttle's pause, a
+    wait for a place in flight, the rate pacer): any
     later attempt would meet the same wait with even less time left."""
     return isinstance(exc, RequestTimeout) and exc.phase == "deadline"
 

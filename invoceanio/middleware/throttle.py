@@ -29,9 +29,11 @@ The client-wide ``max_concurrency`` is the ceiling the limit starts at and never
 
 Requests that find no free place wait in arrival order, and a freed place wakes exactly one of
 them (as :class:`asyncio.Semaphore` does), so a long queue costs one wake-up per request, not one
-per request per release. The queue belongs to the event loop it is first used in, like the
-client's transport: a request that has to wait in another loop raises
-:class:`ConfigurationError` (the client's limiter refuses every request of another loop).
+per request per release. A request whose call's deadline passes while it waits in line leaves
+it, unsent, with ``RequestTimeout(phase="deadline")`` too (it asks for the deadline only when it
+has to wait: one that finds a free place takes it at once). The queue belongs to the event loop
+it is first used in, like the client's transport: a request that has to wait in another loop
+raises :class:`ConfigurationError` (the client's limiter refuses every request of another loop).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class AdaptiveThrottle:
             if self.in_flight + self._woken < self._allowed() and (woken or not self._waiters):
                 self.in_flight += 1
                 return self._epoch
-            await self._queue(self._check_loop(), front=woken)
+            await self._queue_within_deadline(request, front=woken)
             woken = True
 
     @staticmethod
@@ -146,13 +148,29 @@ class AdaptiveThrottle:
         it, the request would go out when its caller has stopped waiting for the answer."""
         left = deadline.seconds_left()
         if left is not None and wait > left:
-            raise RequestTimeout(
-                f"{request.method} {request.safe_url}: not sent; the client is paused for "
-                f"{wait:.1f} s more by the server's Retry-After, and this call's deadline "
-                f"ends in {max(0.0, left):.1f} s",
-                phase="deadline",
-                method=request.method,
-                url=request.safe_url,
+            raise deadline.not_sent(
+                request,
+                f"the client is paused for {wait:.1f} s more by the server's Retry-After, and "
+                f"this call's deadline ends in {max(0.0, left):.1f} s",
+            )
+
+    async def _queue_within_deadline(self, request: Request, *, front: bool) -> None:
+        """:meth:`_queue`, refusing the request unsent once its call's deadline has passed.
+
+        The wait is on other requests finishing, which no sleep function times: what the
+        deadline leaves when the wait starts becomes a timer of the loop (see
+        :func:`~invoceanio.middleware.deadline.wait_at_most`). Its cancel takes the request
+        out of the line as any cancel does, passing on a place it had just been promised.
+        """
+        loop = self._check_loop()
+        left = deadline.seconds_left()
+        if left is None:
+            await self._queue(loop, front=front)
+        elif left <= 0 or not await deadline.wait_at_most(left, self._queue(loop, front=front)):
+            raise deadline.not_sent(
+                request,
+                "this call's deadline passed before a place among the requests in flight came "
+                f"free (the client's adaptive limit allows {self._allowed()} now)",
             )
 
     async def _queue(self, loop: asyncio.AbstractEventLoop, *, front: bool) -> None:
@@ -245,8 +263,11 @@ class AdaptiveThrottle:
             # How many were in flight when the server answered (this one included): the load
             # it pushed back against, which the cut halves.
             flight = self.in_flight
-        except RequestTimeout:
-            self._pushed_back(epoch, self.in_flight, None)
+        except RequestTimeout as exc:
+            # A refusal below for the call's deadline (the rate pacer, max_concurrency) is no
+            # answer of the server's: nothing to cut.
+            if exc.phase != "deadline":
+                self._pushed_back(epoch, self.in_flight, None)
             raise
         finally:
             self._release()
