@@ -39,7 +39,7 @@ from invoceanio.middleware.base import Middleware
 from invoceanio.middleware.retry import parse_retry_after
 from invoceanio.models.converter import structure, structure_int, to_wire
 from invoceanio.models.values import YearMonth
-from invoceanio.providers.base import ErrorInfo, Provider
+from invoceanio.providers.base import Capabilities, ErrorInfo, Provider
 from invoceanio.secrets import Secret
 
 __all__ = ["ApiCore", "Content", "Expect", "Host"]
@@ -91,6 +91,8 @@ class ApiCore:
         #: The account's subdomain when known (from ``prefix=``, the token or the URL).
         self.prefix = prefix
         self.provider = provider
+        #: What the API does that the layers above must know (page sizes, unique oids...).
+        self.capabilities = Capabilities.of(provider)
         self.codecs = codecs
         self.codec = codecs.by_name(format)
         self.json_codec = codecs.by_name("json")

@@ -39,6 +39,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReadBackError",
     "RequestTimeout",
     "ResponseTooLargeError",
     "ServerError",
@@ -137,6 +138,18 @@ class DecodeError(InvoiceOceanError):
         self.url = url
         self.status = status
         self.content_type = content_type
+
+
+class ReadBackError(InvoiceOceanError):
+    """A write was applied, but reading its record back failed (``__cause__`` says why): for an
+    API whose update answers 204 with no body, the record is read again, and that read failed.
+    Do not send the write again; read the record later with ``get()``."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        where = f" ({method} {url})" if method or url else ""
+        super().__init__(f"{message}{where}")
+        self.method = method
+        self.url = url
 
 
 class ResponseTooLargeError(DecodeError):

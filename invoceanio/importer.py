@@ -446,7 +446,7 @@ async def run_import(
         raise ConfigurationError(f"keep_failures must be a bool, got {_shown(keep_failures)}")
     if journal_target is not None and (not isinstance(journal_target, str) or not journal_target):
         raise ConfigurationError("journal_target must be a non-empty str")
-    if not service._core.provider.unique_create_key:
+    if not service._core.capabilities.unique_create_key:
         # Every safety above stands on the server refusing a second invoice with the oid: an
         # item whose answer was lost is sent again. Without that promise a re-send may be a
         # duplicate, and an import cannot tell, so none is started.

@@ -19,6 +19,8 @@ from invoceanio import (
     ConfigurationError,
     ConnectionLostError,
     DecodeError,
+    NotFoundError,
+    ReadBackError,
     TransportError,
     ValidationError,
 )
@@ -32,15 +34,11 @@ from invoceanio.secrets import Secret
 from tests.support import Recorder, body_json, make_client, query
 
 
-class EnvelopeProvider:
+class EnvelopeConventions:
+    """The conventions alone, as a provider written before capabilities were declared."""
+
     formats = frozenset({"json"})
     auth_modes = frozenset({"basic"})
-    # Fakturan.nu: 30 records a page unless asked, at most 100; an update answers 204 with no
-    # body; no field of an invoice is kept unique, so a lost create cannot be found again.
-    default_per_page = 30
-    max_per_page = 100
-    update_returns_record = False
-    unique_create_key = False
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         return "https://sandbox.example.test/api/v2"
@@ -97,6 +95,15 @@ class EnvelopeProvider:
         return response.content_type == "text/html"
 
 
+class EnvelopeProvider(EnvelopeConventions):
+    # Fakturan.nu: 30 records a page unless asked, at most 100; an update answers 204 with no
+    # body; no field of an invoice is kept unique, so a lost create cannot be found again.
+    default_per_page = 30
+    max_per_page = 100
+    update_returns_record = False
+    unique_create_key = False
+
+
 def _json(status: int, data: Any) -> Response:
     return Response(
         status=status, headers={"Content-Type": "application/json"}, body=json.dumps(data).encode()
@@ -109,10 +116,10 @@ def _page(ids: list[int], next_page: int | None) -> Response:
     )
 
 
-def _client(recorder: Recorder) -> Any:
+def _client(recorder: Recorder, provider: Any = None) -> Any:
     return make_client(
         recorder,
-        provider=EnvelopeProvider(),
+        provider=provider or EnvelopeProvider(),
         auth="basic",
         login="key-id",
         password="key-secret",
@@ -243,3 +250,74 @@ async def test_a_lost_create_with_an_oid_is_outcome_unknown_where_no_oid_is_kept
     assert len(recorder.requests) == 1
     sent = body_json(recorder.requests[0])
     assert sent["oid"] == "ORD-1" and "oid_unique" not in sent
+
+
+async def test_a_provider_that_declares_no_capabilities_gets_the_safe_defaults() -> None:
+    # Written before capabilities existed: it still plugs in. Pages as InvoiceOcean's, and no
+    # unique oid assumed, so no bulk import that could duplicate an invoice.
+    recorder = Recorder(_page([1, 2], None))
+    async with _client(recorder, EnvelopeConventions()) as io:
+        assert [c.id for c in await io.clients.list()] == [1, 2]
+        with pytest.raises(ConfigurationError, match="keeps an invoice's external key"):
+            await io.invoices.create_many([{"buyer_name": "Acme AB"}])
+    assert query(recorder.requests[0])["per_page"] == ["25"]
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("max_per_page", "50"),
+        ("max_per_page", 0),
+        ("default_per_page", True),
+        ("unique_create_key", 1),
+    ],
+)
+def test_a_capability_of_the_wrong_kind_is_refused_when_the_client_is_made(
+    name: str, value: Any
+) -> None:
+    provider = EnvelopeProvider()
+    setattr(provider, name, value)
+    with pytest.raises(ConfigurationError, match=f"the provider's {name} must be"):
+        _client(Recorder(), provider)
+
+
+def test_a_default_page_over_the_largest_is_refused() -> None:
+    provider = _ThirtyAPage()
+    provider.default_per_page = 60
+    with pytest.raises(ConfigurationError, match="default_per_page is over its max_per_page"):
+        make_client(Recorder(), provider=provider)
+
+
+async def test_iterate_and_find_by_oid_ask_for_the_providers_largest_page() -> None:
+    recorder = Recorder(_bare_page(1, 3))
+    async with make_client(recorder, provider=_ThirtyAPage()) as io:
+        assert [c.id async for c in io.clients.iterate()] == [1, 2, 3]
+        assert await io.invoices.find_by_oid("ORD-9") is None
+    assert [query(r)["per_page"] for r in recorder.requests] == [["50"], ["50"]]
+
+
+async def test_a_full_lookup_page_of_the_providers_size_proves_no_absence() -> None:
+    # The create's answer is lost; the look-up fills this API's largest page (50) with other
+    # oids that the filter matched (ORD-10, ORD-11...): the invoice may sit on a later page, so
+    # the create is not sent again.
+    others = [{"id": n, "oid": f"ORD-1{n}"} for n in range(50)]
+    recorder = Recorder(ConnectionLostError("reset"), _json(200, others))
+    async with make_client(recorder, provider=_ThirtyAPage()) as io:
+        with pytest.raises(TransportError) as caught:
+            await io.invoices.create({"oid": "ORD-1", "buyer_name": "Acme AB"})
+    assert caught.value.outcome_unknown
+    assert [r.method for r in recorder.requests] == ["POST", "GET"]
+    assert query(recorder.requests[1])["per_page"] == ["50"]
+
+
+async def test_a_failed_read_back_after_a_204_update_says_the_update_was_applied() -> None:
+    recorder = Recorder(
+        Response(status=204, headers={}, body=b""), _json(404, {"errors": "not found"})
+    )
+    async with _client(recorder) as io:
+        with pytest.raises(ReadBackError, match="the update was applied") as caught:
+            await io.clients.update(9, {"name": "Acme AB"})
+    assert isinstance(caught.value.__cause__, NotFoundError)
+    assert (caught.value.method, caught.value.url) == ("PUT", "/api/v2/clients/9")
+    assert [r.method for r in recorder.requests] == ["PUT", "GET"]

@@ -15,11 +15,12 @@ import attrs
 
 from invoceanio.codecs.base import Codec
 from invoceanio.codecs.registry import CodecRegistry
+from invoceanio.errors import ConfigurationError
 from invoceanio.http import Reconciler, Request, Response
 from invoceanio.middleware.base import Middleware
 from invoceanio.secrets import Secret
 
-__all__ = ["ErrorInfo", "Page", "Provider"]
+__all__ = ["Capabilities", "ErrorInfo", "Page", "Provider"]
 
 
 @attrs.frozen
@@ -39,24 +40,62 @@ class Page:
     has_more: bool | None = None
 
 
-class Provider(Protocol):
-    #: Codec names every call of this API can use ("json", "xml").
-    formats: frozenset[str]
-    #: Ways this API accepts credentials (``auth=`` values).
-    auth_modes: frozenset[str]
-    #: The page size the API answers with when ``per_page`` is not given (or not read), and
-    #: the largest it takes: the resource layer checks ``per_page`` against the one and reads a
-    #: page of exactly the other, when more were asked for, as an endpoint ignoring per_page.
-    default_per_page: int
-    max_per_page: int
+@attrs.frozen
+class Capabilities:
+    """What an API does that the resource and bulk layers must know, read from its provider's
+    attributes of the same names (:meth:`of`). A provider may leave any of them out: it gets the
+    value below, InvoiceOcean's, except ``unique_create_key``, which only a provider that says
+    so has (assumed, it could duplicate invoices)."""
+
+    #: The page size the API answers with when ``per_page`` is not given (or not read): a page
+    #: of exactly that size, when more were asked for, is read as an endpoint ignoring per_page.
+    default_per_page: int = 25
+    #: The largest page the API gives: ``per_page`` is checked against it, and ``iterate()``
+    #: asks for it unless told otherwise.
+    max_per_page: int = 100
     #: Whether an update answers with the record. An API that answers 204 with no body
     #: (Fakturan.nu's PUT) says False, and the record is read again after the update.
-    update_returns_record: bool
+    update_returns_record: bool = True
     #: Whether the API keeps a create's external key unique when asked (InvoiceOcean's ``oid``
     #: with ``oid_unique``), so that a create whose answer was lost can be found by it and sent
     #: again without a second invoice. The bulk importer re-sends on that promise alone: for an
     #: API without one it refuses to run rather than risk duplicates.
-    unique_create_key: bool
+    unique_create_key: bool = False
+
+    @classmethod
+    def of(cls, provider: object) -> Capabilities:
+        """The capabilities ``provider`` declares; ConfigurationError for one of the wrong kind
+        (at the client's construction, before any call)."""
+        found: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            if not hasattr(provider, field.name):
+                continue
+            value = getattr(provider, field.name)
+            if field.type in (bool, "bool"):
+                if not isinstance(value, bool):
+                    raise ConfigurationError(
+                        f"the provider's {field.name} must be a bool, got {type(value).__name__}"
+                    )
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigurationError(
+                    f"the provider's {field.name} must be an int of at least 1, got {value!r}"
+                )
+            found[field.name] = value
+        capabilities = cls(**found)
+        if capabilities.default_per_page > capabilities.max_per_page:
+            raise ConfigurationError("the provider's default_per_page is over its max_per_page")
+        return capabilities
+
+
+class Provider(Protocol):
+    """The conventions of one API. Besides these members, a provider may declare the
+    attributes of :class:`Capabilities` (``max_per_page``, ``unique_create_key``...); left out,
+    they take its defaults, so a provider written before one existed is still one."""
+
+    #: Codec names every call of this API can use ("json", "xml").
+    formats: frozenset[str]
+    #: Ways this API accepts credentials (``auth=`` values).
+    auth_modes: frozenset[str]
 
     def account_url(self, *, prefix: str | None, brand: str, token: Secret | None) -> str:
         """The base URL of an account, checked (raises ConfigurationError before any I/O)."""

@@ -210,7 +210,7 @@ class InvoiceOceanProvider:
                 url=self.url(base_url, collection, codec.name),
                 # period=all: the default window (12 months) would miss an old invoice. The
                 # largest page: a full one without the oid proves nothing (see existing_from).
-                params=(("oid", oid), ("period", "all"), ("per_page", str(_MAX_PER_PAGE))),
+                params=(("oid", oid), ("period", "all"), ("per_page", str(self.max_per_page))),
                 headers={"Accept": codec.media_type},
                 timeout=template.timeout,
                 context={**template.context, "operation": "reconcile-oid"},
@@ -290,7 +290,7 @@ class OidReconciler:
             and str(item["oid"]) == self.oid
         ]
         if not found:
-            if len(items) >= _MAX_PER_PAGE:
+            if len(items) >= self.provider.max_per_page:
                 # Should the filter match more than the oid itself (a prefix: ORD-1, ORD-10...),
                 # the invoice may sit on a later page: absence is not proven.
                 raise self._ambiguous(

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from invoceanio.core import ApiCore, query_params
 from invoceanio.endpoints import endpoint
-from invoceanio.errors import ConfigurationError, DecodeError
+from invoceanio.errors import ConfigurationError, DecodeError, InvoiceOceanError, ReadBackError
 from invoceanio.http import Request
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.converter import structure_bool, to_wire
@@ -366,15 +366,16 @@ class Listing(ResourceService[ModelT]):
         documents take the same parameters ([PL]: "same list params as invoices"), so expect
         the same window: an export of all of them passes ``period="all"`` (the sandbox
         applies the window to both)."""
-        check_page(page, per_page, self._core.provider.max_per_page)
+        check_page(page, per_page, self._core.capabilities.max_per_page)
         params = [*self._core.provider.page_params(page, per_page), *self._filters(filters)]
         request = self._build("GET", self.collection, params=params)
         return self._core.to_models(request, await self._core.call(request), self.model)
 
-    async def iterate(self, per_page: int = 100, **filters: Any) -> AsyncIterator[ModelT]:
+    async def iterate(self, per_page: int | None = None, **filters: Any) -> AsyncIterator[ModelT]:
         """Every result of the query, page by page, fetched lazily as the caller consumes them
         (for invoices, of the API's default 12 months unless ``period`` or the dates say
-        otherwise: ``period="all"`` is every one).
+        otherwise: ``period="all"`` is every one). ``per_page`` is the API's largest page
+        unless given (100 on InvoiceOcean: the fewest requests).
 
         The API pages by offset, so a list that changes while it is read shifts under it: a
         record created meanwhile pushes another onto the next page (it is yielded once, not
@@ -383,7 +384,10 @@ class Listing(ResourceService[ModelT]):
         a row that each bring under half a page of new records, are a
         :class:`PaginationError`: the sign of a server that ignores ``page``."""
         provider = self._core.provider
-        check_page(1, per_page, provider.max_per_page)
+        capabilities = self._core.capabilities
+        if per_page is None:
+            per_page = capabilities.max_per_page
+        check_page(1, per_page, capabilities.max_per_page)
         if "page" in filters:
             # It would go out beside the page iterate() asks for, and every page would repeat.
             raise ConfigurationError(
@@ -416,7 +420,7 @@ class Listing(ResourceService[ModelT]):
             # an endpoint that ignores per_page, whose next page would be cut off unread.
             if has_more is None:
                 has_more = len(items) >= per_page or (
-                    len(items) == provider.default_per_page < per_page
+                    len(items) == capabilities.default_per_page < per_page
                 )
             # Another page is due, yet this one brought little new: once, records created
             # meanwhile; page after page, a server answering the same window again.
@@ -488,11 +492,22 @@ class Updating(ResourceService[ModelT]):
         # may raise holds it (a traceback printed with its locals would show it).
         del document
         data = await self._core.call(request)
-        if data is None and not self._core.provider.update_returns_record:
+        if data is None and not self._core.capabilities.update_returns_record:
             # Only an empty answer: a record that came all the same is taken as it is. Read
             # from the member's own URL, as get() reads it (a service may update without get).
+            applied = request
             request = self._build("GET", self._member(id))
-            data = await self._core.call(request)
+            try:
+                data = await self._core.call(request)
+            except InvoiceOceanError as exc:
+                # Raised as itself, a lost read would say "outcome unknown" and have the
+                # caller send the update again: one that adds positions would add them twice.
+                raise ReadBackError(
+                    f"the update was applied (answered with no record), but reading it back "
+                    f"failed: {type(exc).__name__}; do not send it again",
+                    method=applied.method,
+                    url=applied.path,
+                ) from exc
         return self._core.to_model(request, data, self.model)
 
 

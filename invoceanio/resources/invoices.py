@@ -217,7 +217,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         oid = document.get("oid")
         # An API that keeps no oid unique is sent no oid_unique, and nothing is looked up.
         keyed = (
-            self._core.provider.unique_create_key
+            self._core.capabilities.unique_create_key
             and oid not in (None, "")
             and _asks_unique(document)
         )
@@ -280,7 +280,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         # Every page, not the first alone: should the API's filter match more than the oid
         # itself (a prefix: ORD-1, ORD-10...), the invoice may sit on a later one. The first,
         # short, page is the only one in the common case.
-        async for invoice in self.iterate(per_page=100, oid=oid, period="all"):
+        async for invoice in self.iterate(oid=oid, period="all"):
             if invoice.oid == oid:
                 return invoice
         return None
