@@ -259,7 +259,7 @@ class ApiCore:
 
     async def _decode_large(self, response: Response) -> Any:
         """A body past its codec's ``decode_off_loop_above``, decoded in a worker thread, else
-        ``_NOT_DECODED``. Parsing a page of 100 invoices in XML takes about 0.1 s of pure
+        ``_NOT_DECODED``. Parsing a page of 100 invoices in XML takes about 60 ms of pure
         Python (xmltodict), which on the event loop would stall every other task of the app
         (web requests, heartbeats) for as long; in a thread, the loop gets its turn every few
         milliseconds (the interpreter's switch interval). A CodecError is handed back as the
