@@ -27,16 +27,18 @@ What each declared type takes (UNSET is always left out; ``extra`` stays free-fo
 - ``int`` (ids, counts): an int (not a bool) in the JSON codec's 64 bits, text of ASCII digits
   (sent as written), an integral float or Decimal, sent as the int it is (pandas reads an id
   column with gaps as floats). Refused: a bool, 45.5, other text, other objects.
-- ``bool`` (flags): True or False. Text is refused, even the API's own spellings: Rails reads
-  every text but "0", "f", "false" and "off" as true, so "no" would set the flag.
+- ``bool`` (flags): True or False, 1 or 0, or a spelling the converter reads ("1", "0", "yes",
+  "no", "true", "off"...), written as the bool it means: as text, "no" would set the flag (Rails
+  reads every text but "0", "f", "false" and "off" as true). Other text is refused.
 - ``str``: text, or a number, which the server reads as its text (an int is sent as it is, a
-  float or a Decimal as decimal text). Refused: a bool, a date, containers, other objects.
+  float or a Decimal as decimal text), or a UUID, as its canonical text. Refused: a bool, a
+  date, containers, other objects.
 - ``int | str`` (``payment_to_kind``, a user's ``role``): any text, or what an int field takes.
 - Open enums (``InvoiceKind | str``): a member, sent as its value, or any text.
-- ``date``: a date, or its text "YYYY-MM-DD". A datetime is refused, as by the day filters of
-  the listings: which day it is depends on the time zone, and a wrong issue date can move an
-  invoice into another VAT period. ``datetime | date`` (a payment's ``paid_date``) takes both
-  and ISO text; ``sell_date`` also takes a YearMonth, "YYYY-MM" and "off".
+- ``date``: a date, or its text "YYYY-MM-DD"; a datetime (``datetime.now()``, a pandas
+  Timestamp) is written as its own wall-clock day, as a model writes it. ``datetime | date``
+  (a payment's ``paid_date``) takes both and ISO text; ``sell_date`` also takes a YearMonth,
+  "YYYY-MM" and "off".
 - A credential (``Secret``): a Secret or text, sent revealed (see ``reveal_secret``); its
   error names the type only.
 - ``list[X]``: a list, a tuple or another iterable that is no text, bytes or mapping (the rule
@@ -61,6 +63,7 @@ import re
 import sys
 import types
 import typing
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -344,13 +347,28 @@ def _make_integer_or_text(where: str, nullable: bool, conv: cattrs.Converter) ->
 # --- Flags and text -----------------------------------------------------------------------
 
 
+#: What a flag's spellings mean: those the converter reads (``structure_bool``), and 1/0.
+_FLAG_MEANINGS: Final[Mapping[object, bool]] = {
+    **dict.fromkeys(("1", "true", "t", "yes", "y", "on", 1), True),
+    **dict.fromkeys(("0", "false", "f", "no", "n", "off", 0), False),
+}
+
+
 def _make_flag(where: str, nullable: bool, conv: cattrs.Converter) -> FieldHook:
     def write_flag(value: Any) -> Any:
         if type(value) is bool:
             return value
         if value is None:
             return _null(where, nullable)
-        raise _refused(where, "True or False", value)
+        # The API documents "1"/"0" (income "0" for an expense) and the SDK reads "yes"/"no":
+        # each is written as the bool it means. Sent as text, "no" would be true to Rails.
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            meant = _FLAG_MEANINGS.get(value.strip().lower() if isinstance(value, str) else value)
+            if meant is not None:
+                return meant
+            if nullable and isinstance(value, str) and not value.strip():
+                return None  # blank text: none, as the converter reads it
+        raise _refused(where, "True or False (or 1/0, yes/no)", value)
 
     return write_flag
 
@@ -378,6 +396,8 @@ def _text(value: Any, where: str, nullable: bool, conv: cattrs.Converter) -> Any
         return _int_number(value, where, conv)
     if isinstance(value, Decimal | float):
         return _written(where, conv.unstructure, value)
+    if isinstance(value, uuid.UUID):
+        return str(value)  # a natural unique key (an oid): its canonical text
     raise _refused(where, _TEXT, value)
 
 
@@ -428,9 +448,6 @@ def _iso_day(value: str) -> bool:
 
 
 _DAY: Final = 'a date, or its text "YYYY-MM-DD"'
-_DATETIME_REFUSED: Final = (
-    "takes a day: pass a date (value.date() in the time zone you mean), not a datetime"
-)
 
 
 def _make_day(where: str, nullable: bool, conv: cattrs.Converter) -> FieldHook:
@@ -448,7 +465,8 @@ def _day(value: Any, where: str, nullable: bool, conv: cattrs.Converter) -> Any:
     if value is None:
         return _null(where, nullable)
     if isinstance(value, datetime):
-        raise ValueError(f"{where}{_DATETIME_REFUSED}")
+        # Its own wall-clock day, as a model writes one (datetime.now(), a pandas Timestamp).
+        return value.date().isoformat()
     if isinstance(value, date):
         return conv.unstructure(value)
     if isinstance(value, str) and (_iso_day(value) or (nullable and _null_or_blank(value))):
@@ -496,7 +514,7 @@ def _sell_date_maker(literals: frozenset[str]) -> _HookMaker:
             if value is None:
                 return _null(where, nullable)
             if isinstance(value, datetime):
-                raise ValueError(f"{where}{_DATETIME_REFUSED}")
+                return value.date().isoformat()
             if isinstance(value, date) or (isinstance(value, str) and _sell_date_text(value)):
                 return conv.unstructure(value)
             raise _refused(where, expected, value)
