@@ -124,8 +124,8 @@ async def test_both_sell_date_rules_of_a_recurring_are_refused(
 async def test_one_sell_date_rule_of_a_recurring_goes_out(
     only_year_month: Any, end_of_month: Any
 ) -> None:
-    # A draft's flags take True or False alone (see draft_writes); a dict's are sent as given,
-    # and the rule reads "0", None and "maybe" as no "true".
+    # A draft's flags take a bool or a flag spelling (see draft_writes); a dict's are sent as
+    # given, and the rule reads "0", None and "maybe" as no "true".
     typed = isinstance(only_year_month, bool) and isinstance(end_of_month, bool)
     document: Any = (
         RecurringDraft(
@@ -144,7 +144,7 @@ async def test_one_sell_date_rule_of_a_recurring_goes_out(
 
 async def test_a_recurring_draft_flag_of_text_is_refused_naming_it() -> None:
     await _refused(
-        lambda io: io.recurrings.create(RecurringDraft(name="R", only_year_month="0")),  # type: ignore[arg-type]
+        lambda io: io.recurrings.create(RecurringDraft(name="R", only_year_month="maybe")),  # type: ignore[arg-type]
         "RecurringDraft.only_year_month",
     )
 
