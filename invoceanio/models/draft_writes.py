@@ -9,7 +9,9 @@ that list and an int in a date field as a number, all sent without a word.
 Now every named field of a draft gets one hook, made once per class from its declared type
 (:func:`draft_field_hooks`, used by the converter): a value of the field's common type is
 written at once, another value the field takes is written as the converter writes a value of
-its type (as before), and anything else raises ValueError naming the draft class and the field
+its type (as before), or as what it means where the server would read it otherwise (a flag's
+"no" as false, a datetime in a date field as its day, an integral float id as the int), and
+anything else raises ValueError naming the draft class and the field
 (``PaymentDraft.invoice_ids: expected a list ...``), which the resources turn into
 ConfigurationError before anything is sent. A draft nested in another (a position, a
 recipient, a correction's side) is checked the same way, and its error says where it sits
@@ -26,17 +28,21 @@ What each declared type takes (UNSET is always left out; ``extra`` stays free-fo
   "np") or a rate.
 - ``int`` (ids, counts): an int (not a bool) in the JSON codec's 64 bits, text of ASCII digits
   (sent as written), an integral float or Decimal, sent as the int it is (pandas reads an id
-  column with gaps as floats). Refused: a bool, 45.5, other text, other objects.
-- ``bool`` (flags): True or False, 1 or 0, or a spelling the converter reads ("1", "0", "yes",
-  "no", "true", "off"...), written as the bool it means: as text, "no" would set the flag (Rails
-  reads every text but "0", "f", "false" and "off" as true). Other text is refused.
+  column with gaps as floats; ``Decimal("45")``, once sent as "45", is the same id to the
+  server). Refused: a bool, 45.5, other text, other objects.
+- ``bool`` (flags): True or False, 1 or 0, or a spelling the converter reads
+  (``structure_bool``: "1", "0", "true", "false", "yes", "no", "t", "f", "y", "n", "on",
+  "off", in any case, with spaces around), written as the bool it means: as text, "no" would
+  set the flag (Rails reads every text but "0", "f", "false" and "off" as true). Refused: other
+  text ("maybe"), other ints, floats, other objects.
 - ``str``: text, or a number, which the server reads as its text (an int is sent as it is, a
-  float or a Decimal as decimal text), or a UUID, as its canonical text. Refused: a bool, a
-  date, containers, other objects.
+  float or a Decimal as decimal text), or a UUID (a natural oid), as its canonical text, which
+  the XML codec writes too. Refused: a bool, a date, containers, other objects.
 - ``int | str`` (``payment_to_kind``, a user's ``role``): any text, or what an int field takes.
 - Open enums (``InvoiceKind | str``): a member, sent as its value, or any text.
 - ``date``: a date, or its text "YYYY-MM-DD"; a datetime (``datetime.now()``, a pandas
-  Timestamp) is written as its own wall-clock day, as a model writes it. ``datetime | date``
+  Timestamp) is written as its own wall-clock day, as a model writes it, with no time-zone
+  conversion (pandas' NaT, which has no day, is refused). ``datetime | date``
   (a payment's ``paid_date``) takes both and ISO text; ``sell_date`` also takes a YearMonth,
   "YYYY-MM" and "off".
 - A credential (``Secret``): a Secret or text, sent revealed (see ``reveal_secret``); its
@@ -48,10 +54,10 @@ What each declared type takes (UNSET is always left out; ``extra`` stays free-fo
   before), or a dict, sent as a plain write's. A draft of another record is refused.
 - ``dict[str, ...]``: a mapping, sent as a plain write's.
 - None: sent as null where the field allows None, refused where it does not (a field left
-  UNSET sends nothing). In a field that takes no text (a number, an id, a date), blank text,
-  which the converter reads as None, is taken where None is (sent as written) and refused
-  elsewhere; a date field there also takes the text "null", which the docs send for a
-  recurring definition's ``end_date``.
+  UNSET sends nothing). In a field that takes no free text (a number, an id, a date, a flag),
+  blank text, which the converter reads as None, is taken where None is and refused elsewhere:
+  sent as written, but as null in a flag, which writes what its text means; a date field there
+  also takes the text "null", which the docs send for a recurring definition's ``end_date``.
 
 A field of a type not listed (a draft subclassed outside invoceanio may add one) is written by
 its value's type, unchecked, as before.
@@ -465,13 +471,24 @@ def _day(value: Any, where: str, nullable: bool, conv: cattrs.Converter) -> Any:
     if value is None:
         return _null(where, nullable)
     if isinstance(value, datetime):
-        # Its own wall-clock day, as a model writes one (datetime.now(), a pandas Timestamp).
-        return value.date().isoformat()
+        return _day_of(value, where, _DAY)
     if isinstance(value, date):
         return conv.unstructure(value)
     if isinstance(value, str) and (_iso_day(value) or (nullable and _null_or_blank(value))):
         return conv.unstructure(value)
     raise _refused(where, _DAY, value)
+
+
+def _day_of(moment: datetime, where: str, expected: str) -> str:
+    """A datetime in a date field (``datetime.now()``, a pandas Timestamp): its own wall-clock
+    day, as a model writes one, with no time-zone conversion.
+
+    pandas' NaT (a missing date in a column) is a datetime with no day: its ``date()`` is NaT
+    again, whose text is "NaT" (and ``date.isoformat`` reads it as 0001-01-01). Refused."""
+    day = moment.date()
+    if type(day) is not date:
+        raise _refused(where, expected, moment)
+    return day.isoformat()
 
 
 _MOMENT: Final = "a datetime, a date, or ISO text"
@@ -514,7 +531,7 @@ def _sell_date_maker(literals: frozenset[str]) -> _HookMaker:
             if value is None:
                 return _null(where, nullable)
             if isinstance(value, datetime):
-                return value.date().isoformat()
+                return _day_of(value, where, expected)
             if isinstance(value, date) or (isinstance(value, str) and _sell_date_text(value)):
                 return conv.unstructure(value)
             raise _refused(where, expected, value)

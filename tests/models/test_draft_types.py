@@ -4,12 +4,14 @@ Why: a draft checks no types when it is made or changed, and its fields were wri
 type of the value they held. ``PositionDraft(quantity=True)`` went out as JSON ``true``,
 ``PaymentDraft(invoice_ids="45")`` as one string (the server may read the ids 4 and 5, or 45),
 a list or a dict in a money field as that, an int in a date field as a number; a datetime in a
-date field as a timestamp, whose day depends on the server's time zone.
+date field as a timestamp, whose day depends on the server's time zone (now: its own day).
 
 Now ``to_wire`` (what every create and update calls) raises ValueError naming the draft class
 and the field, and a draft nested in another is checked the same way; a resource turns it
 into ConfigurationError and sends nothing. What each declared type takes is documented in
-``invoceanio.models.draft_writes``; the values it takes are written exactly as before.
+``invoceanio.models.draft_writes``; the values it takes are written as before, but for a few
+written as what they mean: a flag's spelling ("0", "no") as its bool, a datetime in a date
+field as its day, a UUID as its text, an integral float or Decimal id as the int.
 
 Every field of every exported draft is checked here by its declared type, so a field added
 later is held to the same rules without a test edit.
@@ -18,6 +20,7 @@ later is held to the same rules without a test edit.
 from __future__ import annotations
 
 import functools
+import importlib
 import typing
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,6 +61,7 @@ from invoceanio.models import (
     to_wire,
 )
 from invoceanio.models.base import Draft
+from invoceanio.models.converter import structure_bool
 from invoceanio.models.values import OpenStrEnum
 from invoceanio.secrets import Secret
 from tests.strategies import ALL_DRAFTS, FAST, TEXT, WORD, YEAR_MONTHS, decimals, open_enum
@@ -65,6 +69,7 @@ from tests.support import Recorder, body_json, invoice_payload, json_response, m
 
 TOKEN = "CANARY-draft-token-0123456789"
 PLUS_ONE = timezone(timedelta(hours=1))
+MINUS_FIVE = timezone(timedelta(hours=-5))
 
 # --- Each field's kind, read from its declared type (independently of the SDK's reading) ---
 
@@ -236,7 +241,7 @@ def wrong_values(kind: Kind) -> Iterator[Any]:
     yield from WRONG[kind.name]
     if not kind.nullable:
         yield None
-        if kind.name in ("decimal", "integer", "day", "moment", "sell_date"):
+        if kind.name in ("decimal", "integer", "flag", "day", "moment", "sell_date"):
             yield ""  # blank: read as None, and None is not taken here
             yield "  "
 
@@ -340,6 +345,170 @@ def test_a_flag_spelled_as_the_api_documents_is_written_as_the_bool_it_means(
 def test_a_uuid_oid_is_written_as_its_text() -> None:
     key = uuid.UUID("12345678-1234-5678-1234-567812345678")
     assert to_wire(InvoiceDraft(oid=key)) == {"oid": "12345678-1234-5678-1234-567812345678"}
+
+
+# What the SDK's own flag reader takes, written out here so that a change to it shows.
+FLAG_SPELLINGS = ("1", "0", "true", "false", "yes", "no", "t", "f", "y", "n", "on", "off")
+#: Each flag field of each exported draft, as (draft, field name).
+FLAG_FIELDS = [
+    (draft, name)
+    for draft in ALL_DRAFTS
+    for name, kind in fields_of(draft).items()
+    if kind.name == "flag"
+]
+
+
+@attrs.define(kw_only=True)
+class MaybeFlagDraft(PositionDraft):
+    """A draft subclassed outside invoceanio, with a flag that takes None (no exported draft's
+    flag does)."""
+
+    maybe: bool | Unset | None = UNSET
+
+
+def spelled(text: str, case: str, pad: str) -> str:
+    cased = {"lower": text, "upper": text.upper(), "title": text.title()}[case]
+    return f"{pad}{cased}{pad}"
+
+
+@pytest.mark.parametrize(("draft", "name"), FLAG_FIELDS, ids=lambda v: getattr(v, "__name__", v))
+def test_every_flag_takes_each_spelling_the_sdk_reads_as_the_bool_it_means(
+    draft: type[Draft], name: str
+) -> None:
+    # InvoiceDraft(income="0") is the spec's expense; sent as text, "no" would be true to Rails.
+    for text in FLAG_SPELLINGS:
+        for value in (text, spelled(text, "upper", " "), spelled(text, "title", "\t")):
+            assert to_wire(draft(**{name: value})) == {name: structure_bool(text)}, value
+    assert to_wire(draft(**{name: 0})) == {name: False}
+    assert to_wire(draft(**{name: 1})) == {name: True}
+
+
+def test_the_flag_spellings_are_those_the_converter_reads() -> None:
+    # draft_writes keeps its own table (the converter imports it): a spelling added to the
+    # reader, or dropped from it, must be added or dropped there too.
+    # By its name: ``invoceanio.models.converter`` is also the converter the package exports.
+    reader = importlib.import_module("invoceanio.models.converter")
+    assert set(FLAG_SPELLINGS) == reader._TRUE | reader._FALSE
+
+
+FLAG_TEXT = st.one_of(
+    st.builds(
+        spelled,
+        st.sampled_from(FLAG_SPELLINGS),
+        st.sampled_from(["lower", "upper", "title"]),
+        st.sampled_from(["", " ", "\n"]),
+    ),
+    st.sampled_from(["", " ", "maybe", "ja", "nein", "2", "-1", "1.0", "yes please", "tak"]),
+    TEXT,
+)
+
+
+@FAST
+@given(FLAG_TEXT, st.booleans())
+def test_a_flag_takes_text_exactly_when_the_sdk_reads_it_as_a_flag(
+    text: str, nullable: bool
+) -> None:
+    draft = MaybeFlagDraft(maybe=text) if nullable else InvoiceDraft(income=text)
+    name = "maybe" if nullable else "income"
+    try:
+        meant = structure_bool(text)
+    except ValueError:
+        assert refusal(lambda: draft).startswith(f"{type(draft).__name__}.{name}: ")
+        return
+    if meant is None and not nullable:  # blank: None, which income does not take
+        assert refusal(lambda: draft).startswith("InvoiceDraft.income: ")
+    else:
+        assert to_wire(draft) == {name: meant}
+
+
+def test_a_blank_flag_is_null_where_none_is_taken_and_refused_elsewhere() -> None:
+    # As the converter reads it: blank text is no flag at all.
+    assert to_wire(MaybeFlagDraft(maybe="")) == {"maybe": None}
+    assert to_wire(MaybeFlagDraft(maybe="  ")) == {"maybe": None}
+    assert to_wire(MaybeFlagDraft(maybe=None)) == {"maybe": None}
+    assert refusal(lambda: InvoiceDraft(income=" ")) == (
+        "InvoiceDraft.income: expected True or False (or 1/0, yes/no), got text ' '"
+    )
+    assert refusal(lambda: MaybeFlagDraft(maybe="maybe")).startswith("MaybeFlagDraft.maybe: ")
+
+
+TEXT_FIELDS = [
+    (draft, name, kind)
+    for draft in ALL_DRAFTS
+    for name, kind in fields_of(draft).items()
+    if kind.name == "text" or (kind.name == "list" and kind.detail.name == "text")
+]
+
+
+def test_every_text_field_takes_a_uuid_as_its_text() -> None:
+    key = uuid.UUID(int=7)
+    for draft, name, kind in TEXT_FIELDS:
+        value: Any = [key] if kind.name == "list" else key
+        sent: Any = [str(key)] if kind.name == "list" else str(key)
+        assert to_wire(draft(**{name: value})) == {name: sent}, (draft, name)
+
+
+@pytest.mark.parametrize("wire_format", ["json", "xml"])
+async def test_a_uuid_oid_and_a_flag_spelling_go_out_as_what_they_mean(wire_format: str) -> None:
+    # The XML codec writes no UUID: the draft sends its text, so both formats take one.
+    recorder = Recorder(json_response(201, invoice_payload(id=7)))
+    io = make_client(recorder, format=wire_format)
+
+    await io.invoices.create(InvoiceDraft(buyer_name="A", oid=uuid.UUID(int=7), income="no"))
+
+    (request,) = recorder.requests
+    body = request.body or b""
+    if wire_format == "json":
+        sent = body_json(request)["invoice"]
+        assert (sent["oid"], sent["income"]) == ("00000000-0000-0000-0000-000000000007", False)
+    else:
+        assert b"<oid>00000000-0000-0000-0000-000000000007</oid>" in body
+        assert b'<income type="boolean">false</income>' in body
+
+
+DAY_FIELDS = [
+    (draft, name)
+    for draft in ALL_DRAFTS
+    for name, kind in fields_of(draft).items()
+    if kind.name in ("day", "sell_date")
+]
+
+
+class Stamp(datetime):
+    """A datetime subclass, as a pandas Timestamp is."""
+
+
+class NotATime(datetime):
+    """As pandas' NaT (a missing date in a column): a datetime whose date() is itself, "NaT"."""
+
+    def date(self) -> Any:
+        return self
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "NaT"
+
+
+@FAST
+@given(
+    st.sampled_from(DAY_FIELDS),
+    st.datetimes(timezones=st.one_of(st.none(), st.just(PLUS_ONE), st.just(MINUS_FIVE))),
+    st.booleans(),
+)
+def test_every_date_field_writes_a_datetime_as_its_own_wall_clock_day(
+    field: tuple[type[Draft], str], moment: datetime, subclassed: bool
+) -> None:
+    # As a model writes one: datetime.now() and a pandas Timestamp are natural issue dates.
+    draft, name = field
+    value = Stamp.combine(moment.date(), moment.timetz()) if subclassed else moment
+    assert to_wire(draft(**{name: value})) == {name: moment.date().isoformat()}
+
+
+def test_a_datetime_with_no_day_is_refused_in_a_date_field() -> None:
+    missing = NotATime(2026, 11, 24)
+    assert refusal(lambda: InvoiceDraft(issue_date=missing)) == (
+        'InvoiceDraft.issue_date: expected a date, or its text "YYYY-MM-DD", got NotATime'
+    )
+    assert refusal(lambda: InvoiceDraft(sell_date=missing)).startswith("InvoiceDraft.sell_date: ")
 
 
 def test_a_credential_of_a_wrong_type_is_refused_naming_its_type_only() -> None:
@@ -573,6 +742,11 @@ def test_the_few_values_now_written_otherwise() -> None:
         "invoice_ids": [1, 2],
     }
     assert to_wire(PositionDraft(quantity=2**70)) == {"quantity": str(2**70)}
+    # An integral Decimal id, once its text, is the int too: the same id to the server.
+    assert to_wire(InvoiceDraft(client_id=Decimal("45"), invoice_ids=[Decimal("1E+2")])) == {
+        "client_id": 45,
+        "invoice_ids": [100],
+    }
     assert to_wire(ProductDraft(tag_list=(tag for tag in ["a", "b"]))) == {"tag_list": ["a", "b"]}
 
 
