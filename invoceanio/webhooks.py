@@ -6,9 +6,16 @@ proof the call is the service's. Invoice events wrap the document as ``deal`` (a
 not the full invoice), client events as ``client``; ``invoice`` and ``product`` wrappers are
 accepted too, as are the ``data``/``webhook`` envelopes some relays add (spec section 10).
 
+    import os
+
+    from aiohttp import web                           # any web framework: aiohttp here
+
+    from invoceanio import WebhookError
     from invoceanio.webhooks import parse_webhook
 
-    async def receive(request):                       # aiohttp.web, say
+    WEBHOOK_TOKEN = os.environ["WEBHOOK_TOKEN"]       # the api_token set on the webhook
+
+    async def receive(request):
         try:
             event = parse_webhook(await request.read(), token=WEBHOOK_TOKEN)
         except WebhookError as error:
@@ -16,6 +23,9 @@ accepted too, as are the ``data``/``webhook`` envelopes some relays add (spec se
         if event.deal is not None:
             print("invoice", event.deal.invoice_id, event.deal.status)
         return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/invoiceocean-webhook", receive)
 
 The token is never kept on the event, never logged and never shown in an error.
 """

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
 from invoceanio.cli.options import (
     Account,
+    ProgressBar,
     _access_refused,
     _bar,
     _count,
@@ -86,8 +88,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.date_to is not None:
         filters["date_to"] = args.date_to
     tqdm = load_tqdm("export")
-    if tqdm is None:
-        return 2
     account = account_from_args(args, parser)
     try:
         with sigterm_as_interrupt():
@@ -98,7 +98,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return status
 
 
-async def _export(out: Path, filters: dict[str, Any], account: Account, tqdm: Any) -> int:
+async def _export(
+    out: Path, filters: dict[str, Any], account: Account, tqdm: Callable[..., ProgressBar]
+) -> int:
     from invoceanio.errors import (
         AuthenticationError,
         InvoiceOceanError,

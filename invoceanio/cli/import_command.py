@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from invoceanio.cli.options import (
     Account,
+    ProgressBar,
     _access_refused,
     _bar,
     _count,
@@ -159,8 +160,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from invoceanio.formats.failures import FailuresFile, default_failures_path
 
     tqdm = load_tqdm("import")
-    if tqdm is None:
-        return 2
     account = Account() if args.dry_run else account_from_args(args, parser)
     failures = FailuresFile(args.failures or default_failures_path(args.file))
     try:
@@ -180,7 +179,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _import_file(
-    args: argparse.Namespace, account: Account, tqdm: Any, failures: FailuresFile
+    args: argparse.Namespace,
+    account: Account,
+    tqdm: Callable[..., ProgressBar],
+    failures: FailuresFile,
 ) -> int:
     """Check the input, open the failures file, read the whole file once, then (unless a dry
     run) send it: the command's work, which Ctrl-C and SIGTERM stop (see :func:`run`)."""
@@ -275,7 +277,9 @@ def _open_failures(failures: FailuresFile) -> str | None:
     return None
 
 
-def _check_file(path: Path, tqdm: Any, tally: _Tally, failures: FailuresFile | None) -> None:
+def _check_file(
+    path: Path, tqdm: Callable[..., ProgressBar], tally: _Tally, failures: FailuresFile | None
+) -> None:
     """Read the whole file once before anything is sent: a header problem, a file that is not
     UTF-8 further down, or a file with no invoice stops here (InputFileError). Counts what is
     ready to send and what the reader rejects (written to ``failures`` for a dry run)."""
@@ -318,7 +322,11 @@ def _dry_run_summary(path: Path, tally: _Tally, failures: FailuresFile) -> int:
 
 
 async def _import(
-    args: argparse.Namespace, account: Account, tqdm: Any, total: int, failures: FailuresFile
+    args: argparse.Namespace,
+    account: Account,
+    tqdm: Callable[..., ProgressBar],
+    total: int,
+    failures: FailuresFile,
 ) -> int:
     """The second reading of the file: each invoice sent as it is read (``total`` of them,
     rejects included, counted by the first)."""

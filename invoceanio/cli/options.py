@@ -20,7 +20,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from datetime import date
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol
 
 import attrs
 
@@ -481,21 +481,52 @@ def _say(command: str, message: str) -> None:
     print(f"{PROG} {command}: {message}", file=sys.stderr, flush=True)
 
 
-def load_tqdm(command: str) -> Any:
-    """tqdm's ``tqdm`` class, or None (and a message) when the ``cli`` extra is missing.
+class ProgressBar(Protocol):
+    """What the commands call on a progress bar: tqdm's, or :class:`NoProgressBar`."""
+
+    def update(self, n: float = 1) -> object: ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> object: ...
+
+    def close(self) -> object: ...
+
+
+class NoProgressBar:
+    """A progress bar that shows nothing: the stand-in for tqdm's when the ``cli`` extra is
+    missing. Takes tqdm's options and ignores them, so the commands run the same without it."""
+
+    def __init__(self, *args: object, **options: object) -> None:
+        pass
+
+    def update(self, n: float = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def load_tqdm(command: str) -> Callable[..., ProgressBar]:
+    """tqdm's ``tqdm`` class; :class:`NoProgressBar` (and a note) when the ``cli`` extra is
+    missing. Without it the command still runs, only without bars: a dry run in CI, or an
+    import on a server where only ``invoceanio`` was installed, must not fail for want of a
+    progress bar.
 
     Loaded by name: tqdm ships no type hints, and mypy must pass where it is not installed.
     """
     import importlib
 
     try:
-        return importlib.import_module("tqdm").tqdm
+        tqdm: Callable[..., ProgressBar] = importlib.import_module("tqdm").tqdm
     except ImportError:
-        _say(command, f"the progress bars need tqdm, which is not installed: {_CLI_EXTRA}")
-        return None
+        _say(command, f"tqdm is not installed, so no progress bars ({_CLI_EXTRA} adds them)")
+        return NoProgressBar
+    return tqdm
 
 
-def _bar(tqdm: Any, **options: Any) -> Any:
+def _bar(tqdm: Callable[..., ProgressBar], **options: Any) -> ProgressBar:
     # On a terminal the bar redraws in place. In a log (a nightly cron job, CI) a redraw is a
     # carriage return the log keeps: the whole run would be one line. There each update is a
     # line of its own, at most one every 30 seconds (and the last one at the end).

@@ -8,11 +8,13 @@ import argparse
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from invoceanio.cli.options import (
     Account,
+    ProgressBar,
     _access_refused,
     _bar,
     _count,
@@ -64,8 +66,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out: {args.out} is a file, not a folder")
     tqdm = load_tqdm("pdf")
-    if tqdm is None:
-        return 2
     account = account_from_args(args, parser)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return status
 
 
-async def _pdfs(ids: list[int], out: Path, concurrency: int, account: Account, tqdm: Any) -> int:
+async def _pdfs(
+    ids: list[int], out: Path, concurrency: int, account: Account, tqdm: Callable[..., ProgressBar]
+) -> int:
     from invoceanio.bulk import iter_bounded
     from invoceanio.errors import AuthenticationError, ConfigurationError, PermissionDeniedError
 

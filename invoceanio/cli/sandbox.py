@@ -160,7 +160,7 @@ def _print_banner(url: str, host: str, token: str, seed: int, faults: FaultConfi
         *_every_interface_lines(host),
         f"  api token: {token}",
         f"  faults:    {', '.join(injected) or 'none'} (seed {seed}; replay with --seed {seed})",
-        f"  admin:     {url}/__sandbox__/",
+        f"  admin:     {url}/__sandbox__/ (lists the admin paths; loopback clients only)",
         "  use it:    InvoiceOcean(base_url=" + repr(url) + ", api_token=" + repr(token) + ")",
         "  stop:      Ctrl-C or SIGTERM",
     ]

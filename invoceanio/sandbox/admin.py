@@ -1,5 +1,8 @@
 """``/__sandbox__/``: the sandbox's own control endpoints (no API token; loopback clients only).
 
+- ``GET`` (``/__sandbox__/`` itself): the list below as JSON, ``{"endpoints": [{"method",
+  "path", "description"}...]}``, made from the routes themselves (:data:`_ENDPOINTS`), so it
+  names every one: the banner of ``invoceanio sandbox`` links there.
 - ``GET counts``: records per collection plus ``outbox`` (e-mails sent).
 - ``GET records/{collection}``: every record of a collection (404 for an unknown one): one per
   resource (``invoices``, ``clients``, ``products``...), plus ``attachments`` (one record per
@@ -22,9 +25,11 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, Final
 
+import attrs
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from invoceanio.codecs.base import CodecError
 from invoceanio.errors import ConfigurationError
@@ -109,14 +114,67 @@ async def stats(request: web.Request) -> web.Response:
     return _json({**engine.stats(), "seed": engine.seed})
 
 
+async def index(request: web.Request) -> web.Response:
+    return _json(
+        {
+            "description": "the sandbox's admin endpoints: no API token, loopback clients only",
+            "endpoints": [
+                {"method": endpoint.method, "path": endpoint.path, "description": endpoint.does}
+                for endpoint in _ENDPOINTS
+            ],
+        }
+    )
+
+
+@attrs.frozen
+class _Endpoint:
+    method: str
+    #: After the prefix: "" is the prefix itself (``/__sandbox__/``).
+    name: str
+    handler: Handler
+    #: One line for the index, :func:`index`.
+    does: str
+
+    @property
+    def path(self) -> str:
+        return f"{PREFIX}/{self.name}"
+
+
+# The routes and the index that lists them, in one place: an endpoint added here is listed.
+_ENDPOINTS: Final = (
+    _Endpoint("GET", "", index, "this list"),
+    _Endpoint(
+        "GET",
+        "counts",
+        counts,
+        "how many records each collection holds, and the e-mails sent (outbox)",
+    ),
+    _Endpoint(
+        "GET",
+        "records/{collection}",
+        records,
+        "every record of a collection: invoices, clients, reminders... (404 for no such one)",
+    ),
+    _Endpoint("GET", "outbox", outbox, "the e-mails send_by_email recorded"),
+    _Endpoint(
+        "POST",
+        "reminders",
+        add_reminder,
+        'record a payment reminder: {"invoice_id": N, "kind": "email", "date": "YYYY-MM-DD"}',
+    ),
+    _Endpoint(
+        "POST", "reset", reset, "forget every record, e-mail and fault statistic (not the faults)"
+    ),
+    _Endpoint("GET", "faults", get_faults, "the fault configuration (latency, error rates...)"),
+    _Endpoint(
+        "PUT",
+        "faults",
+        put_faults,
+        "change the fault configuration: only the keys sent (a GET's answer can be PUT back)",
+    ),
+    _Endpoint("GET", "stats", stats, "the fault engine's statistics and the seed in effect"),
+)
+
+
 def routes() -> list[web.RouteDef]:
-    return [
-        web.get(f"{PREFIX}/counts", counts),
-        web.get(f"{PREFIX}/records/{{collection}}", records),
-        web.get(f"{PREFIX}/outbox", outbox),
-        web.post(f"{PREFIX}/reminders", add_reminder),
-        web.post(f"{PREFIX}/reset", reset),
-        web.get(f"{PREFIX}/faults", get_faults),
-        web.put(f"{PREFIX}/faults", put_faults),
-        web.get(f"{PREFIX}/stats", stats),
-    ]
+    return [web.route(e.method, e.path, e.handler) for e in _ENDPOINTS]

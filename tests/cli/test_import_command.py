@@ -5,7 +5,6 @@ sends nothing, a journal makes a rerun skip everything, and the token is never p
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -372,16 +371,6 @@ def test_bad_options_exit_2(
 def test_the_rate_is_read_per_minute(tmp_path: Path, text: str, per_minute: float) -> None:
     args = cli.build_parser().parse_args(["import", "x.csv", "--rate", text])
     assert args.rate == pytest.approx(per_minute)
-
-
-def test_without_tqdm_it_exits_2_and_says_what_to_install(
-    tmp_path: Path, run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes "import tqdm" fail
-    path = write_csv(tmp_path / "invoices.csv", *GOOD_ROWS)
-    result = run("import", path, "--dry-run")
-    assert result.code == 2
-    assert "pip install 'invoceanio[cli]'" in result.err
 
 
 def test_help_lists_the_csv_columns(run: Callable[..., Run]) -> None:
