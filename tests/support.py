@@ -10,6 +10,8 @@ import cattrs
 import pytest
 
 from invoceanio import InvoiceOcean, RetryPolicy
+from invoceanio.codecs import JsonCodec, XmlCodec
+from invoceanio.codecs.registry import CodecRegistry
 from invoceanio.http import Request, Response
 from invoceanio.models import Invoice, structure
 from invoceanio.sandbox import Sandbox
@@ -173,3 +175,15 @@ def sandbox_client(sandbox: Sandbox, **options: Any) -> InvoiceOcean:
         timeout=10,
         **options,
     )
+
+
+class NanReadingJson(JsonCodec):
+    """A codec plug-in that reads NaN (the stdlib's ``json.loads`` does): the SDK's own codecs
+    refuse it, yet a codec passed in with ``codecs=`` may hand one to the layers above."""
+
+    def decode(self, body: bytes) -> Any:
+        return json.loads(body)
+
+
+def nan_reading_codecs() -> CodecRegistry:
+    return CodecRegistry([NanReadingJson(), XmlCodec()])

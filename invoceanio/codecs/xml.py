@@ -41,6 +41,9 @@ __all__ = ["XmlCodec"]
 
 _DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _INTEGER: Final = re.compile(r"[+-]?[0-9]+")
+# A float as XML Schema and Rails write one: digits, an optional fraction and exponent. Not
+# what Python's float() takes besides ("1_000.5", "NaN", "inf"), which is no JSON number.
+_FLOAT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -67,11 +70,14 @@ def _to_int(name: str, text: str) -> int:
 
 
 def _to_float(name: str, text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        problem = f"<{name}> is typed float but holds {_quoted(text.strip())}"
-    raise CodecError(problem)
+    stripped = text.strip()
+    if _FLOAT.fullmatch(stripped):
+        value = float(stripped)
+        if math.isfinite(value):
+            return value
+        # As the JSON codec reads: a number past a float's range (1e400) is refused.
+        raise CodecError(f"<{name}> is typed float but {_quoted(stripped)} is out of range")
+    raise CodecError(f"<{name}> is typed float but holds {_quoted(stripped)}")
 
 
 def _to_bool(name: str, text: str) -> bool:

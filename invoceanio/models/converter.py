@@ -107,7 +107,8 @@ def structure_decimal(value: Any, _: Any = Decimal) -> Decimal | None:
         return _bounded(Decimal(value))
     elif isinstance(value, float):
         # repr gives the shortest string that round-trips: 0.1 -> Decimal("0.1"), not 0.1000…055.
-        result = Decimal(repr(value))
+        # float.__repr__, not repr(): numpy 2 spells a float64 "np.float64(12.5)".
+        result = Decimal(float.__repr__(value))
     else:
         raise ValueError(f"expected a decimal, got {type(value).__name__}")
     if not result.is_finite():
@@ -373,6 +374,17 @@ def _make_optional(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], A
     """Any other ``X | None`` (``tuple[str, ...] | None``): the hook of ``X`` found once."""
     inner = _optional_of(type_)
     hook = conv.get_structure_hook(inner)
+    if typing.get_origin(inner) is dict:
+        # A free-form mapping (``additional_fields``): Rails' XML writes an empty one as blank
+        # text, as it writes an empty record (see ``structure_model``).
+        def structure_optional_mapping(value: Any, _: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, str) and not value.strip():
+                return {}
+            return hook(value, inner)
+
+        return structure_optional_mapping
 
     def structure_optional(value: Any, _: Any) -> Any:
         return None if value is None else hook(value, inner)
@@ -730,6 +742,10 @@ def _make_structure(
         elif isinstance(data, Mapping):
             instance = generated(data, cls)
             extra = {key: value for key, value in data.items() if key not in known}
+        elif isinstance(data, str) and not data.strip():
+            # Rails' XML writes an empty record ({}) as an element holding only its indentation,
+            # which reads as blank text, as an empty one does: the record with nothing set.
+            return structure_model({}, _)
         else:
             raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
         if extra:

@@ -58,6 +58,8 @@ What each declared type takes (UNSET is always left out; ``extra`` stays free-fo
   blank text, which the converter reads as None, is taken where None is and refused elsewhere:
   sent as written, but as null in a flag, which writes what its text means; a date field there
   also takes the text "null", which the docs send for a recurring definition's ``end_date``.
+- numpy's integers and bools (what a pandas row holds) are taken wherever an int or a bool is,
+  as that int or bool; numpy's float64 is a float. Its float32 is refused.
 
 A field of a type not listed (a draft subclassed outside invoceanio may add one) is written by
 its value's type, unchecked, as before.
@@ -65,6 +67,8 @@ its value's type, unchecked, as before.
 
 from __future__ import annotations
 
+import numbers
+import operator
 import re
 import sys
 import types
@@ -212,6 +216,21 @@ def _located(where: str, exc: ValueError) -> ValueError:
     return ValueError(f"{where}{exc}")
 
 
+def _python_scalar(value: Any) -> int | bool | None:
+    """numpy's (and pandas') integers and bools as Python's int and bool; None for any other
+    value. A row of a DataFrame holds ``numpy.int64`` and ``numpy.bool``, which are no ``int``
+    and no ``bool``: refused, they would fail every import from pandas. (numpy's float64 is a
+    float already; its float32 is refused, as the amount it holds is not the one meant.)"""
+    if isinstance(value, int):
+        return None  # Python's own (a bool too): nothing to convert
+    if isinstance(value, numbers.Integral):
+        return operator.index(value)
+    kind = type(value)
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"):
+        return bool(value)
+    return None
+
+
 # --- Numbers ------------------------------------------------------------------------------
 
 _AMOUNT: Final = 'a number (a Decimal, an int, a float, or text such as "12.50")'
@@ -254,6 +273,9 @@ def _amount(value: Any, where: str, nullable: bool, conv: cattrs.Converter, expe
         return _int_number(value, where, conv)
     if isinstance(value, Decimal | float):
         return _written(where, conv.unstructure, value)
+    plain = _python_scalar(value)
+    if plain is not None:
+        return _amount(plain, where, nullable, conv, expected)
     raise _refused(where, expected, value)
 
 
@@ -318,6 +340,10 @@ def _integer(value: Any, where: str, nullable: bool, conv: cattrs.Converter) -> 
             return conv.unstructure(value)
         raise _refused(where, _INTEGER, value)
     whole = _whole_number(value)
+    if whole is None:
+        plain = _python_scalar(value)
+        if plain is not None:
+            return _integer(plain, where, nullable, conv)
     if whole is None or not _JSON_INT_MIN <= whole <= _JSON_INT_MAX:
         raise _refused(where, _INTEGER, value)
     return whole
@@ -374,6 +400,9 @@ def _make_flag(where: str, nullable: bool, conv: cattrs.Converter) -> FieldHook:
                 return meant
             if nullable and isinstance(value, str) and not value.strip():
                 return None  # blank text: none, as the converter reads it
+        plain = _python_scalar(value)
+        if plain is not None:
+            return write_flag(plain)
         raise _refused(where, "True or False (or 1/0, yes/no)", value)
 
     return write_flag
@@ -404,6 +433,9 @@ def _text(value: Any, where: str, nullable: bool, conv: cattrs.Converter) -> Any
         return _written(where, conv.unstructure, value)
     if isinstance(value, uuid.UUID):
         return str(value)  # a natural unique key (an oid): its canonical text
+    plain = _python_scalar(value)
+    if plain is not None:
+        return _text(plain, where, nullable, conv)
     raise _refused(where, _TEXT, value)
 
 
