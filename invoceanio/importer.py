@@ -60,6 +60,7 @@ from invoceanio.errors import (
     ConfigurationError,
     InvoiceOceanError,
     PermissionDeniedError,
+    TransportError,
     ValidationError,
 )
 from invoceanio.journal import ImportJournal, account_of
@@ -226,6 +227,12 @@ def _final(error: InvoiceOceanError) -> bool:
 
 def _throttled(error: InvoiceOceanError) -> bool:
     return isinstance(error, APIError) and error.status in (429, 503)
+
+
+def _unsent(error: InvoiceOceanError) -> bool:
+    """A try that never reached the server. The retry layer reports a create whose earlier
+    attempt may have as ``request_sent`` (outcome unknown), never as unsent."""
+    return isinstance(error, TransportError) and not error.request_sent
 
 
 def _describe(error: BaseException) -> str:
@@ -396,9 +403,10 @@ class _Run:
                 delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
                 await self.sleep(random.uniform(delay / 2, delay))
                 # That try may have landed before it failed, unless the server said it was
-                # throttled (429, 503: not processed). Then an invoice found later by its oid
-                # is one that was there before, as it is counted.
-                sent_before = sent_before or not _throttled(exc)
+                # throttled (429, 503: not processed) or it never left (no connection, the
+                # deadline passed while it waited). Then an invoice found later by its oid is
+                # one that was there before, as it is counted.
+                sent_before = sent_before or not (_throttled(exc) or _unsent(exc))
                 continue
             except Exception as exc:
                 # Not an API refusal (a custom transport or middleware raising something

@@ -1,0 +1,118 @@
+"""An item whose first try never left the machine, then found its oid taken by an invoice
+that was in the account before the import, is counted "existed", not "created".
+
+The importer treated every failed try but a 429/503 as one that may have landed, so the
+invoice found later by its oid passed for the one this import made. A try refused before it
+was sent (no connection through all of the client's retries, the deadline passed while it
+waited) cannot have made one. A try that may have been sent still counts as sent: the retry
+layer reports it as an outcome unknown, and the invoice found is then "created".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from invoceanio import ConnectError, InvoiceOcean, RequestTimeout, RetryPolicy
+from invoceanio.errors import ConnectionLostError, InvoiceOceanError
+from invoceanio.http import Request, Response
+from invoceanio.importer import ImportItem
+from invoceanio.sandbox import Sandbox
+from invoceanio.transport import AiohttpTransport
+from tests.support import SleepRecorder
+
+
+class FailingFirstCreates:
+    """The real transport, but the first ``count`` creates fail with ``make(request)``, raised
+    before (``landed=False``) or after (``landed=True``) the sandbox stored the invoice."""
+
+    def __init__(self, count: int, make: Any, *, landed: bool) -> None:
+        self.inner = AiohttpTransport()
+        self.left = count
+        self.make = make
+        self.landed = landed
+        self.creates = 0
+
+    async def send(self, request: Request) -> Response:
+        if request.method != "POST":
+            return await self.inner.send(request)
+        self.creates += 1
+        if self.left == 0:
+            return await self.inner.send(request)
+        self.left -= 1
+        if self.landed:
+            await self.inner.send(request)
+        raise self.make(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _never_connected(request: Request) -> InvoiceOceanError:
+    return ConnectError("connection refused", method=request.method, url=request.path)
+
+
+def _deadline(request: Request) -> InvoiceOceanError:
+    return RequestTimeout(
+        "the deadline passed", phase="deadline", method=request.method, url=request.path
+    )
+
+
+def _dropped(request: Request) -> InvoiceOceanError:
+    return ConnectionLostError("connection reset", method=request.method, url=request.path)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(token="unsent-token") as running:
+        yield running
+
+
+def _client(sandbox: Sandbox, transport: FailingFirstCreates, attempts: int) -> InvoiceOcean:
+    clock = SleepRecorder()
+    policy = RetryPolicy(max_attempts=attempts, sleep=clock.sleep, clock=clock.clock, deadline=None)
+    return InvoiceOcean(
+        base_url=sandbox.url, api_token=sandbox.token, transport=transport, retry=policy
+    )
+
+
+ITEM = {
+    "buyer_name": "B",
+    "positions": [{"name": "x", "tax": 23, "quantity": 1, "total_price_gross": "5"}],
+}
+
+
+async def _made_last_week(sandbox: Sandbox) -> int:
+    async with InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token) as io:
+        return (await io.invoices.create({**ITEM, "oid": "ORDER-1"})).id
+
+
+@pytest.mark.parametrize(
+    "make", [_never_connected, _deadline], ids=["no connection", "deadline passed"]
+)
+async def test_an_unsent_first_try_leaves_the_invoice_found_existed(
+    sandbox: Sandbox, make: Any
+) -> None:
+    before = await _made_last_week(sandbox)
+    # Both of the client's attempts of the first try fail unsent; the item's second try
+    # finds the oid taken.
+    transport = FailingFirstCreates(2, make, landed=False)
+    async with _client(sandbox, transport, attempts=2) as io:
+        report = await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")])
+    assert (report.created, report.existed, report.failed) == (0, 1, 0)
+    assert transport.creates == 3
+    assert [r["id"] for r in sandbox.store.records("invoices")] == [before]
+
+
+async def test_a_first_try_that_may_have_landed_makes_the_invoice_found_created(
+    sandbox: Sandbox,
+) -> None:
+    # The counterpart: the first try stored the invoice and its answer was lost. The retry
+    # layer looks the oid up and finds it: the invoice this import made.
+    transport = FailingFirstCreates(1, _dropped, landed=True)
+    async with _client(sandbox, transport, attempts=2) as io:
+        report = await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")])
+    assert (report.created, report.existed, report.failed) == (1, 0, 0)
+    assert len(sandbox.store.records("invoices")) == 1
