@@ -254,7 +254,9 @@ class InvoiceOcean:
             else None
         )
         chain: list[Middleware] = [
-            RetryMiddleware(self.retry_policy, sleep=policy_sleep),
+            RetryMiddleware(
+                self.retry_policy, sleep=policy_sleep, mask=scrubber_of(auth_layer).mask
+            ),
             *([self.throttle] if self.throttle is not None else []),
             LimiterMiddleware(max_concurrency, rate_limit, sleep=self._waits.wrap(asyncio.sleep)),
             LoggingMiddleware(scrubber=scrubber_of(auth_layer)),

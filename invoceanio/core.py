@@ -452,11 +452,16 @@ class ApiCore:
             try:
                 return structure(self.provider.unwrap_one(data), cls)
             except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-                raise DecodeError(
-                    f"the response is not a valid {cls.__name__}: {_describe(exc)}",
-                    method=request.method,
-                    url=request.path,
-                ) from None
+                problem = _describe(exc)
+            # Raised with the answer gone from this frame: it may hold a credential (a log-in's
+            # token, a webhook's) that the model would have masked, and a traceback shown with
+            # its frames' variables (pytest --showlocals, Sentry) would print it.
+            del data
+            raise DecodeError(
+                f"the response is not a valid {cls.__name__}: {problem}",
+                method=request.method,
+                url=request.path,
+            )
 
     def to_id(self, request: Request, data: Any) -> int:
         """Only the ``id`` of a one-record answer (an int, or the digits the API sometimes
@@ -476,7 +481,12 @@ class ApiCore:
             return ident
 
     def to_models(self, request: Request, data: Any, cls: type[T]) -> list[T]:
-        return self.to_page(request, data, cls)[0]
+        try:
+            return self.to_page(request, data, cls)[0]
+        except DecodeError as exc:
+            failure = exc.with_traceback(None)
+        del data  # see to_model
+        raise failure
 
     def to_page(self, request: Request, data: Any, cls: type[T]) -> tuple[list[T], bool | None]:
         """The models of one list response, and whether the provider says more pages follow."""
@@ -488,11 +498,13 @@ class ApiCore:
             try:
                 return [structure(item, cls) for item in page.items], page.has_more
             except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-                raise DecodeError(
-                    f"a list item is not a valid {cls.__name__}: {_describe(exc)}",
-                    method=request.method,
-                    url=request.path,
-                ) from None
+                problem = _describe(exc)
+            del data, page  # see to_model
+            raise DecodeError(
+                f"a list item is not a valid {cls.__name__}: {problem}",
+                method=request.method,
+                url=request.path,
+            )
 
 
 def _decoded_or_error(codec: Codec, body: bytes) -> Any:

@@ -174,6 +174,16 @@ def _event_id(value: object) -> int | None:
         return None
 
 
+def _verified_payload(
+    body: bytes | str | Mapping[str, Any], token: str | Secret | None
+) -> dict[str, Any]:
+    """The body's document without its ``api_token``, once that token is checked."""
+    data = _unwrap(_document(body))
+    if token is not None and not token_matches(data.get("api_token"), token):
+        raise WebhookError("the webhook's api_token is missing or wrong", reason="token")
+    return {key: value for key, value in data.items() if key != "api_token"}
+
+
 def parse_webhook(
     body: bytes | str | Mapping[str, Any], *, token: str | Secret | None
 ) -> WebhookEvent:
@@ -181,10 +191,18 @@ def parse_webhook(
     a body without it, or with another, raises :class:`WebhookError` (``reason="token"``)
     before anything else is read. Pass ``token=None`` only where the caller has checked the
     request some other way (the argument is required so it cannot be forgotten)."""
-    data = _unwrap(_document(body))
-    if token is not None and not token_matches(data.get("api_token"), token):
-        raise WebhookError("the webhook's api_token is missing or wrong", reason="token")
-    payload = {key: value for key, value in data.items() if key != "api_token"}
+    try:
+        payload = _verified_payload(body, token)
+    except WebhookError as exc:
+        # Its traceback left behind: its frames' variables hold the body (the service's
+        # token in it) and the token expected, which a traceback shown with its variables
+        # (a framework's error page, Sentry) would print.
+        failure: WebhookError | None = exc.with_traceback(None)
+    else:
+        failure = None
+    del body, token  # nor may this frame hold them when a record below is refused
+    if failure is not None:
+        raise failure
     deal = _record(payload, "deal", Deal)
     invoice = _record(payload, "invoice", Invoice)
     client = _record(payload, "client", Client)

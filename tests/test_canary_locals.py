@@ -227,3 +227,130 @@ async def test_a_credential_passed_as_a_secret_is_in_no_frame_of_a_failure(call:
             else:
                 await io.webhooks.update(3, {"api_token": Secret(TOKEN)})
     assert _leaking_locals(caught.value) == []
+
+
+# --- from a later review: malformed HTTP, answers that hold a credential, webhooks ----------
+
+
+@pytest.mark.parametrize("options", MODES, ids=lambda options: options["auth"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
+        b"HTTP/1.1 abc OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX Y: z\r\n\r\n",
+    ],
+    ids=["bad content-length", "bad status line", "bad header"],
+)
+async def test_a_malformed_http_answer_shows_no_credential_in_any_frame(
+    options: dict[str, Any], raw: bytes, serve: Any
+) -> None:
+    # aiohttp's exception for it holds the request (URL with its query, headers): the
+    # transport dropped it as the cause but kept it in a variable of the frame that raised.
+    base_url = await serve(_server(raw))
+    async with InvoiceOcean(
+        base_url=base_url, retry=RetryPolicy(max_attempts=1), timeout=5, **options
+    ) as io:
+        with pytest.raises(ConnectionLostError) as caught:
+            await io.invoices.list()
+    assert _leaking_locals(caught.value) == []
+
+
+def _answering(document: Any) -> Any:
+    import json
+
+    from invoceanio.http import Response
+    from invoceanio.transport import MockTransport
+
+    def answer(_: Any) -> Response:
+        body = json.dumps(document).encode()
+        return Response(status=200, headers={"Content-Type": "application/json"}, body=body)
+
+    return MockTransport(answer)
+
+
+_BAD_WEBHOOK = {"id": "x1", "kind": "invoice:create", "url": "https://e.com/h", "api_token": TOKEN}
+
+
+@pytest.mark.parametrize("call", ["get", "list", "iterate", "account"])
+async def test_an_unreadable_answer_holding_a_credential_shows_it_in_no_frame(call: str) -> None:
+    # The model would have masked the token as a Secret; the decode error's frames held the
+    # answer as it came.
+    if call == "account":
+        document: Any = {"prefix": "acme", "api_token": TOKEN, "id": "not-a-number"}
+    else:
+        document = _BAD_WEBHOOK if call == "get" else [_BAD_WEBHOOK]
+    async with InvoiceOcean(
+        prefix="acme",
+        api_token="other-token-0000",
+        transport=_answering(document),
+        retry=RetryPolicy(max_attempts=1),
+    ) as io:
+        with pytest.raises(InvoiceOceanError) as caught:
+            if call == "get":
+                await io.webhooks.get(3)
+            elif call == "list":
+                await io.webhooks.list()
+            elif call == "iterate":
+                async for _ in io.webhooks.iterate():
+                    pass
+            else:
+                await io.account.get()
+    assert "not a valid" in str(caught.value)
+    assert _leaking_locals(caught.value) == []
+
+
+@pytest.mark.parametrize("sent", [TOKEN, "wrong-token-1234"], ids=["malformed record", "wrong"])
+@pytest.mark.parametrize("as_secret", [False, True], ids=["str", "Secret"])
+def test_a_refused_webhook_shows_its_token_in_no_frame(sent: str, as_secret: bool) -> None:
+    import json
+
+    from invoceanio import WebhookError
+    from invoceanio.secrets import Secret
+    from invoceanio.webhooks import parse_webhook
+
+    body = json.dumps({"deal": {"price": "not-a-number"}, "api_token": sent}).encode()
+    with pytest.raises(WebhookError) as caught:
+        parse_webhook(body, token=Secret(TOKEN) if as_secret else TOKEN)
+    assert caught.value.reason == ("malformed" if sent == TOKEN else "token")
+    assert _leaking_locals(caught.value) == []
+
+
+async def test_a_storage_url_quoting_the_token_is_masked_in_every_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A file's 302 to a storage URL that quotes the token (in its path, under a name the
+    # redaction does not know) is fetched without credentials, so the auth layer does not
+    # scrub its failures: the logging and retry layers printed the URL as it was.
+    import logging
+
+    from invoceanio.http import Response
+    from invoceanio.transport import MockTransport
+
+    storage_answers = [
+        ConnectError(f"GET https://files.example.com/{TOKEN}/1.pdf: could not connect"),
+        Response(status=503, headers={"Content-Type": "text/plain"}, body=b"busy"),
+        Response(status=200, headers={"Content-Type": "application/pdf"}, body=b"%PDF-1.4"),
+    ]
+
+    def answer(request: Any) -> Response:
+        if "files.example.com" in request.url:
+            next_answer = storage_answers.pop(0)
+            if isinstance(next_answer, BaseException):
+                raise next_answer
+            return next_answer
+        location = f"https://files.example.com/{TOKEN}/1.pdf?key={TOKEN}"
+        return Response(status=302, headers={"Location": location}, body=b"")
+
+    caplog.set_level(logging.DEBUG)
+    async with InvoiceOcean(
+        prefix="acme",
+        api_token=TOKEN,
+        transport=MockTransport(answer),
+        retry=RetryPolicy(max_attempts=3, sleep=_no_sleep),
+    ) as io:
+        assert await io.invoices.download_attachment(1, "gov") == b"%PDF-1.4"
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith("retrying GET") for message in messages)
+    assert any(message.startswith("x  GET") for message in messages)
+    assert not [message for message in messages if TOKEN in message]

@@ -42,7 +42,9 @@ class LoggingMiddleware:
                 url,
                 (time.perf_counter() - started) * 1000,
                 type(exc).__name__,
-                exc,
+                # Masked here: a request sent without credentials (a storage URL the API
+                # handed out) is not scrubbed by the auth layer, yet its URL may quote one.
+                self._scrubber.mask(str(exc)),
             )
             raise
         self._log.debug(

@@ -129,10 +129,19 @@ def _refused_for_deadline(exc: TransportError) -> bool:
 class _Attempts:
     """The state of one logical request across its attempts: what the last one taught us."""
 
-    def __init__(self, request: Request, call_next: Send, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        request: Request,
+        call_next: Send,
+        policy: RetryPolicy,
+        mask: Callable[[str], object] = str,
+    ) -> None:
         self.request = request
         self.call_next = call_next
         self.policy = policy
+        # Masks credentials in what is logged: a request sent without them (a storage URL
+        # the API handed out) is not scrubbed by the auth layer, yet its URL may quote one.
+        self.mask = mask
         self.retryable = False
         self.hint: float | None = None
         # True once an attempt may have reached the server without us learning the outcome.
@@ -302,7 +311,7 @@ class _Attempts:
         logger.info(
             "retrying %s %s in %.2fs (attempt %d of %d failed: %s)",
             self.request.method,
-            self.request.safe_url,
+            self.mask(self.request.safe_url),
             state.upcoming_sleep,
             state.attempt_number,
             self.policy.max_attempts,
@@ -346,14 +355,19 @@ class RetryMiddleware:
     """The outermost middleware: a fresh tenacity ``AsyncRetrying`` per request that retries."""
 
     def __init__(
-        self, policy: RetryPolicy, *, sleep: Callable[[float], Awaitable[None]] | None = None
+        self,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        mask: Callable[[str], object] = str,
     ) -> None:
         self.policy = policy
+        self._mask = mask
         # The policy's own sleep, or the client's wrap of it that a close ends (ClosingWaits).
         self._sleep = sleep if sleep is not None else policy.sleep
 
     async def __call__(self, request: Request, call_next: Send) -> Response:
-        attempts = _Attempts(request, call_next, self.policy)
+        attempts = _Attempts(request, call_next, self.policy, self._mask)
         limit = self.policy.deadline
         if limit is None:
             return await self._attempt_all(attempts)

@@ -247,7 +247,12 @@ class AiohttpTransport:
                 raise
             failure = exc
         if failure is not None:
-            raise self._translate(failure, request, _STAGE.get())
+            # Not raised with the failure among this frame's variables: aiohttp's exception
+            # for a malformed answer holds the request (its URL with the query string, its
+            # headers), which a traceback shown with its variables would print.
+            error = self._translate(failure, request, _STAGE.get())
+            del failure
+            raise error
 
         cap = self._max_body_size
         try:
@@ -269,7 +274,9 @@ class AiohttpTransport:
         # its frames' variables (pytest --showlocals, Sentry) would show it.
         del resp
         if failure is not None:
-            raise self._translate(failure, request, _CONNECTED)
+            error = self._translate(failure, request, _CONNECTED)
+            del failure  # see above
+            raise error
         if too_large:
             raise ResponseTooLargeError(
                 f"response body is larger than the {cap}-byte limit",
