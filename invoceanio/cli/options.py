@@ -157,12 +157,23 @@ _MASKED: Final = "***"
 _CLI_EXTRA: Final = "pip install 'invoceanio[cli]'"
 
 
+def _unquoted(message: str, text: str) -> str:
+    """``message`` without ``text`` (as typed, or lower-cased as the brand check quotes it)
+    when that is too long to echo: a token pasted into --prefix must not be printed back."""
+    if len(text) <= _QUOTED_UP_TO:
+        return message
+    for spelling in (text, text.lower(), text.strip(), text.strip().lower()):
+        if spelling:
+            message = message.replace(repr(spelling), _given(text)).replace(spelling, "...")
+    return message
+
+
 def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         try:
             return check(text)
         except ConfigurationError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            raise argparse.ArgumentTypeError(_unquoted(str(exc), text)) from None
         except (ValueError, TypeError):
             # A check that failed without saying why: argparse would print "invalid parse
             # value: <the value as typed>", a token in a URL's query and all.

@@ -212,3 +212,28 @@ async def test_the_docstring_receiver_runs_as_written(
         assert missing.status == 401
         malformed = await client.post("/invoiceocean-webhook", data=b"<html>")
         assert malformed.status == 400
+
+
+# --- from a secrets review: a token pasted into an account option is not echoed -------------
+
+
+@pytest.mark.parametrize("option", ["--prefix", "--brand", "--base-url"])
+@pytest.mark.parametrize("pasted", ["canary7f3a9b2c1dXYZ/acme", "  Canary7f3a9b2c1dXYZ  "])
+def test_a_token_pasted_into_an_account_option_is_not_printed_back(
+    tmp_path: Path, run: Callable[..., Run], option: str, pasted: str
+) -> None:
+    result = run("export", option, pasted, "--out", str(tmp_path / "out.jsonl"))
+    assert result.code == 2
+    # Said how long it was instead, where the message quoted it.
+    assert "not shown: it may be a token" in result.err or "whitespace" in result.err
+    for spelling in (pasted, pasted.strip(), pasted.strip().lower(), "7f3a9b2c1d"):
+        assert spelling not in result.err + result.out
+
+
+@pytest.mark.parametrize(("option", "value"), [("--prefix", "bad_x"), ("--brand", "nope.com")])
+def test_a_short_wrong_value_is_still_quoted_to_help(
+    tmp_path: Path, run: Callable[..., Run], option: str, value: str
+) -> None:
+    result = run("export", option, value, "--out", str(tmp_path / "out.jsonl"))
+    assert result.code == 2
+    assert repr(value) in result.err
