@@ -163,7 +163,9 @@ def _unquoted(message: str, text: str) -> str:
     if len(text) <= _QUOTED_UP_TO:
         return message
     for spelling in (text, text.lower(), text.strip(), text.strip().lower()):
-        if spelling:
+        # A short word padded past the limit is no token, and masking it ("a") would mangle
+        # the message around it.
+        if len(spelling) > _QUOTED_UP_TO:
             message = message.replace(repr(spelling), _given(text)).replace(spelling, "...")
     return message
 

@@ -237,3 +237,12 @@ def test_a_short_wrong_value_is_still_quoted_to_help(
     result = run("export", option, value, "--out", str(tmp_path / "out.jsonl"))
     assert result.code == 2
     assert repr(value) in result.err
+
+
+def test_a_short_word_padded_past_the_limit_does_not_mangle_the_message(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    result = run("export", "--brand", "a" + " " * 20, "--out", str(tmp_path / "out.jsonl"))
+    assert result.code == 2
+    assert "known brands: fakturownia.pl" in result.err
+    assert "..." not in result.err
