@@ -30,6 +30,7 @@ from invoceanio import (
     RequestTimeout,
     RetryPolicy,
     Secret,
+    ValidationError,
 )
 from invoceanio.http import Request, Response
 from invoceanio.redaction import SENSITIVE_PARAMS, redact_url
@@ -420,3 +421,23 @@ async def test_a_successful_exchange_is_not_affected_by_the_guard() -> None:
     ) as io:
         invoice = await io.invoices.get(1)
     assert invoice.id == 1
+
+
+async def test_a_short_basic_login_does_not_mask_ordinary_words() -> None:
+    # A login of two letters was one of the scrubber's needles, so every "in" of an error
+    # (its path, the server's words) came out as "REDACTED". The password stays masked.
+    password = "CANARY-pw-51c0"
+
+    def handler(request: Request) -> Response:
+        return json_response(
+            422, {"code": "error", "message": {"buyer_name": [f"invalid input {password}"]}}
+        )
+
+    options = {"auth": "basic", "login": "in", "password": password}
+    async with make_client(handler, **disabled_retries(options)) as io:
+        with pytest.raises(ValidationError) as caught:
+            await io.invoices.create({"buyer_name": "x"})
+    text = str(caught.value)
+    assert "/invoices.json" in text
+    assert caught.value.field_errors == {"buyer_name": ["invalid input REDACTED"]}
+    assert password not in text + repr(vars(caught.value))

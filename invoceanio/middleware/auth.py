@@ -107,7 +107,11 @@ class BasicAuth(AuthMiddleware):
         pair = f"{login.reveal()}:{password.reveal()}".encode()
         encoded = base64.b64encode(pair).decode("ascii")
         # The encoded pair is a spelling of the credentials too: scrub it from errors as well.
-        super().__init__(login, password, Secret(encoded))
+        # The login alone is a name (often the e-mail), not the secret: one shorter than
+        # _MIN_PART would be masked inside ordinary words ("in" in "/invoices.json"), so it is
+        # masked only when long enough. The password is masked whatever its length.
+        names = (login,) if len(login.reveal()) >= _MIN_PART else ()
+        super().__init__(*names, password, Secret(encoded))
         self._header = f"Basic {encoded}"
 
     def authorize(self, request: Request) -> Request:
