@@ -7,13 +7,19 @@ a plain list under ``price_list_positions`` and this service reshapes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.models.price_list import PriceList, ProductPrice
-from invoceanio.resources.base import CrudService, WriteData, check_id, check_ids
+from invoceanio.resources.base import (
+    CrudService,
+    WriteData,
+    check_id,
+    check_ids,
+)
+from invoceanio.core import query_params
 
 __all__ = ["PriceListsService"]
 
@@ -37,6 +43,20 @@ class PriceListsService(CrudService[PriceList]):
                 raise ConfigurationError(f"{_LIST_KEY} must be a list of positions")
             document[_HASH_KEY] = {str(index): entry for index, entry in enumerate(positions)}
         return document
+
+    def _filters(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``price_list_ids`` (a list, or one id) as the docs write it, comma-joined
+        (``price_list_ids=1,2``), as product ``ids`` go; anything else as given."""
+        filters = dict(filters)
+        pairs: list[tuple[str, str]] = []
+        ids = filters.pop("price_list_ids", None)
+        if ids is not None:
+            chosen = check_ids(ids, "price_list_ids")
+            if not chosen:
+                # A blank price_list_ids= says nothing the caller could mean: refuse, as ids=.
+                raise ConfigurationError("price_list_ids takes at least one id (or leave it out)")
+            pairs.append(("price_list_ids", ",".join(chosen)))
+        return pairs + query_params(filters)
 
     @endpoint(
         "GET", "{collection}/{id}/prices_for_products", suffix="json", note="`product_ids[]=`"

@@ -207,6 +207,17 @@ async def test_invoice_create_with_oid_asks_for_uniqueness_and_drafts_send_only_
             },
         ),
         (
+            # The docs write price_list_ids= comma-joined, as product ids go.
+            lambda io: io.price_lists.list(price_list_ids=[3, "4"], currency="EUR"),
+            {"page": ["1"], "per_page": ["25"], "price_list_ids": ["3,4"], "currency": ["EUR"]},
+            None,
+        ),
+        (
+            lambda io: io.price_lists.list(price_list_ids=3),
+            {"page": ["1"], "per_page": ["25"], "price_list_ids": ["3"]},
+            None,
+        ),
+        (
             lambda io: io.price_lists.prices_for_products(7, [5, 6]),
             {"product_ids[]": ["5", "6"]},
             None,

@@ -161,6 +161,15 @@ async def test_an_empty_ids_filter_on_products_is_refused_not_every_product() ->
     assert query(recorder.requests[0])["ids"] == ["3,4"]
 
 
+async def test_an_empty_price_list_ids_filter_is_refused() -> None:
+    io, recorder = _client(json_response(200, []))
+    with pytest.raises(ConfigurationError, match="at least one id"):
+        await io.price_lists.list(price_list_ids=[])
+    with pytest.raises(ConfigurationError, match="each of price_list_ids"):
+        await io.price_lists.list(price_list_ids=["x"])
+    assert recorder.requests == []
+
+
 async def test_iterate_refuses_a_page_filter() -> None:
     io, recorder = _client(json_response(200, []))
     with pytest.raises(ConfigurationError, match=r"list\(page=\.\.\.\)"):
