@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from invoceanio.core import query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ConfigurationError, DecodeError
 from invoceanio.models.price_list import PriceList, ProductPrice
@@ -19,7 +20,6 @@ from invoceanio.resources.base import (
     check_id,
     check_ids,
 )
-from invoceanio.core import query_params
 
 __all__ = ["PriceListsService"]
 
