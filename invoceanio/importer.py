@@ -25,7 +25,9 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
   a later run and the rest go again, safely, under the same oids. An item an earlier run sent
   (or gave up on after sending) stays recorded as such until it is sent again, so a run
   stopped before that (waiting for its turn under ``rate_per_minute``) does not make the next
-  one take the invoice it made for one that was there before. The journal is tied to the
+  one take the invoice it made for one that was there before; one given up on before any try
+  of it left the machine stays ``pending`` (with the reason), so the next run does not take an
+  invoice that was there before for one it made. The journal is tied to the
   account (the client's base URL, or ``journal_target``): used for another one, it is refused
   before anything is sent, as its confirmed items are not in that account.
 
@@ -392,21 +394,29 @@ class _Run:
             except _FATAL:
                 raise
             except InvoiceOceanError as exc:
-                if _final(exc) or attempt >= self.max_item_attempts:
-                    if self.journal is not None:
-                        self.journal.failed(oid, position, _describe(exc))
-                    return ItemResult(
-                        position, oid, "failed", source=source, error=_describe(exc), data=document
-                    )
-                # Throttled or down for longer than the client's own retries cover: the oid
-                # makes another try safe; wait a little more each time.
-                delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
-                await self.sleep(random.uniform(delay / 2, delay))
                 # That try may have landed before it failed, unless the server said it was
                 # throttled (429, 503: not processed) or it never left (no connection, the
                 # deadline passed while it waited). Then an invoice found later by its oid is
                 # one that was there before, as it is counted.
                 sent_before = sent_before or not (_throttled(exc) or _unsent(exc))
+                if _final(exc) or attempt >= self.max_item_attempts:
+                    if self.journal is not None and sent_before:
+                        self.journal.failed(oid, position, _describe(exc))
+                    elif self.journal is not None:
+                        # No try of it ever left: "pending" with the reason, so a resumed run
+                        # knows an invoice it then finds by the oid was there before.
+                        self.journal.pending(oid, position, error=_describe(exc))
+                    return ItemResult(
+                        position, oid, "failed", source=source, error=_describe(exc), data=document
+                    )
+                if self.journal is not None and not sent_before:
+                    # No try of it has left yet: the journal says so again, or a run stopped
+                    # during the wait would leave the next one taking it for sent.
+                    self.journal.pending(oid, position)
+                # Throttled or down for longer than the client's own retries cover: the oid
+                # makes another try safe; wait a little more each time.
+                delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
+                await self.sleep(random.uniform(delay / 2, delay))
                 continue
             except Exception as exc:
                 # Not an API refusal (a custom transport or middleware raising something

@@ -4,11 +4,14 @@ re-sending what is confirmed and without duplicates.
 
 One row per item, keyed by its ``oid`` (every imported invoice has one): ``state`` is
 
-- ``pending``: seen, not sent yet;
+- ``pending``: seen, not sent yet; with an ``error`` when an import gave up on it without any
+  try leaving the machine (no connection through all retries, its deadline passed), so the run
+  that resumes it knows an invoice it then finds by the oid was there before the import;
 - ``sent``: a create went out and its answer was not recorded yet (it may have landed: on
   resume the item is sent again with ``oid_unique``, which finds it instead of duplicating it);
 - ``confirmed``: the server answered with the invoice (its ``invoice_id`` is kept);
-- ``failed``: given up, with the reason (a resumed import tries these again).
+- ``failed``: given up after a try that may have reached the server, with the reason (a resumed
+  import tries these again).
 
 Each state change is committed before the import goes on (WAL mode, ``synchronous=NORMAL``:
 durable across a crash of the process, which is what a killed import is). The journal holds no
@@ -313,8 +316,12 @@ class ImportJournal:
             (oid, position, state, invoice_id, error, source, time.time()),
         )
 
-    def pending(self, oid: str, position: int, source: str | None = None) -> None:
-        self._set(oid, position, "pending", source=source)
+    def pending(
+        self, oid: str, position: int, source: str | None = None, *, error: str | None = None
+    ) -> None:
+        self._set(
+            oid, position, "pending", source=source, error=None if error is None else error[:2000]
+        )
 
     def sent(self, oid: str, position: int) -> None:
         self._set(oid, position, "sent")
