@@ -426,6 +426,34 @@ async def test_quirk_2xx_html_login_page_where_json_was_expected(
     assert caught.value.url.startswith("/invoices.json")
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda io: io.invoices.fiscal_print([1, 2]),
+        lambda io: io.invoices.change_status(1, "paid"),
+        lambda io: io.invoices.delete(1),
+    ],
+    ids=["fiscal_print", "change_status", "delete"],
+)
+async def test_quirk_an_empty_2xx_labelled_html_is_an_answer_not_a_login_page(call: Any) -> None:
+    # Rails' `head :ok` to a path without an extension (fiscal_print) is labelled text/html;
+    # a printed receipt reported as "a login page" would be printed again.
+    rec = Recorder(raw_response(200, b"", "text/html; charset=utf-8"))
+    async with make_client(rec) as io:
+        result = await call(io)
+    assert result in (None, {})
+    assert len(rec.requests) == 1
+
+
+async def test_quirk_an_empty_html_answer_where_a_record_or_pdf_was_expected_is_refused() -> None:
+    rec = Recorder(raw_response(200, b"", "text/html"))
+    async with make_client(rec) as io:
+        with pytest.raises(DecodeError):
+            await io.invoices.get(1)
+        with pytest.raises(DecodeError, match="PDF"):
+            await io.invoices.pdf(1)
+
+
 async def test_quirk_pdf_302_to_a_login_page_is_an_error_not_followed() -> None:
     rec = Recorder(
         raw_response(302, b"", "text/html", Location="https://acme.invoiceocean.com/login")

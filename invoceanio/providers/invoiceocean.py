@@ -219,9 +219,13 @@ class InvoiceOceanProvider:
         )
 
     def is_html(self, response: Response) -> bool:
+        head = response.body[:256].lstrip().lower()
+        if not head and not response.body.strip():
+            # An empty answer is no page, whatever its label: Rails' `head :ok` to a path
+            # without an extension (fiscal_print) is labelled text/html.
+            return False
         if response.content_type in ("text/html", "application/xhtml+xml"):
             return True
-        head = response.body[:256].lstrip().lower()
         return head.startswith((b"<!doctype html", b"<html"))
 
 
