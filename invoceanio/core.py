@@ -252,19 +252,19 @@ class ApiCore:
         with self._scrubbed:
             response = await self._send(request)
             if len(response.body) > _OFF_LOOP_FLOOR and expect == "data" and response.is_success:
-                decoded = await self._decode_large(response)
+                decoded = await self._decode_large(request, response)
                 if decoded is not _NOT_DECODED:
                     return self.interpret(request, response, decoded=decoded)
             return self.interpret(request, response, expect=expect)
 
-    async def _decode_large(self, response: Response) -> Any:
+    async def _decode_large(self, request: Request, response: Response) -> Any:
         """A body past its codec's ``decode_off_loop_above``, decoded in a worker thread, else
         ``_NOT_DECODED``. Parsing a page of 100 invoices in XML takes about 60 ms of pure
         Python (xmltodict), which on the event loop would stall every other task of the app
         (web requests, heartbeats) for as long; in a thread, the loop gets its turn every few
         milliseconds (the interpreter's switch interval). A CodecError is handed back as the
         result, for :meth:`decode` to raise with the request's context as it always does."""
-        codec = self._codec_of(response)
+        codec = self._codec_of(request, response)
         limit = getattr(codec, "decode_off_loop_above", None)
         if codec is None or limit is None or len(response.body) <= limit:
             return _NOT_DECODED
@@ -363,15 +363,19 @@ class ApiCore:
                 raise self._api_error(error_type, info, request, response, data)
             return data
 
-    def _codec_of(self, response: Response) -> Codec | None:
-        """The codec of a body: the one its Content-Type names, the configured one without."""
+    def _codec_of(self, request: Request, response: Response) -> Codec | None:
+        """The codec of a body: the one its Content-Type names; without one, the one the
+        request asked for (its Accept: JSON for a call the API offers only in JSON, whatever
+        the client's format), else the configured one."""
         declared = response.content_type
-        return self.codecs.by_media_type(declared) if declared else self.codec
+        if declared:
+            return self.codecs.by_media_type(declared)
+        return self.codecs.by_media_type(request.headers.get("Accept", "")) or self.codec
 
     def decode(self, request: Request, response: Response, *, decoded: Any = _NOT_DECODED) -> Any:
         with self._scrubbed:
             declared = response.content_type
-            codec = self._codec_of(response)
+            codec = self._codec_of(request, response)
             if codec is None:
                 raise DecodeError(
                     f"unexpected content type {declared!r}",
@@ -397,10 +401,9 @@ class ApiCore:
 
     def error_for(self, request: Request, response: Response) -> APIError | DecodeError:
         data: Any = None
-        declared = response.content_type
-        # Read as a success is read: by its Content-Type, and with the configured codec when
-        # it names none (an unlabelled 422 still has its field errors).
-        codec = self.codecs.by_media_type(declared) if declared else self.codec
+        # Read as a success is read: by its Content-Type, else by the codec the request asked
+        # for (an unlabelled 422 still has its field errors).
+        codec = self._codec_of(request, response)
         if codec is not None:
             try:
                 data = codec.decode(response.body)

@@ -8,6 +8,7 @@ Tests are named after the quirk and grouped under the heading of the document th
 from __future__ import annotations
 
 import email.utils
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -625,3 +626,32 @@ async def test_quirk_unknown_kind_and_status_values_are_kept_as_strings() -> Non
     assert type(unknown.status) is str
     assert known.kind is InvoiceKind.PROFORMA
     assert known.status is InvoiceStatus.PAID
+
+
+# === Answers without a Content-Type =============================================================
+
+
+async def test_an_unlabelled_answer_to_a_json_only_call_is_read_as_json_on_an_xml_client() -> None:
+    # The call goes out as .json (the API offers it in JSON only), so its unlabelled answer is
+    # JSON: it was read with the client's format, XML, and became a DecodeError.
+    rec = Recorder(
+        raw_response(200, json.dumps([{"id": 1, "name": "Główny"}]).encode(), None),
+        raw_response(200, b"<invoice><id type='integer'>5</id></invoice>", None),
+    )
+    async with make_client(rec, format="xml") as io:
+        departments = await io.departments.list()
+        invoice = await io.invoices.get(5)  # a call with an XML form: its answer is XML
+    assert [(d.id, d.name) for d in departments] == [(1, "Główny")]
+    assert invoice.id == 5
+    assert [r.headers["Accept"] for r in rec.requests] == ["application/json", "application/xml"]
+
+
+async def test_an_unlabelled_422_to_a_json_only_call_keeps_its_field_errors_on_an_xml_client() -> (
+    None
+):
+    body = {"code": "error", "message": {"cancel_reason": ["is required"]}}
+    rec = Recorder(raw_response(422, json.dumps(body).encode(), None))
+    async with make_client(rec, format="xml") as io:
+        with pytest.raises(ValidationError) as caught:
+            await io.invoices.cancel(17)
+    assert caught.value.field_errors == {"cancel_reason": ["is required"]}
