@@ -437,8 +437,19 @@ class InvoiceOcean:
         applied). Idempotent; from another event loop than the one that used the client it is
         a ConfigurationError that changes nothing."""
         if self._owns_transport:
-            # First: from another event loop it refuses, and then nothing may change.
-            await self._transport.aclose()
+            try:
+                await self._transport.aclose()
+            except ConfigurationError:
+                # From another event loop it refuses before closing anything: nothing changes.
+                raise
+            except BaseException:
+                # Cancelled while the pool closes (a shutdown timeout, a second cancel): the
+                # transport is closed already, so the calls waiting to be retried must end too.
+                self._close_waits()
+                raise
+        self._close_waits()
+
+    def _close_waits(self) -> None:
         self._closed = True
         self._waits.close()
 

@@ -15,12 +15,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from invoceanio import ConfigurationError, InvoiceOcean
+from invoceanio import ConfigurationError, InvoiceOcean, RateLimitError, RetryPolicy
 from invoceanio.errors import ConnectError, ConnectionLostError, RequestTimeout
 from invoceanio.http import Request, Response
 from invoceanio.middleware.limiter import LimiterMiddleware, Pacer
 from invoceanio.middleware.throttle import AdaptiveThrottle
 from invoceanio.transport import AiohttpTransport, MockTransport
+from tests.support import SleepRecorder
 
 GUARD = 10.0  # seconds; only ever reached by a hang
 
@@ -410,3 +411,30 @@ def test_the_throttle_refuses_to_queue_a_request_in_a_second_loop() -> None:
     assert first.status == 200
     assert isinstance(queued, ConfigurationError) and "one client per event loop" in str(queued)
     assert throttle.in_flight == 0
+
+
+def test_a_pause_left_by_the_first_loop_does_not_delay_the_second_loops_refusal() -> None:
+    # A worker that runs asyncio.run() per job with one module-level client: a job that ended
+    # during a shared Retry-After pause made the next job's call sleep the pause out (up to
+    # two minutes) before it was told the client belongs to another loop.
+    def throttled(request: Request) -> Response:
+        return Response(
+            status=429,
+            headers={"Content-Type": "application/json", "Retry-After": "20"},
+            body=b'{"message": "slow down"}',
+        )
+
+    sleeper = SleepRecorder()
+    # Two attempts: the second 429 comes when the job's retries are spent, pause and all.
+    policy = RetryPolicy(max_attempts=2, sleep=sleeper.sleep, clock=sleeper.clock)
+    io = InvoiceOcean(
+        prefix="acme", api_token="test-token", transport=MockTransport(throttled), retry=policy
+    )
+    with pytest.raises(RateLimitError):
+        asyncio.run(io.invoices.get(1))
+    assert io.throttle is not None and io.throttle.paused_until > sleeper.now
+    slept = len(sleeper.delays)
+
+    with pytest.raises(ConfigurationError, match="one client per event loop"):
+        asyncio.run(io.invoices.get(1))
+    assert sleeper.delays[slept:] == []  # refused at once, not after the first loop's pause

@@ -96,6 +96,34 @@ async def test_a_create_that_may_have_landed_ends_outcome_unknown(first: Any) ->
     assert [r.method for r in server.requests] == ["POST"]
 
 
+@pytest.mark.parametrize(
+    ("call", "noted"),
+    [
+        (lambda io: io.invoices.update(1, {"buyer_name": "B"}), True),
+        (lambda io: io.invoices.delete(1), True),
+        (lambda io: io.invoices.get(1), False),  # a read changes nothing: no note
+    ],
+    ids=["update", "delete", "get"],
+)
+async def test_an_update_cut_off_by_the_close_says_it_may_have_been_applied(
+    call: Any, noted: bool
+) -> None:
+    # Its first attempt went out and its answer was lost; the close ended the backoff. The
+    # error said only that the request "waited to be sent", as if nothing had happened.
+    server = Server(ConnectionLostError("dropped", method="PUT"))
+    io = client(server, retry=RetryPolicy(backoff_base=60, backoff_max=120, deadline=600))
+    waiting = asyncio.create_task(call(io))
+    await settle()
+    assert len(server.requests) == 1 and not waiting.done()
+
+    await io.aclose()
+    with pytest.raises(ClientClosedError) as caught:
+        await asyncio.wait_for(waiting, GUARD)
+    notes = getattr(caught.value, "__notes__", [])
+    assert any("may have been applied" in note for note in notes) is noted
+    assert len(server.requests) == 1
+
+
 async def test_requests_held_by_the_shared_pause_end_when_the_client_closes() -> None:
     server = Server(throttled(120))
     io = client(server)
@@ -259,6 +287,45 @@ async def test_a_close_refused_from_another_loop_leaves_the_waits_alone() -> Non
         released.set()
         assert await asyncio.wait_for(task, GUARD) == []
         await io.aclose()
+
+
+async def test_a_close_cancelled_while_the_pool_closes_still_ends_the_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A shutdown timeout cancelling aclose() while aiohttp closes its connections left the
+    # client half closed: the transport shut, but the calls in a retry backoff slept on.
+    from invoceanio.sandbox import Sandbox
+
+    async with Sandbox(token="close-token-7") as sandbox:
+        io = InvoiceOcean(
+            base_url=sandbox.url,
+            api_token="close-token-7",
+            retry=RetryPolicy(backoff_base=600, backoff_max=600, deadline=3600),
+        )
+        transport = io._transport
+        real_close = transport.aclose
+
+        async def slow_close() -> None:  # a pool that takes long to close
+            await real_close()
+            await asyncio.sleep(3600)
+
+        monkeypatch.setattr(transport, "aclose", slow_close)
+        sandbox.faults.reconfigure(FaultConfig(error_rate=1.0, error_statuses={503: 1}, seed=1))
+        waiting = asyncio.create_task(io.clients.list())
+        while not sandbox.faults.stats()["server_error"]:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        await settle()
+        assert not waiting.done()  # in its 600 s backoff
+
+        closer = asyncio.create_task(io.aclose())
+        await settle()
+        closer.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await closer
+        with pytest.raises(ConfigurationError, match="closed while this request waited"):
+            await asyncio.wait_for(waiting, GUARD)
+        with pytest.raises(ClientClosedError):
+            await io.clients.list()
 
 
 async def test_a_closed_client_on_a_transport_passed_in_sends_nothing() -> None:

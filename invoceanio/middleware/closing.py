@@ -28,7 +28,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 def _closed() -> ClientClosedError:
     return ClientClosedError(
-        "the client was closed while this request waited to be sent; create a new client"
+        "the client was closed while this request waited (for its turn, or to be tried "
+        "again); create a new client"
     )
 
 

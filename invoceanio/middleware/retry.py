@@ -52,6 +52,8 @@ logger = logging.getLogger("invoceanio.retry")
 
 _THROTTLED = frozenset({429, 503})
 _SERVER_FAILED = frozenset({500, 502, 504})
+#: Methods that change nothing: no note that "the change may have been applied" for them.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
@@ -419,7 +421,19 @@ class RetryMiddleware:
             request = attempts.request
             if isinstance(exc, TransportError) and exc.request_sent:
                 raise
-            if request.idempotent or not attempts.maybe_applied:
+            if not attempts.maybe_applied:
+                raise
+            if request.idempotent:
+                if request.method not in _SAFE_METHODS and isinstance(
+                    exc, TransportError | ConfigurationError
+                ):
+                    # Sending it again is harmless, but the caller must not read "not sent"
+                    # (the client closed during the backoff, no connection for the last try)
+                    # as "not applied": an update or a delete may have happened.
+                    exc.add_note(
+                        f"an earlier attempt of {request.method} {request.path} may have "
+                        "reached the server: the change may have been applied"
+                    )
                 raise
             # The last attempt never left (no connection, the deadline, a client closed during
             # the wait) or failed in a way that says nothing of the server (an answer over the

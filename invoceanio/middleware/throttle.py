@@ -126,6 +126,9 @@ class AdaptiveThrottle:
         while True:
             wait = self.paused_until - self._clock()
             if wait > 0 and self.paused_until != waited_until:
+                # A pause belongs to the loop whose answer set it: a request of another loop
+                # (a client kept across asyncio.run() calls) is refused now, not after it.
+                self._check_loop()
                 waited_until = self.paused_until
                 try:
                     self._check_deadline(request, wait)
@@ -222,6 +225,8 @@ class AdaptiveThrottle:
         # would stall later requests for a wait their own policy would refuse.
         if retry_after is not None and self._shared_above < retry_after <= self._max_pause:
             self.paused_until = max(self.paused_until, self._clock() + retry_after)
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()  # the pause's loop: see _acquire
         if epoch != self._epoch:
             return  # sent before the last cut: that cut already answered this congestion
         if flight <= 1:
