@@ -26,7 +26,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     session.install("mypy>=1.10", "-e", ".[orjson]")
-    session.run("mypy", "--strict", "invoceanio")
+    # With user code that must type-check as users write it (tests/typed_usage).
+    session.run("mypy", "--strict", "invoceanio", "tests/typed_usage")
 
 
 @nox.session

@@ -15,6 +15,7 @@ from invoceanio.errors import (
     DecodeError,
     InvoiceOceanError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     ReadBackError,
@@ -26,7 +27,6 @@ from invoceanio.errors import (
     WebhookError,
 )
 from invoceanio.middleware.retry import RetryPolicy
-from invoceanio.resources.base import PaginationError
 from invoceanio.secrets import Secret
 
 __all__ = [

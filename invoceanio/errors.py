@@ -3,12 +3,15 @@
 ```
 InvoiceOceanError
 ├── ConfigurationError            bad arguments, caught before any network I/O
+│   └── ClientClosedError         a call on (or waiting in) a client that was closed
 ├── TransportError                the exchange itself failed
 │   ├── ConnectError              never sent: always safe to retry
 │   ├── RequestTimeout            .phase says where ("connect" is safe, "read" is not)
 │   └── ConnectionLostError       sent, no answer: the outcome is unknown
 ├── DecodeError                   bad JSON/XML, HTML where JSON was expected, not a PDF, too big
-│   └── ResponseTooLargeError
+│   ├── ResponseTooLargeError
+│   └── PaginationError           the server sent the same page twice (it ignores page=)
+├── ReadBackError                 a write was applied, but reading its record back failed
 ├── WebhookError                  an incoming webhook is malformed or its token does not match
 └── APIError                      the server answered with an error (.status, .method, .url, .body)
     ├── AuthenticationError 401   PermissionDeniedError 403   NotFoundError 404
@@ -37,6 +40,7 @@ __all__ = [
     "DecodeError",
     "InvoiceOceanError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "ReadBackError",
@@ -140,6 +144,10 @@ class DecodeError(InvoiceOceanError):
         self.content_type = content_type
 
 
+class PaginationError(DecodeError):
+    """The server sent the same page twice (it ignores ``page``): iterating would never end."""
+
+
 class ReadBackError(InvoiceOceanError):
     """A write was applied, but reading its record back failed (``__cause__`` says why): for an
     API whose update answers 204 with no body, the record is read again, and that read failed.
@@ -162,7 +170,8 @@ class WebhookError(InvoiceOceanError):
 
     def __init__(self, message: str, *, reason: Literal["malformed", "token"]) -> None:
         super().__init__(message)
-        self.reason = reason
+        # Annotated: inferred from the assignment, some type checkers widen it to str.
+        self.reason: Literal["malformed", "token"] = reason
 
 
 class APIError(InvoiceOceanError):

@@ -12,6 +12,7 @@ handles them. DELETE answers 200 with an empty body.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,6 @@ class BankAccountDraft(Draft):
     own_bank_account: bool | Unset = UNSET
     own_bank_account_type: OwnBankAccountType | str | Unset | None = UNSET
     factor_bank_account: bool | Unset = UNSET
-    bank_account_version_departments: list[BankAccountDepartmentDraft | dict[str, Any]] | Unset = (
-        UNSET
-    )
+    bank_account_version_departments: (
+        Sequence[BankAccountDepartmentDraft | Mapping[str, Any]] | Unset
+    ) = UNSET

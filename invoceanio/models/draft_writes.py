@@ -47,11 +47,14 @@ What each declared type takes (UNSET is always left out; ``extra`` stays free-fo
   "YYYY-MM" and "off".
 - A credential (``Secret``): a Secret or text, sent revealed (see ``reveal_secret``); its
   error names the type only.
-- ``list[X]``: a list, a tuple or another iterable that is no text, bytes or mapping (the rule
-  of the models' tuple fields), each item as ``X`` takes it; sent as a list.
-- A nested draft (``PositionDraft | dict``): a draft of that kind of record, or the record
-  itself (the Position read from an invoice, kept on an update, or a correction's state
-  before), or a dict, sent as a plain write's. A draft of another record is refused.
+- ``list[X]`` (or ``Sequence[X]``, the type of a draft's child records, so that a
+  ``list[PositionDraft]`` built beforehand type-checks): a list, a tuple or another iterable
+  that is no text, bytes or mapping (the rule of the models' tuple fields), each item as ``X``
+  takes it; sent as a list.
+- A nested draft (``PositionDraft | dict``, or ``| Mapping``): a draft of that kind of
+  record, or the record itself (the Position read from an invoice, kept on an update, or a
+  correction's state before), or a dict, sent as a plain write's. A draft of another record
+  is refused.
 - ``dict[str, ...]``: a mapping, sent as a plain write's.
 - None: sent as null where the field allows None, refused where it does not (a field left
   UNSET sends nothing). In a field that takes no free text (a number, an id, a date, a flag),
@@ -74,7 +77,7 @@ import sys
 import types
 import typing
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -152,7 +155,7 @@ def _maker_for(rest: frozenset[Any]) -> _HookMaker | None:
         return _sell_date_maker(texts)
     if len(rest) == 1:
         (only,) = rest
-        if typing.get_origin(only) is list:
+        if typing.get_origin(only) in (list, Sequence):
             (item,) = typing.get_args(only)
             item_maker = _maker_for(_members(item))
             return None if item_maker is None else _list_maker(item_maker)
@@ -171,7 +174,7 @@ def _maker_for(rest: frozenset[Any]) -> _HookMaker | None:
 
 
 def _is_dict(member: Any) -> bool:
-    return member is dict or typing.get_origin(member) is dict
+    return member in (dict, Mapping) or typing.get_origin(member) in (dict, Mapping)
 
 
 # --- What a refusal says ------------------------------------------------------------------

@@ -17,6 +17,7 @@ records, which in turn may hold invoices (``include=invoices``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
@@ -532,7 +533,7 @@ class InvoiceDraft(Draft):
     accounting_kind: AccountingKind | str | Unset | None = UNSET
     delivery_date: date | Unset | None = UNSET
     #: KSeF procedure marks (:class:`ProcedureDesignation`: "SW", "EE", "TP", "MPP"...).
-    procedure_designations: list[ProcedureDesignation | str] | Unset = UNSET
+    procedure_designations: Sequence[ProcedureDesignation | str] | Unset = UNSET
     internal_note: str | Unset | None = UNSET
     correction_reason: str | Unset | None = UNSET
     corrected_content_before: str | Unset | None = UNSET
@@ -580,12 +581,12 @@ class InvoiceDraft(Draft):
     #: "sum" | "keep_gross" | "keep_net", "invoice_form_price_kind": "net" | "gross"}``
     #: ([FR] takes it only with all three).
     calculating_strategy: dict[str, str] | Unset | None = UNSET
-    positions: list[PositionDraft | dict[str, Any]] | Unset = UNSET
-    recipients: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET
-    issuers: list[InvoicePartyDraft | dict[str, Any]] | Unset = UNSET
-    descriptions: list[InvoiceDescriptionDraft | dict[str, Any]] | Unset = UNSET
-    settlement_positions: list[SettlementPositionDraft | dict[str, Any]] | Unset = UNSET
-    bank_accounts: list[BankAccountDraft | dict[str, Any]] | Unset = UNSET
+    positions: Sequence[PositionDraft | Mapping[str, Any]] | Unset = UNSET
+    recipients: Sequence[InvoicePartyDraft | Mapping[str, Any]] | Unset = UNSET
+    issuers: Sequence[InvoicePartyDraft | Mapping[str, Any]] | Unset = UNSET
+    descriptions: Sequence[InvoiceDescriptionDraft | Mapping[str, Any]] | Unset = UNSET
+    settlement_positions: Sequence[SettlementPositionDraft | Mapping[str, Any]] | Unset = UNSET
+    bank_accounts: Sequence[BankAccountDraft | Mapping[str, Any]] | Unset = UNSET
 
 
 # Last, and only here at run time: Payment names Invoice (a payment's ``invoices``) and Invoice

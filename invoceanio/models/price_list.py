@@ -13,6 +13,7 @@ reads like the record it makes. A position either fixes a price (``price_net`` o
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -100,4 +101,4 @@ class PriceListDraft(Draft):
     name: str | Unset = UNSET
     description: str | Unset | None = UNSET
     currency: str | Unset | None = UNSET
-    price_list_positions: list[PriceListPositionDraft | dict[str, Any]] | Unset = UNSET
+    price_list_positions: Sequence[PriceListPositionDraft | Mapping[str, Any]] | Unset = UNSET

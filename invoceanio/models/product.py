@@ -9,6 +9,7 @@ kept as the dict it is. On an update ``price_net`` cannot be set: the API comput
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -88,7 +89,7 @@ class ProductDraft(Draft):
     category_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     tag_list: list[str] | Unset = UNSET
-    gtu_codes: list[GtuCode | str] | Unset = UNSET
+    gtu_codes: Sequence[GtuCode | str] | Unset = UNSET
     service: bool | Unset = UNSET
     electronic_service: bool | Unset = UNSET
     limited: bool | Unset = UNSET

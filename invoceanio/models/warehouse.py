@@ -13,6 +13,7 @@ rate or a code; a warehouse's ``kind`` may be null.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -141,4 +142,4 @@ class WarehouseDocumentDraft(Draft):
     client_id: int | Unset | None = UNSET
     client_name: str | Unset | None = UNSET
     invoice_ids: list[int] | Unset = UNSET
-    warehouse_actions: list[WarehouseActionDraft | dict[str, Any]] | Unset = UNSET
+    warehouse_actions: Sequence[WarehouseActionDraft | Mapping[str, Any]] | Unset = UNSET

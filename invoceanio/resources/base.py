@@ -12,7 +12,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from invoceanio.core import ApiCore, query_params
 from invoceanio.endpoints import endpoint
-from invoceanio.errors import ConfigurationError, DecodeError, InvoiceOceanError, ReadBackError
+from invoceanio.errors import (
+    ConfigurationError,
+    DecodeError,
+    InvoiceOceanError,
+    PaginationError,
+    ReadBackError,
+)
 from invoceanio.http import Request
 from invoceanio.models.base import Draft, Model
 from invoceanio.models.converter import structure_bool, to_wire
@@ -45,10 +51,6 @@ DEFAULT_PER_PAGE = 25
 #: No account has more pages; a larger number is a mistake (and past 4300 digits, str() raises).
 MAX_PAGE = 10**9
 WriteData = Draft | Model | Mapping[str, Any]
-
-
-class PaginationError(DecodeError):
-    """The server sent the same page twice (it ignores ``page``): iterating would never end."""
 
 
 def _page_key(items: Sequence[Any], data: Any) -> Sequence[object]:

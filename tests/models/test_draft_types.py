@@ -19,6 +19,7 @@ later is held to the same rules without a test edit.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import importlib
 import typing
@@ -105,7 +106,7 @@ def kind_of(hint: Any) -> Kind:
         return Kind("sell_date", nullable)
     if len(members) == 1:
         (only,) = members
-        if typing.get_origin(only) is list:
+        if typing.get_origin(only) in (list, collections.abc.Sequence):
             return Kind("list", nullable, kind_of(typing.get_args(only)[0]))
         if typing.get_origin(only) is dict:
             return Kind("mapping", nullable)

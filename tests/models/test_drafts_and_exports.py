@@ -9,6 +9,7 @@ are write-only instructions and the rarely used text a record keeps in ``extra``
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import typing
 from decimal import Decimal
@@ -141,7 +142,7 @@ def test_an_enum_member_in_a_list_goes_out_as_its_text() -> None:
     for draft in ALL_DRAFTS:
         for name, hint in fields_of(draft).items():
             for kind in members(hint):
-                if typing.get_origin(kind) is not list:
+                if typing.get_origin(kind) not in (list, collections.abc.Sequence):
                     continue
                 for item in members(typing.get_args(kind)[0]):
                     if isinstance(item, type) and issubclass(item, OpenStrEnum):
