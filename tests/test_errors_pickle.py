@@ -25,6 +25,7 @@ SAMPLES: dict[str, errors.InvoiceOceanError] = {
     "connection-lost": errors.ConnectionLostError("reset", method="POST", url="/x.json"),
     "decode": errors.DecodeError("bad JSON", method="GET", url="/x.json", status=200),
     "too-large": errors.ResponseTooLargeError("big", method="GET", url="/x.json"),
+    "pagination": errors.PaginationError("page 2 repeats", method="GET", url="/x.json"),
     "read-back": errors.ReadBackError("applied", method="PUT", url="/clients/9.json"),
     "webhook": errors.WebhookError("wrong token", reason="token"),
     "api": errors.APIError("nope", status=418, method="GET", url="/x.json", body={"a": 1}),
