@@ -433,7 +433,7 @@ class ApiCore:
         data: Any,
     ) -> APIError:
         extra: dict[str, Any] = {}
-        if error_type is RateLimitError:
+        if error_type is RateLimitError or error_type is ServerError:
             extra["retry_after"] = parse_retry_after(response.headers.get("Retry-After"))
         error = error_type(
             info.message,

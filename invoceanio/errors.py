@@ -17,7 +17,7 @@ InvoiceOceanError
     ├── AuthenticationError 401   PermissionDeniedError 403   NotFoundError 404
     ├── ValidationError 422       (.field_errors: {field: [messages]})
     ├── RateLimitError 429        (.retry_after in seconds, or None)
-    └── ServerError 5xx
+    └── ServerError 5xx           (.retry_after: a 503's hint in seconds, or None)
 ```
 
 A 200 response whose body says error (``{"code": "error"}``) raises the matching ``APIError``
@@ -235,4 +235,21 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """5xx: the server failed."""
+    """5xx: the server failed. ``retry_after`` is its hint in seconds when it gave one (a 503
+    for maintenance says when to come back), else None."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        body: object = None,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, status=status, method=method, url=url, body=body, field_errors=field_errors
+        )
+        self.retry_after = retry_after

@@ -42,7 +42,9 @@ SAMPLES: dict[str, errors.InvoiceOceanError] = {
     "rate-limit": errors.RateLimitError(
         "slow down", status=429, method="GET", url="/x.json", retry_after=7.0
     ),
-    "server": errors.ServerError("boom", status=500, method="GET", url="/x.json"),
+    "server": errors.ServerError(
+        "maintenance", status=503, method="GET", url="/x.json", retry_after=600.0
+    ),
 }
 
 
@@ -71,6 +73,7 @@ def test_derived_properties_survive_pickle() -> None:
     connect = pickle.loads(pickle.dumps(SAMPLES["timeout-connect"]))
 
     assert lost.outcome_unknown and not connect.outcome_unknown
+    assert pickle.loads(pickle.dumps(SAMPLES["server"])).retry_after == 600.0
     assert pickle.loads(pickle.dumps(SAMPLES["validation"])).field_errors == {
         "buyer_name": ["can't be blank"]
     }

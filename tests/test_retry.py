@@ -451,7 +451,18 @@ async def test_503_with_retry_after_above_the_limit_raises_server_error_at_once(
         await GET.call(client(recorder, max_retry_after=120, deadline=None))
 
     assert caught.value.status == 503
+    # The server's word for when to come back (a maintenance window) is kept, as on a 429.
+    assert caught.value.retry_after == 3600.0
     assert len(recorder.requests) == 1
+
+
+async def test_a_server_error_without_retry_after_has_none() -> None:
+    recorder = Recorder(json_response(500, {"message": "boom"}))
+
+    with pytest.raises(ServerError) as caught:
+        await GET.call(client(recorder, max_attempts=1))
+
+    assert caught.value.retry_after is None
 
 
 # 500 / 502 / 504 ---------------------------------------------------------------------------------

@@ -75,7 +75,8 @@ class RetryPolicy:
     deadline: float | None = attrs.field(default=60.0, validator=_positive)
     backoff_base: float = attrs.field(default=0.5, validator=_positive)
     backoff_max: float = attrs.field(default=20.0, validator=_positive)
-    #: A Retry-After hint longer than this is not waited for: the RateLimitError is raised.
+    #: A Retry-After hint longer than this is not waited for: the answer's error is raised at
+    #: once (RateLimitError for a 429, ServerError for a 503), its ``retry_after`` the hint.
     max_retry_after: float = attrs.field(default=120.0, validator=_positive)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.monotonic
