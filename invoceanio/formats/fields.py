@@ -177,9 +177,11 @@ class NumberStyle:
       price off by a factor of 1000; taken as written for other numbers (``1.845`` kg).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, scope: str = "this file") -> None:
         self.decimal_marks: set[str] = set()
         self.thousands_marks: set[str] = set()
+        #: What the marks were learnt from, as the refusals name it ("this file writes...").
+        self.scope = scope
 
     @property
     def mixed(self) -> bool:
@@ -217,9 +219,9 @@ class NumberStyle:
         )
         if as_thousands:
             why = (
-                f"this file writes decimals with {other!r}"
+                f"{self.scope} writes decimals with {other!r}"
                 if other in self.decimal_marks
-                else f"this file uses {mark!r} as a thousands separator"
+                else f"{self.scope} uses {mark!r} as a thousands separator"
             )
             raise ValueError(
                 f"{text!r} is ambiguous: {why}, so it reads as {whole} with a thousands "

@@ -44,6 +44,7 @@ from invoceanio.errors import ConfigurationError
 from invoceanio.formats.fields import (
     INVOICE_FIELDS,
     MONEY_FIELDS,
+    NUMBER_FIELDS,
     POSITION_FIELDS,
     PRICE_FIELDS,
     NumberStyle,
@@ -140,13 +141,24 @@ MAX_DEPTH: Final = 32
 _TOTALS: Final = ("total_price_gross", "total_price_net")
 
 
-def _json_numbers() -> NumberStyle:
-    style = NumberStyle()
-    style.learn("0.5")  # a JSON file writes decimals with the dot
+def _line_numbers(data: Mapping[str, Any]) -> NumberStyle:
+    """How one line writes its number texts (``"2,5"``, ``"1.200,00"``), learnt from all of
+    them (the invoice's and its positions'), as a CSV file's are from all its cells: it
+    settles a money text with a comma before three digits (``"6,459"``), which a spreadsheet
+    writes for 6 459 as often as for 6.459. JSON numbers show nothing of it (they are written
+    by JSON's rules, not by the spreadsheet the texts may come from)."""
+    style = NumberStyle("this line")
+    positions = data.get("positions")
+    records = [data, *positions] if isinstance(positions, list) else [data]
+    for record in records:
+        if isinstance(record, dict):
+            for name in NUMBER_FIELDS.intersection(record):
+                value = record[name]
+                if isinstance(value, str):
+                    style.learn(value)
     return style
 
 
-_JSON_NUMBERS: Final = _json_numbers()
 _DISCOUNT_INPUTS: Final = ("discount", "discount_percent")
 #: The longest line read: one invoice, with room for over 10,000 exported positions (as many as
 #: the CSV reader takes for one invoice; an exported position is some 350 to 700 bytes). A JSON
@@ -243,12 +255,13 @@ def _read_line(line: str, number: int, identities: LineRegister) -> Item:
         )
         return RowError(source, number, f"{source}: {message}", raw)
     problems: list[str] = []
-    invoice, bad = _fields(data, INVOICE_FIELDS, READ_ONLY_FIELDS, "", problems)
+    style = _line_numbers(data)
+    invoice, bad = _fields(data, INVOICE_FIELDS, READ_ONLY_FIELDS, "", problems, style)
     from_another = any(invoice.get(name) is not None for name in _FROM_ANOTHER)
     positions = data.get("positions")
     discounted = invoice.get("show_discount") is True
     if positions is not None or not from_another:
-        invoice["positions"], resolved = _positions(positions, problems, discounted)
+        invoice["positions"], resolved = _positions(positions, problems, discounted, style)
         if resolved and not any(
             position.get(name) is not None
             for position in invoice["positions"]
@@ -306,6 +319,7 @@ def _fields(
     read_only: frozenset[str],
     where: str,
     problems: list[str],
+    numbers: NumberStyle,
 ) -> tuple[dict[str, Any], dict[str, bool]]:
     """``data`` without its read-only and null fields, the known ones read by their reader;
     and the fields given but unreadable (reported, so not to be called missing as well)."""
@@ -319,10 +333,10 @@ def _fields(
             out[name] = value
             continue
         try:
-            if name in MONEY_FIELDS and isinstance(value, str):
-                # JSON's own decimal mark is the dot: "1,845" in a money field is a
-                # spreadsheet's 1 845 as likely as 1.845, and refused, as in a CSV file.
-                _JSON_NUMBERS.check(value, money=True)
+            if name in MONEY_FIELDS and isinstance(value, str) and "," in value:
+                # A dot is JSON's own decimal mark ("1.845" is 1.845); a comma is the
+                # spreadsheet's, decimals or thousands as the line's other texts settle it.
+                numbers.check(value, money=True)
             read = reader(value)
         except ValueError as exc:
             problems.append(f"{where}{name}: {exc}")
@@ -334,7 +348,7 @@ def _fields(
 
 
 def _positions(
-    value: Any, problems: list[str], discounted: bool
+    value: Any, problems: list[str], discounted: bool, numbers: NumberStyle
 ) -> tuple[list[dict[str, Any]], int]:
     """The positions, and how many of them were left with their final total only (priced by
     the service under a discount, see the module docstring)."""
@@ -352,7 +366,7 @@ def _positions(
             problems.append(f"{where}: expected a position object, got {_kind(entry)}")
             continue
         position, bad = _fields(
-            entry, POSITION_FIELDS, READ_ONLY_ENTRY_FIELDS, f"{where}.", problems
+            entry, POSITION_FIELDS, READ_ONLY_ENTRY_FIELDS, f"{where}.", problems, numbers
         )
         if discounted and _priced(entry) and _final_total_only(position):
             resolved += 1

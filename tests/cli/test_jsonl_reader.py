@@ -224,6 +224,46 @@ def test_a_comma_amount_in_a_json_string_is_ambiguous_and_refused(tmp_path: Path
     assert "total_price_gross" in error.error and "ambiguous" in error.error
 
 
+def test_a_line_that_writes_comma_decimals_settles_a_comma_amount(tmp_path: Path) -> None:
+    # As a CSV file's cells settle it: the line's other texts write decimals with a comma, so
+    # "6,459" is 6.459 (it was refused, "this file writes decimals with '.'", where the same
+    # invoice as CSV was taken).
+    position = {
+        "name": "Paliwo",
+        "quantity": "2,5",
+        "tax": 23,
+        "price_net": "6,459",
+        "total_price_gross": "19,86",
+    }
+    item = only_item(
+        write_jsonl(tmp_path / "a.jsonl", [{"buyer_name": "A", "positions": [position]}])
+    )
+    (read,) = data(item)["positions"]
+    assert (read["price_net"], read["quantity"]) == (Decimal("6.459"), Decimal("2.5"))
+
+
+def test_a_comma_amount_on_a_line_of_dot_decimal_texts_reads_as_thousands_and_is_refused(
+    tmp_path: Path,
+) -> None:
+    positions = [
+        {"name": "x", "quantity": 1, "tax": 23, "total_price_gross": "1,845"},
+        {"name": "y", "quantity": 1, "tax": 23, "total_price_gross": "2.50"},
+    ]
+    error = only_error(
+        write_jsonl(tmp_path / "a.jsonl", [{"buyer_name": "A", "positions": positions}])
+    )
+    assert "'1,845' is ambiguous: this line writes decimals with '.'" in error.error
+
+
+def test_a_lone_comma_amount_is_refused_without_a_false_reason(tmp_path: Path) -> None:
+    position = {"name": "x", "quantity": 1, "tax": 23, "total_price_gross": "6,459"}
+    error = only_error(
+        write_jsonl(tmp_path / "a.jsonl", [{"buyer_name": "A", "positions": [position]}])
+    )
+    assert "'6,459' is ambiguous" in error.error
+    assert "writes decimals with" not in error.error  # nothing on the line writes any
+
+
 def test_dot_amounts_and_json_numbers_in_money_fields_are_read_as_written(tmp_path: Path) -> None:
     positions = [
         {"name": "x", "quantity": 1, "tax": 23, "total_price_gross": "1.845"},
