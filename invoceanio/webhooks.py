@@ -103,7 +103,9 @@ class WebhookEvent:
     invoice: Invoice | None = None
     client: Client | None = None
     product: Product | None = None
-    #: The body as received, without its ``api_token``.
+    #: The service's body without its ``api_token``: the body as received, or, when a relay
+    #: wrapped it in a ``data``/``webhook`` envelope, the envelope's inside (the relay's own
+    #: fields beside the envelope are not kept).
     payload: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from invoceanio.formats import RowError, read_invoices
+from invoceanio.formats.fields import INVOICE_FIELDS, POSITION_FIELDS, POSITION_PREFIX
 from invoceanio.importer import ImportItem
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -77,3 +78,18 @@ def test_the_readme_jsonl_example_reads_as_documented(tmp_path: Path) -> None:
         items = list(reader)
     assert [item.source for item in items] == ["line 1", "line 2"]
     assert all(isinstance(item, ImportItem) for item in items)
+
+
+def _named_in(bullet: str) -> set[str]:
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"- **{bullet}**")
+    end = readme.index("\n- ", start + 3)
+    return set(re.findall(r"`([a-z_]+)`", readme[start:end]))
+
+
+def test_the_readme_lists_exactly_the_columns_the_reader_takes() -> None:
+    # It promised seller_company, seller_first_name... (refused: "unknown column") and left
+    # out procedure_vat_margin and position_total_purchase_price.
+    assert _named_in("Invoice columns") == set(INVOICE_FIELDS)
+    positions = _named_in("Position columns") - {"position_"}
+    assert positions == {POSITION_PREFIX + name for name in POSITION_FIELDS}
