@@ -8,7 +8,16 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, ClientKind, PaymentType, TaxNoKind, TaxRate, Unset
+from invoceanio.models.values import (
+    UNSET,
+    Amount,
+    ClientKind,
+    PaymentType,
+    TaxInput,
+    TaxNoKind,
+    TaxRate,
+    Unset,
+)
 
 __all__ = ["Client", "ClientDraft"]
 
@@ -96,8 +105,8 @@ class ClientDraft(Draft):
     use_mass_payment: bool | Unset = UNSET
     #: The house number, where ``street`` holds only the street (the form [EN] documents).
     street_no: str | Unset | None = UNSET
-    discount: Decimal | Unset | None = UNSET
-    default_tax: TaxRate | Unset | None = UNSET
+    discount: Amount | Unset | None = UNSET
+    default_tax: TaxInput | Unset | None = UNSET
     price_list_id: int | Unset | None = UNSET
     payment_to_kind: int | str | Unset | None = UNSET
     default_payment_type: PaymentType | str | Unset | None = UNSET

@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, Unset
+from invoceanio.models.values import UNSET, Amount, Unset
 
 __all__ = ["Department", "DepartmentDraft"]
 
@@ -111,7 +111,7 @@ class DepartmentDraft(Draft):
     invoice_lang: str | Unset | None = UNSET
     invoice_description: str | Unset | None = UNSET
     invoice_template_id: int | Unset | None = UNSET
-    cash_init_state: Decimal | Unset | None = UNSET
+    cash_init_state: Amount | Unset | None = UNSET
     use_pattern: bool | Unset = UNSET
     #: With ``email_from``, ``email_cc``, ``email_subject``... in ``extra``.
     own_email_settings: bool | Unset = UNSET

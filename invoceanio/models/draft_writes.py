@@ -19,13 +19,14 @@ recipient, a correction's side) is checked the same way, and its error says wher
 
 What each declared type takes (UNSET is always left out; ``extra`` stays free-form):
 
-- ``Decimal`` (money, quantities, rates): a finite Decimal, an int (not a bool; as decimal
+- ``Decimal`` (money, quantities, rates; typed :data:`~invoceanio.models.values.Amount`,
+  ``Decimal | int``, on drafts): a finite Decimal, an int (not a bool; as decimal
   text past the 64 bits the JSON codec takes), a float (as its shortest decimal text), or text
   in the API's decimal spelling, digits with at most one dot or comma ("12.50", "12,50", "-3",
   ".5"), sent as written. Refused: a bool, other text ("abc", "NaN", "1e5", "1.234,5", digits
   of other scripts), containers, other objects.
-- ``TaxRate`` (``Decimal | str``): what a Decimal field takes, and any text: a code ("zw",
-  "np") or a rate.
+- ``TaxRate`` (``Decimal | str``; ``TaxInput``, ``Decimal | int | str``, on drafts): what a
+  Decimal field takes, and any text: a code ("zw", "np") or a rate.
 - ``int`` (ids, counts): an int (not a bool) in the JSON codec's 64 bits, text of ASCII digits
   (sent as written), an integral float or Decimal, sent as the int it is (pandas reads an id
   column with gaps as floats; ``Decimal("45")``, once sent as "45", is the same id to the
@@ -691,7 +692,9 @@ def _make_mapping(where: str, nullable: bool, conv: cattrs.Converter) -> FieldHo
 
 _PLAIN_MAKERS: Final[Mapping[frozenset[Any], _HookMaker]] = {
     frozenset({Decimal}): _make_amount,
+    frozenset({Decimal, int}): _make_amount,  # Amount: what a draft's numbers are typed
     frozenset({Decimal, str}): _make_tax,
+    frozenset({Decimal, int, str}): _make_tax,  # TaxInput
     frozenset({int}): _make_integer,
     frozenset({int, str}): _make_integer_or_text,
     frozenset({bool}): _make_flag,

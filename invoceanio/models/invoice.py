@@ -31,6 +31,7 @@ from invoceanio.models.values import (
     UNSET,
     AccountingKind,
     AdvanceCreationMode,
+    Amount,
     DiscountKind,
     ExchangeKind,
     ExemptTaxKind,
@@ -45,6 +46,7 @@ from invoceanio.models.values import (
     PositionKind,
     ProcedureDesignation,
     SellDate,
+    TaxInput,
     TaxNoKind,
     TaxRate,
     Unset,
@@ -351,15 +353,15 @@ class _PositionValuesDraft(Draft):
     #: ``additional_info_desc``, shown when the invoice sets ``additional_info``.
     additional_info: str | Unset | None = UNSET
     kind: PositionKind | str | Unset | None = UNSET
-    quantity: Decimal | Unset | None = UNSET
+    quantity: Amount | Unset | None = UNSET
     quantity_unit: str | Unset | None = UNSET
-    price_net: Decimal | Unset | None = UNSET
-    price_gross: Decimal | Unset | None = UNSET
-    total_price_net: Decimal | Unset | None = UNSET
-    total_price_gross: Decimal | Unset | None = UNSET
-    tax: TaxRate | Unset | None = UNSET
-    discount: Decimal | Unset | None = UNSET
-    discount_percent: Decimal | Unset | None = UNSET
+    price_net: Amount | Unset | None = UNSET
+    price_gross: Amount | Unset | None = UNSET
+    total_price_net: Amount | Unset | None = UNSET
+    total_price_gross: Amount | Unset | None = UNSET
+    tax: TaxInput | Unset | None = UNSET
+    discount: Amount | Unset | None = UNSET
+    discount_percent: Amount | Unset | None = UNSET
     gtu_code: GtuCode | str | Unset | None = UNSET
 
 
@@ -373,11 +375,11 @@ class PositionDraft(_PositionValuesDraft):
     """A position to add; with ``id``, one to change; with ``_destroy`` in ``extra``, to drop."""
 
     lump_sum_tax: str | Unset | None = UNSET
-    total_purchase_price: Decimal | Unset | None = UNSET
-    vat_margin_tax: TaxRate | Unset | None = UNSET
-    vat_margin_total_price_net: Decimal | Unset | None = UNSET
-    vat_margin_total_price_tax: Decimal | Unset | None = UNSET
-    vat_margin_total_price_gross: Decimal | Unset | None = UNSET
+    total_purchase_price: Amount | Unset | None = UNSET
+    vat_margin_tax: TaxInput | Unset | None = UNSET
+    vat_margin_total_price_net: Amount | Unset | None = UNSET
+    vat_margin_total_price_tax: Amount | Unset | None = UNSET
+    vat_margin_total_price_gross: Amount | Unset | None = UNSET
     correction_before_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
     correction_after_attributes: CorrectionPositionDraft | dict[str, Any] | Unset = UNSET
 
@@ -401,7 +403,7 @@ class InvoicePartyDraft(Draft):
     email: str | Unset | None = UNSET
     note: str | Unset | None = UNSET
     role: str | Unset | None = UNSET
-    participation: Decimal | Unset | None = UNSET
+    participation: Amount | Unset | None = UNSET
     role_description: str | Unset | None = UNSET
 
 
@@ -422,7 +424,7 @@ class SettlementPositionDraft(Draft):
 
     id: int | Unset = UNSET
     kind: SettlementKind | str | Unset = UNSET
-    amount: Decimal | Unset = UNSET
+    amount: Amount | Unset = UNSET
     reason: str | Unset = UNSET
 
 
@@ -445,7 +447,7 @@ class InvoiceDraft(Draft):
     payment_to: date | Unset | None = UNSET
     payment_to_kind: int | str | Unset = UNSET
     payment_type: PaymentType | str | Unset | None = UNSET
-    paid: Decimal | Unset | None = UNSET
+    paid: Amount | Unset | None = UNSET
     paid_date: date | Unset | None = UNSET
     currency: str | Unset = UNSET
     lang: Lang | str | Unset = UNSET
@@ -456,7 +458,7 @@ class InvoiceDraft(Draft):
     #: ``exchange_kind`` (``own``: ``exchange_currency_rate``).
     exchange_currency: str | Unset | None = UNSET
     exchange_kind: ExchangeKind | str | Unset = UNSET
-    exchange_currency_rate: Decimal | Unset | None = UNSET
+    exchange_currency_rate: Amount | Unset | None = UNSET
     exchange_note: str | Unset | None = UNSET
     #: Forces the positions' tax to ``oo`` (a Polish buyer) or ``np``.
     reverse_charge: bool | Unset = UNSET
@@ -545,7 +547,7 @@ class InvoiceDraft(Draft):
     # position's name), or a final invoice settling the advances ``invoice_ids``.
     copy_invoice_from: int | Unset = UNSET
     advance_creation_mode: AdvanceCreationMode | str | Unset = UNSET
-    advance_value: Decimal | Unset = UNSET
+    advance_value: Amount | Unset = UNSET
     position_name: str | Unset = UNSET
     invoice_ids: list[int] | Unset = UNSET
     exempt_tax_kind: ExemptTaxKind | str | Unset | None = UNSET
@@ -569,7 +571,7 @@ class InvoiceDraft(Draft):
     #: An early-payment discount: ``skonto_discount_value`` percent off if paid by its date.
     skonto_active: bool | Unset = UNSET
     skonto_discount_date: date | Unset | None = UNSET
-    skonto_discount_value: Decimal | Unset | None = UNSET
+    skonto_discount_value: Amount | Unset | None = UNSET
     #: An accounting note's kind: ``credit`` or ``debit``.
     accounting_note_kind: str | Unset | None = UNSET
     #: Required with ``kind="vat_margin"``: the margin procedure, one of four Polish texts

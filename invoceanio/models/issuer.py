@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, Unset
+from invoceanio.models.values import UNSET, Amount, Unset
 
 __all__ = ["Issuer", "IssuerDraft"]
 
@@ -55,4 +55,4 @@ class IssuerDraft(Draft):
     email: str | Unset | None = UNSET
     note: str | Unset | None = UNSET
     role: str | Unset | None = UNSET
-    participation: Decimal | Unset | None = UNSET
+    participation: Amount | Unset | None = UNSET

@@ -26,7 +26,7 @@ from typing import ClassVar
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, Unset
+from invoceanio.models.values import UNSET, Amount, Unset
 
 __all__ = ["Payment", "PaymentDraft"]
 
@@ -89,7 +89,7 @@ class PaymentDraft(Draft):
     """
 
     name: str | Unset | None = UNSET
-    price: Decimal | Unset = UNSET
+    price: Amount | Unset = UNSET
     currency: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
     comment: str | Unset | None = UNSET
@@ -120,7 +120,7 @@ class PaymentDraft(Draft):
     invoice_tax_no: str | Unset | None = UNSET
     invoice_comment: str | Unset | None = UNSET
     product_id: int | Unset | None = UNSET
-    quantity: Decimal | Unset | None = UNSET
+    quantity: Amount | Unset | None = UNSET
     promocode: str | Unset | None = UNSET
     provider: str | Unset | None = UNSET
     #: What the payment provider said of a payment it made (its ``provider_response``, an

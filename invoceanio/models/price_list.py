@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, TaxRate, Unset
+from invoceanio.models.values import UNSET, Amount, TaxInput, TaxRate, Unset
 
 __all__ = [
     "PriceList",
@@ -83,11 +83,11 @@ class PriceListPositionDraft(Draft):
     priceable_name: str | Unset | None = UNSET
     priceable_type: str | Unset = UNSET
     use_percentage: bool | Unset = UNSET
-    percentage: Decimal | Unset | None = UNSET
-    price_net: Decimal | Unset | None = UNSET
-    price_gross: Decimal | Unset | None = UNSET
+    percentage: Amount | Unset | None = UNSET
+    price_net: Amount | Unset | None = UNSET
+    price_gross: Amount | Unset | None = UNSET
     use_tax: bool | Unset = UNSET
-    tax: TaxRate | Unset | None = UNSET
+    tax: TaxInput | Unset | None = UNSET
 
 
 @attrs.define(kw_only=True)

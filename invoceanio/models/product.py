@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, GtuCode, TaxRate, Unset
+from invoceanio.models.values import UNSET, Amount, GtuCode, TaxInput, TaxRate, Unset
 
 __all__ = ["Product", "ProductDraft"]
 
@@ -82,9 +82,9 @@ class ProductDraft(Draft):
     code: str | Unset | None = UNSET
     ean_code: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
-    price_net: Decimal | Unset | None = UNSET
-    price_gross: Decimal | Unset | None = UNSET
-    tax: TaxRate | Unset | None = UNSET
+    price_net: Amount | Unset | None = UNSET
+    price_gross: Amount | Unset | None = UNSET
+    tax: TaxInput | Unset | None = UNSET
     currency: str | Unset | None = UNSET
     category_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
@@ -93,24 +93,24 @@ class ProductDraft(Draft):
     service: bool | Unset = UNSET
     electronic_service: bool | Unset = UNSET
     limited: bool | Unset = UNSET
-    stock_level: Decimal | Unset | None = UNSET
-    purchase_price_net: Decimal | Unset | None = UNSET
-    purchase_price_gross: Decimal | Unset | None = UNSET
-    purchase_tax: TaxRate | Unset | None = UNSET
+    stock_level: Amount | Unset | None = UNSET
+    purchase_price_net: Amount | Unset | None = UNSET
+    purchase_price_gross: Amount | Unset | None = UNSET
+    purchase_tax: TaxInput | Unset | None = UNSET
     package: bool | Unset = UNSET
     #: The bundle's parts, ``{"0": {"id": PRODUCT_ID, "quantity": 2}, ...}``.
     package_products_details: dict[str, Any] | Unset = UNSET
     quantity_unit: str | Unset | None = UNSET
-    quantity: Decimal | Unset | None = UNSET
+    quantity: Amount | Unset | None = UNSET
     additional_info: str | Unset | None = UNSET
     supplier_code: str | Unset | None = UNSET
     accounting_id: str | Unset | None = UNSET
     disabled: bool | Unset = UNSET
     use_moss: bool | Unset = UNSET
     use_product_warehouses: bool | Unset = UNSET
-    size: Decimal | Unset | None = UNSET
-    size_width: Decimal | Unset | None = UNSET
-    size_height: Decimal | Unset | None = UNSET
+    size: Amount | Unset | None = UNSET
+    size_width: Amount | Unset | None = UNSET
+    size_height: Amount | Unset | None = UNSET
     size_unit: str | Unset | None = UNSET
-    weight: Decimal | Unset | None = UNSET
+    weight: Amount | Unset | None = UNSET
     weight_unit: str | Unset | None = UNSET

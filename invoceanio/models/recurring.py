@@ -20,7 +20,7 @@ from decimal import Decimal
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, RecurringEvery, Unset
+from invoceanio.models.values import UNSET, Amount, RecurringEvery, Unset
 
 __all__ = ["Recurring", "RecurringDraft"]
 
@@ -90,7 +90,7 @@ class RecurringDraft(Draft):
     client_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
     product_id: int | Unset | None = UNSET
-    quantity: Decimal | Unset | None = UNSET
-    price_gross: Decimal | Unset | None = UNSET
+    quantity: Amount | Unset | None = UNSET
+    price_gross: Amount | Unset | None = UNSET
     currency: str | Unset | None = UNSET
     payment_to: str | Unset | None = UNSET

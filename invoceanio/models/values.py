@@ -16,6 +16,7 @@ __all__ = [
     "UNSET",
     "AccountingKind",
     "AdvanceCreationMode",
+    "Amount",
     "ClientKind",
     "DiscountKind",
     "ExchangeKind",
@@ -36,6 +37,7 @@ __all__ = [
     "RecurringEvery",
     "SearchDateType",
     "SellDate",
+    "TaxInput",
     "TaxNoKind",
     "TaxRate",
     "Unset",
@@ -92,6 +94,12 @@ class YearMonth:
 SellDate = date | YearMonth
 #: A position's tax: a rate in percent, or a code ("zw" exempt, "np" not subject, "oo", "disabled").
 TaxRate = Decimal | str
+#: What a draft's money, quantity or rate field takes, to type-checkers: a Decimal or an int
+#: (``quantity=2``). A model reads these as Decimal only. At run time a draft takes text in
+#: the API's spelling ("12,50") and floats too (see :mod:`invoceanio.models.draft_writes`).
+Amount = Decimal | int
+#: What a draft's ``tax`` takes: an :data:`Amount` or a code ("zw", "np"), or a rate as text.
+TaxInput = Decimal | int | str
 
 
 def masked(value: Secret | str | Unset | None) -> Secret | Unset | None:

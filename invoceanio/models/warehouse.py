@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.values import UNSET, OpenStrEnum, TaxRate, Unset
+from invoceanio.models.values import UNSET, Amount, OpenStrEnum, TaxInput, TaxRate, Unset
 
 __all__ = [
     "Warehouse",
@@ -117,11 +117,11 @@ class WarehouseActionDraft(Draft):
     id: int | Unset = UNSET
     product_id: int | Unset | None = UNSET
     product_name: str | Unset | None = UNSET
-    quantity: Decimal | Unset = UNSET
-    price_net: Decimal | Unset | None = UNSET
-    tax: TaxRate | Unset | None = UNSET
-    purchase_price_net: Decimal | Unset | None = UNSET
-    purchase_tax: TaxRate | Unset | None = UNSET
+    quantity: Amount | Unset = UNSET
+    price_net: Amount | Unset | None = UNSET
+    tax: TaxInput | Unset | None = UNSET
+    purchase_price_net: Amount | Unset | None = UNSET
+    purchase_tax: TaxInput | Unset | None = UNSET
     warehouse2_id: int | Unset | None = UNSET
 
 

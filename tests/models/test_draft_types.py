@@ -91,7 +91,9 @@ def kind_of(hint: Any) -> Kind:
     literals = {member for member in members if typing.get_origin(member) is typing.Literal}
     simple = {
         frozenset({Decimal}): "decimal",
+        frozenset({Decimal, int}): "decimal",  # Amount, as drafts type their numbers
         frozenset({Decimal, str}): "tax",
+        frozenset({Decimal, int, str}): "tax",  # TaxInput
         frozenset({int}): "integer",
         frozenset({int, str}): "integer_or_text",
         frozenset({bool}): "flag",

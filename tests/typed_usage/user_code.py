@@ -35,7 +35,8 @@ from invoceanio.models import (
 
 def positions_of(cart: Sequence[tuple[str, Decimal]]) -> list[PositionDraft]:
     return [
-        PositionDraft(name=name, total_price_gross=price, tax="23", quantity=Decimal(1))
+        # Ints where a number is natural (a quantity, a rate), the money as a Decimal.
+        PositionDraft(name=name, total_price_gross=price, tax=23, quantity=1)
         for name, price in cart
     ]
 
@@ -55,7 +56,8 @@ async def checkout(io: InvoiceOcean, cart: Sequence[tuple[str, Decimal]]) -> Inv
     InvoiceDraft(procedure_designations=[ProcedureDesignation.MPP, "TP"])
     codes: list[GtuCode] = [GtuCode.GTU_01]
     ProductDraft(name="p", gtu_codes=codes)
-    prices = [PriceListPositionDraft(priceable_id=5, price_net=Decimal("9.99"))]
+    prices = [PriceListPositionDraft(priceable_id=5, price_net=Decimal("9.99"), tax="zw")]
+    ProductDraft(name="q", price_gross=100, tax=8, quantity=Decimal("2.5"))
     PriceListDraft(name="VIP", price_list_positions=prices)
 
     invoice = await io.invoices.create(draft)
