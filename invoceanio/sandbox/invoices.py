@@ -89,8 +89,8 @@ from invoceanio.sandbox.pricing import (
     parse_decimal,
     price_invoice,
 )
-from invoceanio.sandbox.references import fill_positions, fill_seller
-from invoceanio.sandbox.resources import money_text
+from invoceanio.sandbox.references import ListPrice, fill_positions, fill_seller
+from invoceanio.sandbox.resources import money_text, price_list_pricer
 from invoceanio.sandbox.store import Store
 from invoceanio.sandbox.wire import (
     INVOICES,
@@ -138,6 +138,13 @@ _FLAGS: Final = (
     "buyer_override",
     "additional_info",
     "test",
+    # [FR] "to be completed by the buyer", the price-list prices, a product renamed on the
+    # invoice: flags the API answers as real booleans (echoed as text, "0" read as true).
+    "paid_after_completion",
+    "send_after_completion",
+    "prevent_send_email_to_complete",
+    "use_prices_from_price_lists",
+    "update_product_name",
 )
 _IDS: Final = (
     "client_id",
@@ -315,6 +322,19 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "positions" in result and not isinstance(result["positions"], list):
         raise ApiError.field("positions", "is invalid")
     return result
+
+
+def _list_pricing(store: Store, invoice: Mapping[str, Any]) -> ListPrice | None:
+    """How the invoice's product positions are priced when it says
+    ``use_prices_from_price_lists`` (spec 4.1): by its ``price_list_id``, else by its client's
+    default list; None (the products' own prices) without either."""
+    if invoice.get("use_prices_from_price_lists") is not True:
+        return None
+    list_id = invoice.get("price_list_id")
+    if list_id is None and isinstance(invoice.get("client_id"), int):
+        client = store.get(CLIENTS, invoice["client_id"])
+        list_id = None if client is None else client.get("price_list_id")
+    return price_list_pricer(store, list_id)
 
 
 def _filled(value: Any) -> bool:
@@ -645,7 +665,7 @@ async def create(request: web.Request) -> web.Response:
     nested.fresh(record)
     _dates(record, today)
     fill_seller(store, record)
-    fill_positions(store, record.get("positions"))
+    fill_positions(store, record.get("positions"), _list_pricing(store, record))
     priced = _price(record)  # before the client: a refused invoice must not leave a new card
     new_client = _link_client(store, priced, override=override, refill=not prepared.buyer_copied)
     try:
@@ -804,7 +824,11 @@ async def update(request: web.Request) -> web.Response:
         for change in fields.get("positions") or []
         if isinstance(change, dict) and "product_id" in change
     }
-    fill_positions(store, [p for p in positions if p.get("id") not in kept or p.get("id") in named])
+    fill_positions(
+        store,
+        [p for p in positions if p.get("id") not in kept or p.get("id") in named],
+        _list_pricing(store, updated),
+    )
     priced = _price(updated, frozenset(kept))
     copies.check_links(store, priced, record, fields)
     if priced.get("number") in (None, ""):

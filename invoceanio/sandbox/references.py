@@ -16,7 +16,7 @@ An unknown reference is a 422 naming the field, as an unknown ``client_id`` is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from invoceanio.sandbox.pricing import PRICE_FIELDS
@@ -78,7 +78,13 @@ def fill_seller(store: Store, invoice: dict[str, Any]) -> None:
             invoice[target] = department[source]
 
 
-def _fill_position(store: Store, position: dict[str, Any]) -> None:
+#: A product's net price under the invoice's price list (see ``resources.price_list_pricer``).
+ListPrice = Callable[[Mapping[str, Any]], str]
+
+
+def _fill_position(
+    store: Store, position: dict[str, Any], list_price: ListPrice | None = None
+) -> None:
     product_id = integer(position.get("product_id"), "positions.product_id")
     if product_id is None:
         return
@@ -90,16 +96,21 @@ def _fill_position(store: Store, position: dict[str, Any]) -> None:
         if _blank(position.get(target)) and not _blank(product.get(source)):
             position[target] = product[source]
     if all(_blank(position.get(field)) for field in PRICE_FIELDS):
-        position["price_net"] = product.get("price_net") or "0.00"
+        if list_price is not None:
+            position["price_net"] = list_price(product)
+        else:
+            position["price_net"] = product.get("price_net") or "0.00"
 
 
-def fill_positions(store: Store, positions: Any) -> None:
-    """Fill every position that references a product (in place); others are left alone."""
+def fill_positions(store: Store, positions: Any, list_price: ListPrice | None = None) -> None:
+    """Fill every position that references a product (in place); others are left alone. With
+    ``list_price`` (an invoice using price-list prices), a position that names no price of
+    its own takes its product's price under the list."""
     if not isinstance(positions, list):
         return
     for position in positions:
         if isinstance(position, dict) and "product_id" in position:
-            _fill_position(store, position)
+            _fill_position(store, position, list_price)
 
 
 def _ean_code(store: Store, position: Mapping[str, Any]) -> Any:

@@ -44,7 +44,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -671,6 +671,12 @@ def _prepare_payment(store: Store, fields: dict[str, Any], existing: dict[str, A
         fields["invoice_ids"] = [fields["invoice_id"]]
     if fields.get("paid") and not fields.get("paid_date") and not (existing or {}).get("paid_date"):
         fields["paid_date"] = now_text()
+    given = fields.get("paid_date")
+    if isinstance(given, str) and len(given.strip()) == 10 and _day(given.strip()) is not None:
+        # The live API keeps a payment's paid_date as a timestamp (api-quirks), whatever it
+        # was sent as: a day given alone comes back as that day's midnight, in local time.
+        midnight = datetime.combine(date.fromisoformat(given.strip()), time()).astimezone()
+        fields["paid_date"] = midnight.isoformat(timespec="milliseconds")
     if fields.get("price") is not None and Decimal(fields["price"]) < 0:
         raise ApiError.field("price", "must be greater than or equal to 0")
     if existing is not None and fields.get("paid") and not existing.get("paid"):
@@ -998,6 +1004,32 @@ def _list_price(
         "currency": currency,
         "category_id": product.get("category_id"),
     }
+
+
+def price_list_pricer(
+    store: Store, price_list_id: Any
+) -> Callable[[Mapping[str, Any]], str] | None:
+    """The net price a product takes under the price list ``price_list_id`` (the list's
+    position for it, else the product's own), as ``prices_for_products`` answers it; None
+    for no list. An invoice with ``use_prices_from_price_lists`` prices its positions so."""
+    if not isinstance(price_list_id, int):
+        return None
+    price_list = store.get(price_lists.COLLECTION, price_list_id)
+    if price_list is None:
+        raise ApiError.field("price_list_id", "does not exist")
+    by_product: dict[int, Mapping[str, Any]] = {}
+    for position in price_list.get("price_list_positions") or []:
+        if position.get("priceable_type") in (None, "Product"):
+            product_id = position.get("priceable_id")
+            if isinstance(product_id, int):
+                by_product.setdefault(product_id, position)
+
+    def net_price(product: Mapping[str, Any]) -> str:
+        product_id = product.get("id")
+        listed = by_product.get(product_id) if isinstance(product_id, int) else None
+        return str(_list_price(product, listed, price_list.get("currency"))["price_net"])
+
+    return net_price
 
 
 async def prices_for_products(request: web.Request) -> web.Response:

@@ -4,6 +4,7 @@ each one sends reaches the sandbox's behaviour of the service and comes back typ
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Final
@@ -233,3 +234,93 @@ async def test_unknown_kinds_and_wrong_ids_get_typed_errors(io: InvoiceOcean) ->
             await io.products.get(bad)  # type: ignore[arg-type]
     with pytest.raises(NotFoundError):
         await io.categories.get(999_999)
+
+
+# --- as the live API answers: price-list prices, payment timestamps, real booleans ----------
+
+
+async def _listed_product(io: InvoiceOcean) -> tuple[int, int]:
+    """A product at 100 net and a price list selling it at 50 net: their ids."""
+    product = await io.products.create({"name": "Widget", "price_net": "100", "tax": "23"})
+    price_list = await io.price_lists.create(
+        {
+            "name": "VIP",
+            "price_list_positions": [
+                {"priceable_id": product.id, "priceable_type": "Product", "price_net": "50"}
+            ],
+        }
+    )
+    return product.id, price_list.id
+
+
+async def test_an_invoice_using_price_list_prices_prices_its_products_by_the_list(
+    io: InvoiceOcean,
+) -> None:
+    # Spec 4.1, "use_prices_from_price_lists: true, price_list_id: ID": the sandbox stored the
+    # flags and priced by the product's own price, 100, where the service takes the list's.
+    product_id, price_list_id = await _listed_product(io)
+    listed = await io.invoices.create(
+        {
+            "buyer_name": "B",
+            "use_prices_from_price_lists": True,
+            "price_list_id": price_list_id,
+            "positions": [
+                {"product_id": product_id, "quantity": 2},
+                {"product_id": product_id, "quantity": 1, "price_net": "70"},  # its own price
+            ],
+        }
+    )
+    assert [p.price_net for p in listed.positions] == [Decimal("50.00"), Decimal("70.00")]
+    own = await io.invoices.create(
+        {"buyer_name": "B", "positions": [{"product_id": product_id, "quantity": 1}]}
+    )
+    assert own.positions[0].price_net == Decimal("100.00")
+
+
+async def test_an_invoice_using_price_list_prices_takes_its_clients_list(
+    io: InvoiceOcean,
+) -> None:
+    product_id, price_list_id = await _listed_product(io)
+    client = await io.clients.create({"name": "VIP client", "price_list_id": price_list_id})
+    invoice = await io.invoices.create(
+        {
+            "client_id": client.id,
+            "use_prices_from_price_lists": True,
+            "positions": [{"product_id": product_id, "quantity": 1}],
+        }
+    )
+    assert invoice.positions[0].price_net == Decimal("50.00")
+    with pytest.raises(ValidationError) as caught:
+        await io.invoices.create(
+            {
+                "buyer_name": "B",
+                "use_prices_from_price_lists": True,
+                "price_list_id": 999,
+                "positions": [{"product_id": product_id, "quantity": 1}],
+            }
+        )
+    assert "price_list_id" in caught.value.field_errors
+
+
+async def test_a_payment_given_a_day_answers_a_timestamp(io: InvoiceOcean) -> None:
+    # api-quirks: a payment's paid_date is a full timestamp. The sandbox echoed "2026-12-01",
+    # which reads as a naive datetime where the service's reads as an aware one.
+    payment = await io.payments.create(
+        {"name": "Transfer", "price": Decimal("10"), "paid": True, "paid_date": "2026-12-01"}
+    )
+    paid = payment.paid_date
+    assert isinstance(paid, datetime) and paid.tzinfo is not None
+    assert paid.date().isoformat() == "2026-12-01" and paid.time() == time()
+
+
+async def test_invoice_flags_the_sandbox_did_not_know_come_back_as_real_booleans(
+    io: InvoiceOcean,
+) -> None:
+    # They came back as text, so false and "0" read as true in Invoice.extra.
+    invoice = await _invoice(
+        io, paid_after_completion=False, send_after_completion="0", update_product_name=True
+    )
+    fetched = await io.invoices.get(invoice.id)
+    assert fetched.extra["paid_after_completion"] is False
+    assert fetched.extra["send_after_completion"] is False
+    assert fetched.extra["update_product_name"] is True
