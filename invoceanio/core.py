@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import posixpath
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -304,7 +305,11 @@ class ApiCore:
                 )
                 return await self.fetch_file(follow, accept_redirect=False)
             body: bytes = self.interpret(request, response, expect="bytes")
-            if self.provider.is_html(response):
+            if self.provider.is_html(response) or (
+                # An empty answer is no page, but the API's own answer labelled a page where
+                # a file was expected is no file either (a storage's answer is not read so).
+                not body.strip() and request.authenticate and _labelled_html(response)
+            ):
                 raise DecodeError(
                     "expected a file but got an HTML page (a login page: is the token right?)",
                     method=request.method,
@@ -365,12 +370,16 @@ class ApiCore:
 
     def _codec_of(self, request: Request, response: Response) -> Codec | None:
         """The codec of a body: the one its Content-Type names; without one, the one the
-        request asked for (its Accept: JSON for a call the API offers only in JSON, whatever
-        the client's format), else the configured one."""
+        request asked for (its Accept, else its path's suffix: JSON for a call the API offers
+        only in JSON, whatever the client's format), else the configured one."""
         declared = response.content_type
         if declared:
             return self.codecs.by_media_type(declared)
-        return self.codecs.by_media_type(request.headers.get("Accept", "")) or self.codec
+        return (
+            self.codecs.by_media_type(request.headers.get("Accept", ""))
+            or self.codecs.by_suffix(posixpath.splitext(urlsplit(request.url).path)[1])
+            or self.codec
+        )
 
     def decode(self, request: Request, response: Response, *, decoded: Any = _NOT_DECODED) -> Any:
         with self._scrubbed:
@@ -508,6 +517,10 @@ class ApiCore:
                 method=request.method,
                 url=request.path,
             )
+
+
+def _labelled_html(response: Response) -> bool:
+    return response.content_type in ("text/html", "application/xhtml+xml")
 
 
 def _decoded_or_error(codec: Codec, body: bytes) -> Any:

@@ -392,6 +392,11 @@ class _Run:
             try:
                 invoice_id, existed = await self.service.create_document_id(dict(document))
             except _FATAL:
+                # A refused token (401/403) or a closed client made nothing of this try (one
+                # that may have landed ends "outcome unknown", a TransportError): unless an
+                # earlier try may have, the journal says "not sent", as for an unsent failure.
+                if self.journal is not None and not sent_before:
+                    self.journal.pending(oid, position)
                 raise
             except InvoiceOceanError as exc:
                 # That try may have landed before it failed, unless the server said it was

@@ -18,6 +18,7 @@ import pytest
 from invoceanio import (
     APIError,
     DecodeError,
+    NotFoundError,
     PaginationError,
     RateLimitError,
     ServerError,
@@ -446,13 +447,15 @@ async def test_quirk_an_empty_2xx_labelled_html_is_an_answer_not_a_login_page(ca
     assert len(rec.requests) == 1
 
 
-async def test_quirk_an_empty_html_answer_where_a_record_or_pdf_was_expected_is_refused() -> None:
+async def test_quirk_an_empty_html_answer_where_a_record_or_file_was_expected_is_refused() -> None:
     rec = Recorder(raw_response(200, b"", "text/html"))
     async with make_client(rec) as io:
         with pytest.raises(DecodeError):
             await io.invoices.get(1)
         with pytest.raises(DecodeError, match="PDF"):
             await io.invoices.pdf(1)
+        with pytest.raises(DecodeError, match="HTML"):
+            await io.invoices.download_attachment(1, "gov")
 
 
 async def test_quirk_pdf_302_to_a_login_page_is_an_error_not_followed() -> None:
@@ -644,6 +647,18 @@ async def test_an_unlabelled_answer_to_a_json_only_call_is_read_as_json_on_an_xm
     assert [(d.id, d.name) for d in departments] == [(1, "Główny")]
     assert invoice.id == 5
     assert [r.headers["Accept"] for r in rec.requests] == ["application/json", "application/xml"]
+
+
+async def test_an_unlabelled_error_to_a_json_download_is_read_by_its_suffix_on_an_xml_client() -> (
+    None
+):
+    # attachments_zip asks for any type (it is a ZIP); its path's .json says what an error is.
+    body = {"code": "error", "message": "no such invoice"}
+    rec = Recorder(raw_response(404, json.dumps(body).encode(), None))
+    async with make_client(rec, format="xml") as io:
+        with pytest.raises(NotFoundError) as caught:
+            await io.invoices.attachments_zip(5)
+    assert caught.value.message == "no such invoice"
 
 
 async def test_an_unlabelled_422_to_a_json_only_call_keeps_its_field_errors_on_an_xml_client() -> (

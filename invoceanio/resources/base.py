@@ -36,6 +36,7 @@ __all__ = [
     "changes_children_once",
     "check_flag",
     "check_id",
+    "check_id_filter",
     "check_ids",
     "check_key",
     "check_name",
@@ -238,6 +239,15 @@ def as_list(values: object, name: str) -> list[Any]:
     if isinstance(values, str) or not isinstance(values, Iterable):
         return [values]
     return list(values)
+
+
+def check_id_filter(values: object, name: str) -> list[str]:
+    """The ids of a list filter (``ids``, ``price_list_ids``): a list of ids, one id, or the
+    comma-joined text the API's docs write (``"1,2"``), each checked as :func:`check_ids`
+    checks them."""
+    if isinstance(values, str) and "," in values:
+        values = [part.strip() for part in values.split(",")]
+    return check_ids(values, name)
 
 
 def check_ids(values: object, name: str) -> list[str]:

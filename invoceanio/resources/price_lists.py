@@ -18,6 +18,7 @@ from invoceanio.resources.base import (
     CrudService,
     WriteData,
     check_id,
+    check_id_filter,
     check_ids,
 )
 
@@ -51,7 +52,7 @@ class PriceListsService(CrudService[PriceList]):
         pairs: list[tuple[str, str]] = []
         ids = filters.pop("price_list_ids", None)
         if ids is not None:
-            chosen = check_ids(ids, "price_list_ids")
+            chosen = check_id_filter(ids, "price_list_ids")
             if not chosen:
                 # A blank price_list_ids= says nothing the caller could mean: refuse, as ids=.
                 raise ConfigurationError("price_list_ids takes at least one id (or leave it out)")

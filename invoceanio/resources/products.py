@@ -17,7 +17,7 @@ from invoceanio.resources.base import (
     changes_children_once,
     check_flag,
     check_id,
-    check_ids,
+    check_id_filter,
     check_key,
 )
 
@@ -70,7 +70,7 @@ class ProductsService(CrudService[Product]):
         pairs: list[tuple[str, str]] = []
         ids = filters.pop("ids", None)
         if ids is not None:
-            chosen = check_ids(ids, "ids")
+            chosen = check_id_filter(ids, "ids")
             if not chosen:
                 # A blank ids= is no filter to the API: every product, not none of them.
                 raise ConfigurationError("ids takes at least one id (or leave it out)")

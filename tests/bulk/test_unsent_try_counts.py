@@ -22,7 +22,13 @@ from typing import Any
 
 import pytest
 
-from invoceanio import ConnectError, InvoiceOcean, RequestTimeout, RetryPolicy
+from invoceanio import (
+    AuthenticationError,
+    ConnectError,
+    InvoiceOcean,
+    RequestTimeout,
+    RetryPolicy,
+)
 from invoceanio.errors import ConnectionLostError, InvoiceOceanError
 from invoceanio.http import Request, Response
 from invoceanio.importer import ImportItem, ImportReport, run_import
@@ -214,3 +220,21 @@ async def test_an_item_that_may_have_landed_stays_failed_though_its_last_try_nev
     resumed = await _import(sandbox, ScriptedCreates(), journal, [])
     assert (resumed.created, resumed.existed, resumed.failed) == (1, 0, 0)
     assert len(sandbox.store.records("invoices")) == 1
+
+
+async def test_an_import_stopped_by_a_refused_token_leaves_its_item_pending(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # A 401 made nothing, yet the item stayed "sent", and the run resumed with the right
+    # token counted the invoice that had the oid before the import as one it created.
+    before = await _made_last_week(sandbox)
+    journal = tmp_path / "import.sqlite"
+    async with InvoiceOcean(base_url=sandbox.url, api_token="not-the-token") as io:
+        with pytest.raises(AuthenticationError):
+            await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")], journal=journal)
+    assert _state(journal, "ORDER-1")[0] == "pending"
+
+    async with InvoiceOcean(base_url=sandbox.url, api_token=sandbox.token) as io:
+        resumed = await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")], journal=journal)
+    assert (resumed.created, resumed.existed, resumed.failed) == (0, 1, 0)
+    assert [r["id"] for r in sandbox.store.records("invoices")] == [before]

@@ -213,6 +213,17 @@ async def test_invoice_create_with_oid_asks_for_uniqueness_and_drafts_send_only_
             None,
         ),
         (
+            # The docs' own spelling, as text, is taken too (a space after a comma or not).
+            lambda io: io.price_lists.list(price_list_ids="3, 4"),
+            {"page": ["1"], "per_page": ["25"], "price_list_ids": ["3,4"]},
+            None,
+        ),
+        (
+            lambda io: io.products.list(ids="1,2"),
+            {"page": ["1"], "per_page": ["25"], "ids": ["1,2"]},
+            None,
+        ),
+        (
             lambda io: io.price_lists.list(price_list_ids=3),
             {"page": ["1"], "per_page": ["25"], "price_list_ids": ["3"]},
             None,
