@@ -23,6 +23,7 @@ from invoceanio.resources.base import (
     as_list,
     check_flag,
     check_id,
+    check_id_filter,
     check_ids,
     check_key,
     check_name,
@@ -137,7 +138,7 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
         invoice_ids = filters.pop("invoice_ids", None)
         if invoice_ids is not None:
             # One CSV value, as documented (invoice_ids=1,2), not invoice_ids[]= pairs.
-            chosen = check_ids(invoice_ids, "invoice_ids")
+            chosen = check_id_filter(invoice_ids, "invoice_ids")
             if not chosen:
                 # An empty filter would be no filter at all: every invoice of the period.
                 raise ConfigurationError("invoice_ids takes at least one id (or leave it out)")

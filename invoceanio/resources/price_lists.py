@@ -19,7 +19,6 @@ from invoceanio.resources.base import (
     WriteData,
     check_id,
     check_id_filter,
-    check_ids,
 )
 
 __all__ = ["PriceListsService"]
@@ -67,7 +66,7 @@ class PriceListsService(CrudService[PriceList]):
     ) -> dict[int, ProductPrice]:
         """What the products cost under this price list, by product id (one id alone may be
         given as it is: ``"56"`` is product 56)."""
-        ids = check_ids(product_ids, "product_ids")
+        ids = check_id_filter(product_ids, "product_ids")
         if not ids:
             raise ConfigurationError("give at least one product id")
         request = self._build(

@@ -327,14 +327,22 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _list_pricing(store: Store, invoice: Mapping[str, Any]) -> ListPrice | None:
     """How the invoice's product positions are priced when it says
     ``use_prices_from_price_lists`` (spec 4.1): by its ``price_list_id``, else by its client's
-    default list; None (the products' own prices) without either."""
+    default list; None (the products' own prices) without either, or when the client's list
+    is gone. An unknown ``price_list_id`` of its own is a 422, raised only by a position that
+    needs a price from it (an edit of the buyer's name needs none)."""
     if invoice.get("use_prices_from_price_lists") is not True:
         return None
     list_id = invoice.get("price_list_id")
-    if list_id is None and isinstance(invoice.get("client_id"), int):
-        client = store.get(CLIENTS, invoice["client_id"])
-        list_id = None if client is None else client.get("price_list_id")
-    return price_list_pricer(store, list_id)
+    if list_id is not None:
+        pricer = price_list_pricer(store, list_id)
+        return pricer if pricer is not None else _unknown_price_list
+    client_id = invoice.get("client_id")
+    client = store.get(CLIENTS, client_id) if isinstance(client_id, int) else None
+    return None if client is None else price_list_pricer(store, client.get("price_list_id"))
+
+
+def _unknown_price_list(product: Mapping[str, Any]) -> Mapping[str, Any]:
+    raise ApiError.field("price_list_id", "does not exist")
 
 
 def _filled(value: Any) -> bool:

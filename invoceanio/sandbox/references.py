@@ -78,8 +78,9 @@ def fill_seller(store: Store, invoice: dict[str, Any]) -> None:
             invoice[target] = department[source]
 
 
-#: A product's net price under the invoice's price list (see ``resources.price_list_pricer``).
-ListPrice = Callable[[Mapping[str, Any]], str]
+#: A product's prices under the invoice's price list (see ``resources.price_list_pricer``):
+#: ``price_net`` and ``tax`` as ``prices_for_products`` answers them.
+ListPrice = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 def _fill_position(
@@ -92,12 +93,16 @@ def _fill_position(
     product = store.get(PRODUCTS, product_id)
     if product is None:
         raise ApiError.field("positions.product_id", "does not exist")
+    own_tax = not _blank(position.get("tax"))
     for source, target in PRODUCT_TO_POSITION.items():
         if _blank(position.get(target)) and not _blank(product.get(source)):
             position[target] = product[source]
     if all(_blank(position.get(field)) for field in PRICE_FIELDS):
         if list_price is not None:
-            position["price_net"] = list_price(product)
+            listed = list_price(product)
+            position["price_net"] = listed["price_net"]
+            if not own_tax and listed.get("tax") is not None:
+                position["tax"] = listed["tax"]  # the list's own rate (use_tax), as it answers
         else:
             position["price_net"] = product.get("price_net") or "0.00"
 

@@ -44,7 +44,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -662,6 +662,24 @@ def _settle(store: Store, payment: Mapping[str, Any]) -> None:
         store.add(INVOICES, invoice)
 
 
+def _timestamp(fields: dict[str, Any]) -> None:
+    """A payment's ``paid_date`` as the live API keeps it (api-quirks): a timestamp with its
+    offset, whatever it was sent as. A day alone is its midnight and a time without an offset
+    is local time, as Rails reads them in the account's zone; blank text is no date."""
+    given = fields.get("paid_date")
+    if not isinstance(given, str):
+        return
+    text = given.strip()
+    if not text:
+        fields["paid_date"] = None
+        return
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return  # not a date: kept as sent, as before
+    fields["paid_date"] = moment.astimezone().isoformat(timespec="milliseconds")
+
+
 def _prepare_payment(store: Store, fields: dict[str, Any], existing: dict[str, Any] | None) -> None:
     if existing is fields:  # second pass: the payment is stored
         if fields.get("paid"):
@@ -669,14 +687,9 @@ def _prepare_payment(store: Store, fields: dict[str, Any], existing: dict[str, A
         return
     if fields.get("invoice_id") is not None and not fields.get("invoice_ids"):
         fields["invoice_ids"] = [fields["invoice_id"]]
+    _timestamp(fields)
     if fields.get("paid") and not fields.get("paid_date") and not (existing or {}).get("paid_date"):
         fields["paid_date"] = now_text()
-    given = fields.get("paid_date")
-    if isinstance(given, str) and len(given.strip()) == 10 and _day(given.strip()) is not None:
-        # The live API keeps a payment's paid_date as a timestamp (api-quirks), whatever it
-        # was sent as: a day given alone comes back as that day's midnight, in local time.
-        midnight = datetime.combine(date.fromisoformat(given.strip()), time()).astimezone()
-        fields["paid_date"] = midnight.isoformat(timespec="milliseconds")
     if fields.get("price") is not None and Decimal(fields["price"]) < 0:
         raise ApiError.field("price", "must be greater than or equal to 0")
     if existing is not None and fields.get("paid") and not existing.get("paid"):
@@ -1008,15 +1021,15 @@ def _list_price(
 
 def price_list_pricer(
     store: Store, price_list_id: Any
-) -> Callable[[Mapping[str, Any]], str] | None:
-    """The net price a product takes under the price list ``price_list_id`` (the list's
-    position for it, else the product's own), as ``prices_for_products`` answers it; None
-    for no list. An invoice with ``use_prices_from_price_lists`` prices its positions so."""
+) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
+    """The prices a product takes under the price list ``price_list_id`` (the list's position
+    for it, else the product's own), as ``prices_for_products`` answers them; None when there
+    is no such list. An invoice with ``use_prices_from_price_lists`` prices its positions so."""
     if not isinstance(price_list_id, int):
         return None
     price_list = store.get(price_lists.COLLECTION, price_list_id)
     if price_list is None:
-        raise ApiError.field("price_list_id", "does not exist")
+        return None
     by_product: dict[int, Mapping[str, Any]] = {}
     for position in price_list.get("price_list_positions") or []:
         if position.get("priceable_type") in (None, "Product"):
@@ -1024,12 +1037,12 @@ def price_list_pricer(
             if isinstance(product_id, int):
                 by_product.setdefault(product_id, position)
 
-    def net_price(product: Mapping[str, Any]) -> str:
+    def prices(product: Mapping[str, Any]) -> dict[str, Any]:
         product_id = product.get("id")
         listed = by_product.get(product_id) if isinstance(product_id, int) else None
-        return str(_list_price(product, listed, price_list.get("currency"))["price_net"])
+        return _list_price(product, listed, price_list.get("currency"))
 
-    return net_price
+    return prices
 
 
 async def prices_for_products(request: web.Request) -> web.Response:

@@ -219,6 +219,16 @@ async def test_invoice_create_with_oid_asks_for_uniqueness_and_drafts_send_only_
             None,
         ),
         (
+            lambda io: io.invoices.list(invoice_ids="7, 8"),
+            {"page": ["1"], "per_page": ["25"], "invoice_ids": ["7,8"]},
+            None,
+        ),
+        (
+            lambda io: io.price_lists.prices_for_products(7, "5,6"),
+            {"product_ids[]": ["5", "6"]},
+            None,
+        ),
+        (
             lambda io: io.products.list(ids="1,2"),
             {"page": ["1"], "per_page": ["25"], "ids": ["1,2"]},
             None,

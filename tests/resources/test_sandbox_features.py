@@ -324,3 +324,81 @@ async def test_invoice_flags_the_sandbox_did_not_know_come_back_as_real_booleans
     assert fetched.extra["paid_after_completion"] is False
     assert fetched.extra["send_after_completion"] is False
     assert fetched.extra["update_product_name"] is True
+
+
+async def test_a_price_list_position_with_its_own_tax_prices_the_invoice_position_so(
+    io: InvoiceOcean,
+) -> None:
+    product = await io.products.create({"name": "Book", "price_net": "100", "tax": "23"})
+    price_list = await io.price_lists.create(
+        {
+            "name": "Books",
+            "price_list_positions": [
+                {
+                    "priceable_id": product.id,
+                    "priceable_type": "Product",
+                    "price_gross": "108",
+                    "use_tax": True,
+                    "tax": "8",
+                }
+            ],
+        }
+    )
+    invoice = await io.invoices.create(
+        {
+            "buyer_name": "B",
+            "use_prices_from_price_lists": True,
+            "price_list_id": price_list.id,
+            "positions": [{"product_id": product.id, "quantity": 1}],
+        }
+    )
+    (position,) = invoice.positions
+    assert (position.price_net, position.tax, position.total_price_gross) == (
+        Decimal("100.00"),
+        Decimal("8"),
+        Decimal("108.00"),
+    )
+
+
+async def test_an_invoice_whose_clients_price_list_is_gone_is_still_priced_and_edited(
+    io: InvoiceOcean,
+) -> None:
+    product_id, price_list_id = await _listed_product(io)
+    client = await io.clients.create({"name": "VIP", "price_list_id": price_list_id})
+    invoice = await io.invoices.create(
+        {
+            "client_id": client.id,
+            "use_prices_from_price_lists": True,
+            "positions": [{"name": "service", "tax": 23, "total_price_gross": "10"}],
+        }
+    )
+    await io.price_lists.delete(price_list_id)
+    renamed = await io.invoices.update(invoice.id, {"buyer_name": "New name"})
+    assert renamed.buyer_name == "New name"
+    later = await io.invoices.create(
+        {
+            "client_id": client.id,
+            "use_prices_from_price_lists": True,
+            "positions": [{"product_id": product_id, "quantity": 1}],
+        }
+    )
+    assert later.positions[0].price_net == Decimal("100.00")  # the product's own price
+
+
+@pytest.mark.parametrize("given", ["2026-12-01T10:00:00", "2026-12-01 10:00:00"])
+async def test_a_payment_time_without_an_offset_answers_a_local_timestamp(
+    io: InvoiceOcean, given: str
+) -> None:
+    payment = await io.payments.create(
+        {"name": "Transfer", "price": Decimal("10"), "paid": True, "paid_date": given}
+    )
+    paid = payment.paid_date
+    assert isinstance(paid, datetime) and paid.tzinfo is not None
+    assert paid.replace(tzinfo=None) == datetime(2026, 12, 1, 10, 0)
+
+
+async def test_a_paid_payment_with_a_blank_paid_date_is_paid_now(io: InvoiceOcean) -> None:
+    payment = await io.payments.create(
+        {"name": "Transfer", "price": Decimal("10"), "paid": True, "paid_date": " "}
+    )
+    assert isinstance(payment.paid_date, datetime)
