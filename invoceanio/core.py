@@ -442,7 +442,7 @@ class ApiCore:
         data: Any,
     ) -> APIError:
         extra: dict[str, Any] = {}
-        if error_type is RateLimitError or error_type is ServerError:
+        if issubclass(error_type, RateLimitError | ServerError):
             extra["retry_after"] = parse_retry_after(response.headers.get("Retry-After"))
         error = error_type(
             info.message,

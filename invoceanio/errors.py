@@ -214,42 +214,31 @@ class ValidationError(APIError):
     """422: the server refused the data; ``field_errors`` maps field names to messages."""
 
 
-class RateLimitError(APIError):
+class _HintedError(APIError):
+    """An answer that may say when to try again (``Retry-After``): ``retry_after`` is that
+    hint in seconds, or None."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        body: object = None,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, status=status, method=method, url=url, body=body, field_errors=field_errors
+        )
+        self.retry_after = retry_after
+
+
+class RateLimitError(_HintedError):
     """429: throttled. ``retry_after`` is the server's hint in seconds, when it gave one."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        method: str,
-        url: str,
-        body: object = None,
-        field_errors: Mapping[str, Sequence[str]] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(
-            message, status=status, method=method, url=url, body=body, field_errors=field_errors
-        )
-        self.retry_after = retry_after
 
-
-class ServerError(APIError):
+class ServerError(_HintedError):
     """5xx: the server failed. ``retry_after`` is its hint in seconds when it gave one (a 503
     for maintenance says when to come back), else None."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        method: str,
-        url: str,
-        body: object = None,
-        field_errors: Mapping[str, Sequence[str]] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(
-            message, status=status, method=method, url=url, body=body, field_errors=field_errors
-        )
-        self.retry_after = retry_after

@@ -42,6 +42,7 @@ __all__ = [
     "check_name",
     "destroys",
     "field_list",
+    "pop_id_filter",
     "write_types",
 ]
 
@@ -248,6 +249,19 @@ def check_id_filter(values: object, name: str) -> list[str]:
     if isinstance(values, str) and "," in values:
         values = [part.strip() for part in values.split(",")]
     return check_ids(values, name)
+
+
+def pop_id_filter(filters: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    """The query pair of the ids filter ``name`` taken out of ``filters``, comma-joined as the
+    docs write it (``ids=1,2``); none when it is not given. An empty one is refused: to the
+    API a blank filter is no filter at all (every record, not none of them)."""
+    values = filters.pop(name, None)
+    if values is None:
+        return []
+    chosen = check_id_filter(values, name)
+    if not chosen:
+        raise ConfigurationError(f"{name} takes at least one id (or leave it out)")
+    return [(name, ",".join(chosen))]
 
 
 def check_ids(values: object, name: str) -> list[str]:

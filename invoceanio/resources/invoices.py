@@ -23,11 +23,11 @@ from invoceanio.resources.base import (
     as_list,
     check_flag,
     check_id,
-    check_id_filter,
     check_ids,
     check_key,
     check_name,
     field_list,
+    pop_id_filter,
     write_types,
 )
 from invoceanio.resources.invoice_files import InvoiceFiles
@@ -135,14 +135,8 @@ class InvoicesService(CrudService[Invoice], InvoiceVariants, InvoiceFiles):
             # Both spellings documented: [PL] income=no for expenses, [FR] income=1 for sales
             # (no source writes "yes", nor, but a third party, "0").
             pairs.append(("income", "1" if income else "no"))
-        invoice_ids = filters.pop("invoice_ids", None)
-        if invoice_ids is not None:
-            # One CSV value, as documented (invoice_ids=1,2), not invoice_ids[]= pairs.
-            chosen = check_id_filter(invoice_ids, "invoice_ids")
-            if not chosen:
-                # An empty filter would be no filter at all: every invoice of the period.
-                raise ConfigurationError("invoice_ids takes at least one id (or leave it out)")
-            pairs.append(("invoice_ids", ",".join(chosen)))
+        # One CSV value, as documented (invoice_ids=1,2), not invoice_ids[]= pairs.
+        pairs += pop_id_filter(filters, "invoice_ids")
         kinds = filters.pop("kinds", None)
         if kinds is not None:  # None is no filter, as for every other filter
             filters["kinds[]"] = [

@@ -19,6 +19,7 @@ from invoceanio.resources.base import (
     WriteData,
     check_id,
     check_id_filter,
+    pop_id_filter,
 )
 
 __all__ = ["PriceListsService"]
@@ -48,15 +49,7 @@ class PriceListsService(CrudService[PriceList]):
         """``price_list_ids`` (a list, or one id) as the docs write it, comma-joined
         (``price_list_ids=1,2``), as product ``ids`` go; anything else as given."""
         filters = dict(filters)
-        pairs: list[tuple[str, str]] = []
-        ids = filters.pop("price_list_ids", None)
-        if ids is not None:
-            chosen = check_id_filter(ids, "price_list_ids")
-            if not chosen:
-                # A blank price_list_ids= says nothing the caller could mean: refuse, as ids=.
-                raise ConfigurationError("price_list_ids takes at least one id (or leave it out)")
-            pairs.append(("price_list_ids", ",".join(chosen)))
-        return pairs + query_params(filters)
+        return pop_id_filter(filters, "price_list_ids") + query_params(filters)
 
     @endpoint(
         "GET", "{collection}/{id}/prices_for_products", suffix="json", note="`product_ids[]=`"

@@ -17,8 +17,8 @@ from invoceanio.resources.base import (
     changes_children_once,
     check_flag,
     check_id,
-    check_id_filter,
     check_key,
+    pop_id_filter,
 )
 
 __all__ = ["ProductsService"]
@@ -67,14 +67,7 @@ class ProductsService(CrudService[Product]):
         on products it needs no ``period``), ``ids`` (a list, or one id), ``disabled=True``
         (only disabled ones: a flag, so "no" or "0" is not True), anything else as given."""
         filters = dict(filters)
-        pairs: list[tuple[str, str]] = []
-        ids = filters.pop("ids", None)
-        if ids is not None:
-            chosen = check_id_filter(ids, "ids")
-            if not chosen:
-                # A blank ids= is no filter to the API: every product, not none of them.
-                raise ConfigurationError("ids takes at least one id (or leave it out)")
-            pairs.append(("ids", ",".join(chosen)))
+        pairs = pop_id_filter(filters, "ids")
         if check_flag(filters.pop("disabled", None), "disabled"):
             pairs.append(("filter", "disabled"))
         return pairs + query_params(filters)

@@ -1058,23 +1058,15 @@ async def prices_for_products(request: web.Request) -> web.Response:
     list, 422 without ``product_ids`` or when one is not a number.
     """
     store = request.app[STORE]
-    price_list = store.get(price_lists.COLLECTION, int(request.match_info["id"]))
-    if price_list is None:
+    prices = price_list_pricer(store, int(request.match_info["id"]))
+    if prices is None:
         raise ApiError(404, "Not found")
     wanted = id_list("product_ids", query=request.query)
-    positions: dict[int, Mapping[str, Any]] = {}
-    for position in price_list.get("price_list_positions") or []:
-        if position.get("priceable_type") in (None, "Product"):
-            product_id = position.get("priceable_id")
-            if isinstance(product_id, int):
-                positions.setdefault(product_id, position)
     answer = {}
     for product_id in wanted:
         product = store.get(products.COLLECTION, product_id)
         if product is not None:
-            answer[str(product_id)] = _list_price(
-                product, positions.get(product_id), price_list.get("currency")
-            )
+            answer[str(product_id)] = prices(product)
     return reply(request, answer, root="prices")
 
 
