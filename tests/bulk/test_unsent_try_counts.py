@@ -37,27 +37,25 @@ from invoceanio.transport import AiohttpTransport
 from tests.support import SleepRecorder
 
 
-class FailingFirstCreates:
-    """The real transport, but the first ``count`` creates fail with ``make(request)``, raised
-    before (``landed=False``) or after (``landed=True``) the sandbox stored the invoice."""
+class ScriptedCreates:
+    """The real transport, but the creates fail as scripted, one ``(make, landed)`` per create
+    (``landed``: the sandbox stored the invoice before the failure); later ones go through."""
 
-    def __init__(self, count: int, make: Any, *, landed: bool) -> None:
+    def __init__(self, *script: tuple[Any, bool]) -> None:
         self.inner = AiohttpTransport()
-        self.left = count
-        self.make = make
-        self.landed = landed
+        self.script = list(script)
         self.creates = 0
 
     async def send(self, request: Request) -> Response:
         if request.method != "POST":
             return await self.inner.send(request)
         self.creates += 1
-        if self.left == 0:
+        if not self.script:
             return await self.inner.send(request)
-        self.left -= 1
-        if self.landed:
+        make, landed = self.script.pop(0)
+        if landed:
             await self.inner.send(request)
-        raise self.make(request)
+        raise make(request)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -83,7 +81,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield running
 
 
-def _client(sandbox: Sandbox, transport: FailingFirstCreates, attempts: int) -> InvoiceOcean:
+def _client(sandbox: Sandbox, transport: ScriptedCreates, attempts: int) -> InvoiceOcean:
     clock = SleepRecorder()
     policy = RetryPolicy(max_attempts=attempts, sleep=clock.sleep, clock=clock.clock, deadline=None)
     return InvoiceOcean(
@@ -111,7 +109,7 @@ async def test_an_unsent_first_try_leaves_the_invoice_found_existed(
     before = await _made_last_week(sandbox)
     # Both of the client's attempts of the first try fail unsent; the item's second try
     # finds the oid taken.
-    transport = FailingFirstCreates(2, make, landed=False)
+    transport = ScriptedCreates((make, False), (make, False))
     async with _client(sandbox, transport, attempts=2) as io:
         report = await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")])
     assert (report.created, report.existed, report.failed) == (0, 1, 0)
@@ -124,7 +122,7 @@ async def test_a_first_try_that_may_have_landed_makes_the_invoice_found_created(
 ) -> None:
     # The counterpart: the first try stored the invoice and its answer was lost. The retry
     # layer looks the oid up and finds it: the invoice this import made.
-    transport = FailingFirstCreates(1, _dropped, landed=True)
+    transport = ScriptedCreates((_dropped, True))
     async with _client(sandbox, transport, attempts=2) as io:
         report = await io.invoices.create_many([ImportItem(ITEM, key="ORDER-1")])
     assert (report.created, report.existed, report.failed) == (1, 0, 0)
@@ -132,26 +130,6 @@ async def test_a_first_try_that_may_have_landed_makes_the_invoice_found_created(
 
 
 # --- the journal: what a resumed run learns of an item no try of which ever left ----------
-
-
-class ScriptedCreates:
-    """The real transport, but the creates fail as scripted, one ``(make, landed)`` per create
-    (``landed``: the sandbox stored the invoice before the failure); later ones go through."""
-
-    def __init__(self, *script: tuple[Any, bool]) -> None:
-        self.inner = AiohttpTransport()
-        self.script = list(script)
-
-    async def send(self, request: Request) -> Response:
-        if request.method != "POST" or not self.script:
-            return await self.inner.send(request)
-        make, landed = self.script.pop(0)
-        if landed:
-            await self.inner.send(request)
-        raise make(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 def _state(journal: Path, oid: str) -> tuple[str, str | None]:

@@ -253,22 +253,31 @@ async def _listed_product(io: InvoiceOcean) -> tuple[int, int]:
     return product.id, price_list.id
 
 
+async def _priced_by_list(
+    io: InvoiceOcean, *positions: dict[str, object], **fields: object
+) -> Invoice:
+    """An invoice with ``use_prices_from_price_lists``; a position without a quantity has 1."""
+    return await io.invoices.create(
+        {
+            "use_prices_from_price_lists": True,
+            **fields,
+            "positions": [{"quantity": 1, **position} for position in positions],
+        }
+    )
+
+
 async def test_an_invoice_using_price_list_prices_prices_its_products_by_the_list(
     io: InvoiceOcean,
 ) -> None:
     # Spec 4.1, "use_prices_from_price_lists: true, price_list_id: ID": the sandbox stored the
     # flags and priced by the product's own price, 100, where the service takes the list's.
     product_id, price_list_id = await _listed_product(io)
-    listed = await io.invoices.create(
-        {
-            "buyer_name": "B",
-            "use_prices_from_price_lists": True,
-            "price_list_id": price_list_id,
-            "positions": [
-                {"product_id": product_id, "quantity": 2},
-                {"product_id": product_id, "quantity": 1, "price_net": "70"},  # its own price
-            ],
-        }
+    listed = await _priced_by_list(
+        io,
+        {"product_id": product_id, "quantity": 2},
+        {"product_id": product_id, "quantity": 1, "price_net": "70"},  # its own price
+        buyer_name="B",
+        price_list_id=price_list_id,
     )
     assert [p.price_net for p in listed.positions] == [Decimal("50.00"), Decimal("70.00")]
     own = await io.invoices.create(
@@ -282,23 +291,10 @@ async def test_an_invoice_using_price_list_prices_takes_its_clients_list(
 ) -> None:
     product_id, price_list_id = await _listed_product(io)
     client = await io.clients.create({"name": "VIP client", "price_list_id": price_list_id})
-    invoice = await io.invoices.create(
-        {
-            "client_id": client.id,
-            "use_prices_from_price_lists": True,
-            "positions": [{"product_id": product_id, "quantity": 1}],
-        }
-    )
+    invoice = await _priced_by_list(io, {"product_id": product_id}, client_id=client.id)
     assert invoice.positions[0].price_net == Decimal("50.00")
     with pytest.raises(ValidationError) as caught:
-        await io.invoices.create(
-            {
-                "buyer_name": "B",
-                "use_prices_from_price_lists": True,
-                "price_list_id": 999,
-                "positions": [{"product_id": product_id, "quantity": 1}],
-            }
-        )
+        await _priced_by_list(io, {"product_id": product_id}, buyer_name="B", price_list_id=999)
     assert "price_list_id" in caught.value.field_errors
 
 
@@ -344,13 +340,8 @@ async def test_a_price_list_position_with_its_own_tax_prices_the_invoice_positio
             ],
         }
     )
-    invoice = await io.invoices.create(
-        {
-            "buyer_name": "B",
-            "use_prices_from_price_lists": True,
-            "price_list_id": price_list.id,
-            "positions": [{"product_id": product.id, "quantity": 1}],
-        }
+    invoice = await _priced_by_list(
+        io, {"product_id": product.id}, buyer_name="B", price_list_id=price_list.id
     )
     (position,) = invoice.positions
     assert (position.price_net, position.tax, position.total_price_gross) == (
@@ -365,23 +356,13 @@ async def test_an_invoice_whose_clients_price_list_is_gone_is_still_priced_and_e
 ) -> None:
     product_id, price_list_id = await _listed_product(io)
     client = await io.clients.create({"name": "VIP", "price_list_id": price_list_id})
-    invoice = await io.invoices.create(
-        {
-            "client_id": client.id,
-            "use_prices_from_price_lists": True,
-            "positions": [{"name": "service", "tax": 23, "total_price_gross": "10"}],
-        }
+    invoice = await _priced_by_list(
+        io, {"name": "service", "tax": 23, "total_price_gross": "10"}, client_id=client.id
     )
     await io.price_lists.delete(price_list_id)
     renamed = await io.invoices.update(invoice.id, {"buyer_name": "New name"})
     assert renamed.buyer_name == "New name"
-    later = await io.invoices.create(
-        {
-            "client_id": client.id,
-            "use_prices_from_price_lists": True,
-            "positions": [{"product_id": product_id, "quantity": 1}],
-        }
-    )
+    later = await _priced_by_list(io, {"product_id": product_id}, client_id=client.id)
     assert later.positions[0].price_net == Decimal("100.00")  # the product's own price
 
 
