@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from invoceanio import ConfigurationError, InvoiceOcean, RateLimitError, RetryPolicy
-from invoceanio.errors import ConnectError, ConnectionLostError, RequestTimeout
+from invoceanio.errors import ClientClosedError, ConnectError, ConnectionLostError, RequestTimeout
 from invoceanio.http import Request, Response
 from invoceanio.middleware.limiter import LimiterMiddleware, Pacer
 from invoceanio.middleware.throttle import AdaptiveThrottle
@@ -36,17 +36,25 @@ async def settle(rounds: int = 30) -> None:
 
 class HoldingServer:
     """Reads each request's head, counts it, and then holds the connection until the client
-    drops it (or, with ``refuse_after_first``, stops listening and drops the first one)."""
+    drops it (or, with ``refuse_after_first``, stops listening and drops the first one). With
+    ``partial_answer``, it first sends an answer's head and the first byte of its body."""
 
-    def __init__(self, *, refuse_after_first: bool = False) -> None:
+    def __init__(self, *, refuse_after_first: bool = False, partial_answer: bool = False) -> None:
         self.received = 0
         self.arrived = asyncio.Event()
         self.refuse_after_first = refuse_after_first
+        self.partial_answer = partial_answer
         self.server: asyncio.Server | None = None
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await reader.readuntil(b"\r\n\r\n")
+            if self.partial_answer:
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 1000\r\n\r\n["
+                )
+                await writer.drain()
             self.received += 1
             self.arrived.set()
             if self.refuse_after_first:
@@ -110,6 +118,38 @@ async def test_aclose_with_a_full_pool_fails_in_flight_gets_at_once_as_maybe_sen
     for result in results:
         assert isinstance(result, ConnectionLostError), repr(result)
         assert result.request_sent  # the server has them: a retry must not assume otherwise
+
+
+async def test_aclose_ends_a_request_reading_its_body_at_once_as_maybe_sent(
+    holding: Callable[..., Any],
+) -> None:
+    # The answer's head and one byte of body arrived, the rest never comes. No time limit:
+    # before the fix the read went on after the close until the timeout, here for ever.
+    server, base = await holding(partial_answer=True)
+    transport = AiohttpTransport(timeout=None, connect_timeout=None)
+    send = asyncio.create_task(transport.send(Request(method="GET", url=f"{base}/invoices/1.json")))
+    await asyncio.wait_for(server.wait_for(1), GUARD)
+    await settle()  # the head is read: the send is in the body now
+
+    await transport.aclose()
+    with pytest.raises(ConnectionLostError) as caught:
+        await asyncio.wait_for(send, GUARD)
+    assert caught.value.request_sent
+
+
+async def test_client_aclose_ends_a_list_whose_page_is_half_read(
+    holding: Callable[..., Any],
+) -> None:
+    server, base = await holding(partial_answer=True)
+    io = InvoiceOcean(base_url=base, api_token="a-long-enough-token", timeout=None)
+    listing = asyncio.create_task(io.invoices.list())
+    await asyncio.wait_for(server.wait_for(1), GUARD)
+    await settle()
+
+    await io.aclose()
+    with pytest.raises(ClientClosedError):
+        await asyncio.wait_for(listing, GUARD)
+    assert server.received == 1  # ended, not re-sent to the server
 
 
 async def test_a_resend_that_cannot_reconnect_is_reported_as_maybe_sent(

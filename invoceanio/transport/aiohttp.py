@@ -188,6 +188,10 @@ class AiohttpTransport:
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        # The responses whose bodies are being read. Closing the session does not end those
+        # reads: aiohttp drops a connection's link to its body stream before it closes it, so
+        # a read would wait for bytes that never come (until the time limit, or for ever).
+        self._reading: set[aiohttp.ClientResponse] = set()
         # A supplied session's default headers are not ours to change, so the User-Agent is
         # merged per request instead; with our own session it is a session default.
         self._merge_user_agent = user_agent if session is not None else None
@@ -255,14 +259,18 @@ class AiohttpTransport:
             raise error
 
         cap = self._max_body_size
+        reading = self._reading
+        reading.add(resp)
         try:
             body, failure, too_large = await _read_capped(resp, cap, request.method)
         except BaseException:
             # Cancellation mid-body: the connection holds unread data, so it cannot go back
             # to the pool.
+            reading.discard(resp)
             resp.close()
             del resp  # see below
             raise
+        reading.discard(resp)
         status, headers, content_type = resp.status, resp.headers, resp.content_type
         if failure is not None or too_large:
             # Closing, not releasing: the rest of the body is still on the wire.
@@ -310,6 +318,12 @@ class AiohttpTransport:
         session, self._session = self._session, None
         self._closed = True
         if session is not None and self._owns_session:
+            for resp in self._reading:
+                # Fails the read at once, as a lost connection (the request was sent).
+                resp.content.set_exception(
+                    aiohttp.ClientConnectionError("the transport was closed during the read")
+                )
+            self._reading.clear()
             await session.close()
 
     async def __aenter__(self) -> AiohttpTransport:
