@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, get_args
 
 from invoceanio import hosts
 from invoceanio._version import __version__
 from invoceanio.codecs.registry import CodecRegistry, default_registry
-from invoceanio.core import ApiCore, query_params
+from invoceanio.core import ApiCore, Expect, query_params
 from invoceanio.endpoints import endpoint
 from invoceanio.errors import ClientClosedError, ConfigurationError
 from invoceanio.http import Request, Response
@@ -60,6 +60,7 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 50 * 1024 * 1024
 #: Files bigger than this are refused before any request (attachments, logos).
 DEFAULT_MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
 _METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+_EXPECTS: Final = frozenset(get_args(Expect))
 USER_AGENT: Final = f"invoceanio/{__version__}"
 
 
@@ -357,7 +358,11 @@ class InvoiceOcean:
         async with cls(base_url=base, brand=brand, auth="none", transport=transport) as anonymous:
             return await anonymous.account.login(login, password, integration_token)
 
-    @endpoint("ANY", "{path}", note="the escape hatch: any method, any path of the account")
+    @endpoint(
+        "ANY",
+        "{path}",
+        note="the escape hatch: any method, any path of the account; expect= for files",
+    )
     async def request(
         self,
         method: str,
@@ -368,6 +373,7 @@ class InvoiceOcean:
         root: str | None = None,
         xml_form: bool = True,
         idempotent: bool | None = None,
+        expect: Expect = "data",
     ) -> Any:
         """Call any endpoint, for what the SDK does not cover yet, through the same middleware
         (retries, limits, logging, auth) and error handling as every other call.
@@ -377,10 +383,17 @@ class InvoiceOcean:
         draft/model), sent under ``root`` when one is given. Returns the decoded answer (dicts,
         lists, strings) or None for an empty body. A POST or PATCH is treated as not idempotent
         (never re-sent once it may have arrived) unless ``idempotent=True`` says otherwise.
+
+        ``expect`` says what the answer is: ``"data"`` (decoded, the path suffixed with the
+        format), ``"pdf"`` (the path suffixed ``.pdf``; the bytes, checked to be a PDF) or
+        ``"bytes"`` (the path as given; the bytes of any answer that is no HTML login page,
+        a redirect to a file's storage followed once, without credentials).
         """
         verb = str(method).upper()
         if verb not in _METHODS:
             raise ConfigurationError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+        if not isinstance(expect, str) or expect not in _EXPECTS:
+            raise ConfigurationError(f"expect must be one of {sorted(_EXPECTS)}, got {expect!r}")
         clean = _relative_path(path)
         if isinstance(params, Mapping) or params is None:
             pairs = query_params(params or {})
@@ -419,8 +432,11 @@ class InvoiceOcean:
             xml_form=xml_form,
             idempotent=idempotent,
             operation=f"request {verb} {clean}",
+            expect=expect,
         )
-        return await self._core.call(request)
+        if expect == "bytes":
+            return await self._core.fetch_file(request)
+        return await self._core.call(request, expect=expect)
 
     async def _send_unless_closed(self, request: Request) -> Response:
         # Innermost, so that a call already inside the chain when the client closed (queued
