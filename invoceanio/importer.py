@@ -61,6 +61,7 @@ from invoceanio.errors import (
     ClientClosedError,
     ConfigurationError,
     InvoiceOceanError,
+    NotFoundError,
     PermissionDeniedError,
     TransportError,
     ValidationError,
@@ -68,11 +69,12 @@ from invoceanio.errors import (
 from invoceanio.journal import ImportJournal, account_of
 from invoceanio.middleware.limiter import Pacer
 from invoceanio.models.base import Draft, Model
-from invoceanio.models.converter import structure_bool
+from invoceanio.models.converter import structure_bool, to_wire
 from invoceanio.models.values import UNSET
 from invoceanio.resources.base import WriteData, _shown
 
 if TYPE_CHECKING:
+    from invoceanio.models.invoice import Invoice
     from invoceanio.resources.invoices import InvoicesService
 
 __all__ = ["ImportItem", "ImportProgress", "ImportReport", "ItemResult", "derive_oid", "run_import"]
@@ -92,6 +94,11 @@ _BACKOFF_BASE: Final = 1.0
 _BACKOFF_MAX: Final = 30.0
 
 
+def _exported_id(_: object, __: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ConfigurationError(f"exported_id must be a positive int or None, got {value!r}")
+
+
 @attrs.frozen
 class ImportItem:
     """One invoice to import: its data (a draft or a dict of API fields), the key of its source
@@ -100,6 +107,12 @@ class ImportItem:
     data: WriteData
     key: str | None = None
     source: str | None = None
+    #: The invoice's id in the account its file was exported from, for one exported without an
+    #: oid (the CSV export keys it ``id-<id>``; a JSONL line keeps its ``id``). Its oid is new
+    #: to that account, so imported back there it would be made twice: the import first reads
+    #: that id, and an invoice there with the same number and issue date and no oid is this
+    #: one, counted as ``existed`` (another account's invoice of that id is not, by them).
+    exported_id: int | None = attrs.field(default=None, validator=_exported_id)
 
 
 @attrs.frozen
@@ -237,6 +250,22 @@ def _unsent(error: InvoiceOceanError) -> bool:
     return isinstance(error, TransportError) and not error.request_sent
 
 
+#: What tells an exported invoice from another of the same id (see ImportItem.exported_id).
+_SAME_INVOICE_FIELDS: Final = ("id", "oid", "number", "issue_date", "buyer_name", "kind")
+
+
+def _same_invoice(found: Invoice, document: Mapping[str, Any]) -> bool:
+    """Whether ``found`` is the invoice ``document`` was exported from: no oid of its own (it
+    was exported without one), the same number, and the same issue date, buyer name and kind
+    where the document gives them. Without a number nothing tells, and it is created."""
+    if found.oid or not document.get("number"):
+        return False
+    wire = to_wire(found)
+    return all(
+        wire.get(name) == document[name] for name in _SAME_INVOICE_FIELDS[2:] if name in document
+    )
+
+
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
@@ -349,7 +378,56 @@ class _Run:
                 # before then would leave the next one thinking it was never sent, and count
                 # the invoice it made as one that existed before.
                 journal.pending(oid, position, item.source)
+        if item.exported_id is not None and not sent_before:
+            # Not when an earlier run sent it: the invoice it made is found by the oid then.
+            here = await self._already_here(position, oid, document, item)
+            if here is not None:
+                return here
         return await self._send(position, oid, document, item.source, sent_before)
+
+    async def _already_here(
+        self, position: int, oid: str, document: dict[str, Any], item: ImportItem
+    ) -> ItemResult | None:
+        """The result of an exported item whose invoice this account already holds (see
+        :attr:`ImportItem.exported_id`), a failure when that cannot be known, else None: it
+        is to be created. Reading is retried as a create is; until it is known, nothing is
+        sent, as sending could make the invoice twice."""
+        assert item.exported_id is not None
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.pacer is not None:
+                await self.pacer.wait()
+            try:
+                found = await self.service.get(item.exported_id, fields=_SAME_INVOICE_FIELDS)
+            except NotFoundError:
+                return None
+            except _FATAL:
+                raise
+            except InvoiceOceanError as exc:
+                if _final(exc) or attempt >= self.max_item_attempts:
+                    reason = (
+                        f"not sent: could not read invoice {item.exported_id} to tell whether "
+                        f"this account holds it already ({_describe(exc)})"
+                    )[:500]
+                    if self.journal is not None:
+                        self.journal.pending(oid, position, error=reason)
+                    return ItemResult(
+                        position,
+                        oid,
+                        "failed",
+                        source=item.source,
+                        error=reason,
+                        data=document,
+                    )
+                delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** (attempt - 1))
+                await self.sleep(random.uniform(delay / 2, delay))
+                continue
+            if not _same_invoice(found, document):
+                return None
+            if self.journal is not None:
+                self.journal.confirmed(oid, position, found.id)
+            return ItemResult(position, oid, "existed", invoice_id=found.id, source=item.source)
 
     def unexpected(
         self, numbered: tuple[int, ImportItem | WriteData], error: BaseException

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -118,6 +119,15 @@ _QUOTED: Final = FORMULA_STARTS | {"'"}
 #: they are, never neutralised or restored. A quote taken off an oid would make it another oid,
 #: and an import of a file that held one would create its invoices a second time.
 IDENTITY_COLUMNS: Final = frozenset({KEY_COLUMN, "oid"})
+#: The key the CSV export gives an invoice: ``id-<id>``, its id in the account it came from.
+_EXPORTED_KEY: Final = re.compile(r"id-([1-9][0-9]{0,17})")
+
+
+def exported_id(key: str) -> int | None:
+    """The id an exported invoice had in its account, read from its key; None for any other
+    key (one of the user's own, a key of an older export)."""
+    match = _EXPORTED_KEY.fullmatch(key)
+    return int(match[1]) if match else None
 
 
 def neutralise_formula(text: str) -> str:
@@ -484,7 +494,9 @@ class _Group:
             return RowError(source, self.first, "; ".join(self.problems), self.raw)
         data = dict(self.invoice)
         data["positions"] = self.positions
-        return ImportItem(data, key=self.key, source=source)
+        # Exported without an oid: the import checks that its account does not hold it.
+        exported = None if isinstance(oid, str) else exported_id(self.key)
+        return ImportItem(data, key=self.key, source=source, exported_id=exported)
 
 
 #: A value that was given but could not be read (its problem is already recorded).

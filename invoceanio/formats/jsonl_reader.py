@@ -278,7 +278,20 @@ def _read_line(line: str, number: int, identities: LineRegister) -> Item:
     _check_identity(invoice, number, identities, problems)
     if problems:
         return RowError(source, number, "; ".join(f"{source}: {p}" for p in problems), data)
-    return ImportItem(invoice, key=None, source=source)
+    return ImportItem(invoice, key=None, source=source, exported_id=_exported_id(data, invoice))
+
+
+def _exported_id(line: Mapping[str, Any], invoice: Mapping[str, Any]) -> int | None:
+    """The id a line's invoice had in the account it was exported from, when it has no oid (see
+    ``ImportItem.exported_id``): the line's ``id``, which is not sent."""
+    if invoice.get("oid") not in (None, ""):
+        return None
+    value = line.get("id")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**18:
+        return None
+    return value
 
 
 def _check_identity(

@@ -4,7 +4,8 @@
   ones included, money as dot-decimal strings), a faithful copy. The JSONL reader drops the
   fields a create does not take, so the file imports back as it is; it keeps the account's own
   ids (``client_id``, ``department_id``, ``product_id``...), which name nothing in another
-  account. A discounted position carries its discounted totals beside its undiscounted unit
+  account. A line without an oid is read by its ``id`` before it is created, as the CSV's
+  ``id-<id>`` key is below. A discounted position carries its discounted totals beside its undiscounted unit
   prices and the discount's inputs (the same hazard as for the CSV below): the reader, not
   this writer, keeps its final total only, so files exported before that was done import
   right too.
@@ -21,7 +22,9 @@
   created invoices without ``oid_unique``, the oid. The reader groups consecutive rows by it,
   so two invoices sharing a number came back as one. The ``oid`` column carries the invoice's
   own oid, which the import sends it under; an invoice without one is imported under its key,
-  so importing the same file again finds every invoice instead of creating it twice. (Exports
+  so importing the same file again finds every invoice instead of creating it twice, and the
+  import reads the id first (``ImportItem.exported_id``): in the account it came from, where
+  that oid is new, the invoice is found and not made a second time. (Exports
   made before this keyed an invoice by its oid, else its number: such a file still imports as
   it did, the same file again finds its invoices, but an invoice without an oid that it
   imported is not found by a newer export of it, which keys it by id: import one or the other
