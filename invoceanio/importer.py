@@ -9,7 +9,8 @@ The API has no bulk endpoint and no idempotency key, so safety comes from the ``
 - **An ambiguous failure is reconciled**, not re-sent: the client's retry layer looks the oid up
   after a timeout, a dropped connection or a 5xx, and the server refuses a second invoice with
   the same oid. An invoice that existed before is reported as ``existed``, not as an error and
-  not created twice.
+  not created twice; one found by the look-up after a try that may have landed is counted as
+  ``created``, since the answer does not tell whether that try or someone before made it.
 - **Nothing is lost**: an item whose create still fails after the client's own retries (a long
   outage, a throttled window) is tried again later, up to ``max_item_attempts``; only a refusal
   that would repeat (a 422 validation error, bad data, any other 4xx but 408, 409, 425 and
