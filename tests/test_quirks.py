@@ -21,6 +21,7 @@ from invoceanio import (
     NotFoundError,
     PaginationError,
     RateLimitError,
+    RetryPolicy,
     ServerError,
     ValidationError,
 )
@@ -230,7 +231,15 @@ async def test_quirk_the_end_of_a_list_is_a_short_or_empty_page() -> None:
 
 
 async def test_quirk_a_server_that_ignores_page_raises_pagination_error() -> None:
-    rec = Recorder(json_response(200, [invoice_payload(id=1), invoice_payload(id=2)]))
+    page = json_response(200, [invoice_payload(id=1), invoice_payload(id=2)])
+
+    def same_page_bounded(request: Any) -> Response:
+        # Without the guard, the repeated records are dropped as seen and iterate() asks for
+        # page after page: this ends that with a failure instead of a hang.
+        assert len(rec.requests) < 10, "iterate() did not end"
+        return page
+
+    rec = Recorder(same_page_bounded)
     seen: list[int | None] = []
     async with make_client(rec) as io:
         with pytest.raises(PaginationError, match="repeats") as caught:
@@ -428,6 +437,20 @@ async def test_quirk_2xx_html_login_page_where_json_was_expected(
     assert caught.value.url.startswith("/invoices.json")
 
 
+async def test_quirk_a_page_labelled_html_is_one_whatever_its_first_bytes() -> None:
+    # "Check the Content-Type before decoding": the label alone says it, for a page that does
+    # not open with <!DOCTYPE or <html (a comment, a byte-order mark, a blank line first).
+    page = b"<!-- login -->\n<!DOCTYPE html><html><body>Zaloguj</body></html>"
+    rec = Recorder(raw_response(200, page, "text/html; charset=utf-8"))
+    async with make_client(rec) as io:
+        with pytest.raises(DecodeError, match="HTML page"):
+            await io.invoices.list()
+        with pytest.raises(DecodeError, match="HTML page"):
+            await io.invoices.get(1)
+        with pytest.raises(DecodeError, match="HTML page"):
+            await io.invoices.download_attachment(1, "gov")
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -564,6 +587,24 @@ async def test_quirk_throttling_that_does_not_end_surfaces_typed_errors() -> Non
     async with make_client(down) as io:
         with pytest.raises(ServerError, match="down for maintenance"):
             await io.invoices.list()
+
+
+@pytest.mark.parametrize("adaptive", [True, False], ids=["throttle", "no-throttle"])
+@pytest.mark.parametrize("status", [429, 503])
+async def test_quirk_an_http_date_retry_after_not_waited_for_is_the_errors_hint(
+    adaptive: bool, status: int
+) -> None:
+    # Without the adaptive throttle, the error's own reading of the header is all there is.
+    soon = datetime.now(UTC) + timedelta(seconds=30)
+    hint = {"Retry-After": email.utils.format_datetime(soon, True)}
+    sleeper = SleepRecorder()
+    policy = RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, max_attempts=1)
+    rec = Recorder(json_response(status, {"error": "slow down"}, headers=hint))
+    async with make_client(rec, retry=policy, adaptive_concurrency=adaptive) as io:
+        with pytest.raises((RateLimitError, ServerError)) as caught:
+            await io.invoices.get(1)
+    assert caught.value.retry_after is not None
+    assert 20.0 < caught.value.retry_after <= 30.0
 
 
 async def test_quirk_no_idempotency_key_oid_unique_and_lookup_by_oid() -> None:
