@@ -145,10 +145,14 @@ def _document(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: The keys a webhook body holds its record under: beside one, an envelope key is no envelope.
+_RECORD_KEYS: Final = ("deal", "invoice", "client", "product")
+
+
 def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
     for envelope in _ENVELOPES:
         inner = data.get(envelope)
-        if isinstance(inner, dict) and not any(key in data for key in ("deal", "client")):
+        if isinstance(inner, dict) and not any(key in data for key in _RECORD_KEYS):
             # Relays put the service's body under one key; keep the outer token if any.
             return {**inner, **({"api_token": data["api_token"]} if "api_token" in data else {})}
     return data
@@ -200,6 +204,9 @@ def parse_webhook(
         # token in it) and the token expected, which a traceback shown with its variables
         # (a framework's error page, Sentry) would print.
         failure: WebhookError | None = exc.with_traceback(None)
+        # And the error it was raised in handling ("from None" hides it, not drops it): a
+        # codec error whose frames hold the body, a UnicodeEncodeError holding the whole text.
+        exc.__context__ = None
     else:
         failure = None
     del body, token  # nor may this frame hold them when a record below is refused

@@ -143,3 +143,33 @@ def test_the_events_id_is_read_as_the_api_sends_ids(raw: object, expected: int |
     # IDs arrive as an int or as digits (api-quirks): "564047351" was dropped to None.
     event = parse_webhook({"id": raw, "client": {"id": 1, "name": "A"}}, token=None)
     assert event.id == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"api_token": "hook-s3cret", "deal": {"name": ',  # cut short: a codec error
+        '{"api_token": "hook-s3cret", "x": "\udcff"}',  # a lone surrogate: no UTF-8 text
+    ],
+    ids=["truncated", "surrogate"],
+)
+def test_a_malformed_body_leaves_no_error_behind_that_holds_it(body: bytes | str) -> None:
+    # "from None" only hides the error a refusal was raised in handling: a UnicodeEncodeError
+    # holds the whole text, and a codec error's frames the body, both with the service's token.
+    with pytest.raises(WebhookError) as caught:
+        parse_webhook(body, token=TOKEN)
+    assert caught.value.reason == "malformed"
+    assert caught.value.__context__ is None
+    assert caught.value.__cause__ is None
+    assert caught.value.__traceback__ is not None  # its own frames only: the raise here
+    assert TOKEN not in repr(caught.value) + str(caught.value)
+
+
+@pytest.mark.parametrize("subject", ["invoice", "product"])
+def test_a_relay_key_beside_an_invoice_or_product_record_is_no_envelope(subject: str) -> None:
+    record = {"id": 7, "name": "Widget"} if subject == "product" else {"id": 7, "number": "1/26"}
+    body = {subject: record, "webhook": {"relayed_by": "proxy"}, "api_token": TOKEN}
+    event = parse_webhook(json.dumps(body).encode(), token=TOKEN)
+    assert event.subject == subject
+    found = event.product if subject == "product" else event.invoice
+    assert found is not None and found.id == 7

@@ -5,10 +5,10 @@
   fields a create does not take, so the file imports back as it is; it keeps the account's own
   ids (``client_id``, ``department_id``, ``product_id``...), which name nothing in another
   account. A line without an oid is read by its ``id`` before it is created, as the CSV's
-  ``id-<id>`` key is below. A discounted position carries its discounted totals beside its undiscounted unit
-  prices and the discount's inputs (the same hazard as for the CSV below): the reader, not
-  this writer, keeps its final total only, so files exported before that was done import
-  right too.
+  ``id-<id>`` key is below. A discounted position carries its discounted totals beside its
+  undiscounted unit prices and the discount's inputs (the same hazard as for the CSV below):
+  the reader, not this writer, keeps its final total only, so files exported before that was
+  done import right too.
 - **CSV**: the import's format (:mod:`invoceanio.formats.csv_reader`), one row per position, the
   invoice columns repeated on each row. Written so that importing it gives the same invoices,
   in this account or another: buyer and seller are written out in full and the account's ids
