@@ -25,6 +25,7 @@ from invoceanio import (
     ConnectionLostError,
     DecodeError,
     InvoiceOcean,
+    RequestTimeout,
     ResponseTooLargeError,
     RetryPolicy,
     TransportError,
@@ -244,6 +245,54 @@ async def test_an_invoice_this_call_made_is_created_even_when_refused_as_a_dupli
 
     report = await client(script()).invoices.create_many([dict(DATA)])
     assert (report.created, report.existed, report.failed) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ConnectionLostError("connection reset by peer"),
+        RequestTimeout("timed out waiting for the server to answer", phase="read"),
+    ],
+    ids=["lost", "read-timeout"],
+)
+async def test_a_lookup_that_fails_after_a_lost_create_is_the_creates_unknown_outcome(
+    failure: TransportError,
+) -> None:
+    # Raised as it was, the look-up's own error named a GET, which reads as safe to repeat.
+    recorder = Recorder(LOST, failure)
+    with pytest.raises(TransportError) as caught:
+        await client(recorder, max_attempts=3).invoices.create(DATA)
+    error = caught.value
+    assert type(error) is TransportError
+    assert error.outcome_unknown
+    assert (error.method, error.url) == ("POST", "/invoices.json")
+    assert "the outcome of POST /invoices.json is unknown" in str(error)
+    assert error.__cause__ is failure
+    assert wire(recorder) == ["POST", "GET", "GET"]  # looked up again, never re-sent
+
+
+async def test_a_key_taken_after_a_lost_create_but_never_found_is_an_unknown_outcome() -> None:
+    # The lost create made it, the look-up lags: the server refuses the re-send as a duplicate
+    # and no look-up finds it. Before, a plain ValidationError said the invoice was refused,
+    # and a bulk import failed the item as a refusal that would repeat.
+    absent = json_response(200, [])
+    recorder = Recorder(LOST, absent, DUPLICATE_OID, absent, absent, DUPLICATE_OID, absent)
+    with pytest.raises(TransportError) as caught:
+        await client(recorder, max_attempts=3).invoices.create(DATA)
+    assert not isinstance(caught.value, ValidationError)
+    assert caught.value.outcome_unknown
+    assert "the server now says the key is taken" in str(caught.value)
+    # Each attempt looks up before it sends, and the oid keeps any re-send from making one.
+    assert wire(recorder) == ["POST", "GET", "POST", "GET", "GET", "POST", "GET"]
+
+
+async def test_a_key_taken_after_a_lost_create_and_found_late_is_this_calls() -> None:
+    recorder = Recorder(LOST, json_response(200, []), DUPLICATE_OID, json_response(200, []), FOUND)
+    invoice_id, existed = await client(recorder, max_attempts=3).invoices.create_document_id(
+        dict(DATA)
+    )
+    assert (invoice_id, existed) == (77, False)
+    assert wire(recorder) == ["POST", "GET", "POST", "GET", "GET"]
 
 
 async def test_create_many_counts_an_invoice_it_made_as_created() -> None:

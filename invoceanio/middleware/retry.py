@@ -195,6 +195,16 @@ class _Attempts:
                 return reconciler.existing_from(lookup)
         except TransportError as exc:
             self.retryable = not _refused_for_deadline(exc)
+            if self.maybe_applied and exc.request_sent:
+                # The look-up's own timeout or lost connection, raised as it is, would say a GET
+                # failed, which reads as safe to repeat: it is the create whose outcome is
+                # unknown. (One never sent is worded so at the end, with the create's attempts.)
+                raise TransportError(
+                    f"the outcome of {self.request.method} {self.request.path} is unknown, "
+                    f"the look-up that would tell failed: {exc}",
+                    method=self.request.method,
+                    url=self.request.path,
+                ) from exc
             raise
         except AmbiguousLookup as exc:
             # Read, and no later look-up would tell more: asked no further.
@@ -277,6 +287,12 @@ class _Attempts:
             existing = await self._look_up(request.reconciler)
             if existing is not None:
                 return self._found(existing)
+            if self.maybe_applied:
+                # The key is taken, most likely by an earlier attempt of this call, which the
+                # look-up does not show yet (a search index lagging behind): look again on the
+                # next attempt; out of attempts, the outcome is unknown (see _attempt_all), not
+                # a refusal that would have the caller think nothing was made.
+                self.retryable = True
         elif response.status == 404 and request.method == "DELETE" and self.maybe_applied:
             # An earlier attempt that got no answer did delete it: the caller's goal is met.
             return attrs.evolve(response, status=204, body=b"", reconciled=True)
@@ -418,6 +434,14 @@ class RetryMiddleware:
         )
         try:
             response: Response = await retrying(attempt)
+            if attempts.maybe_applied and response is attempts.refusal:
+                raise TransportError(
+                    f"the outcome of {attempts.request.method} {attempts.request.path} is "
+                    "unknown: an earlier attempt may have reached the server, and the server "
+                    "now says the key is taken, but no look-up found what holds it",
+                    method=attempts.request.method,
+                    url=attempts.request.path,
+                )
         except InvoiceOceanError as exc:
             request = attempts.request
             if isinstance(exc, TransportError) and exc.request_sent:

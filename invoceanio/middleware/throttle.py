@@ -283,7 +283,8 @@ class AdaptiveThrottle:
                 # Read the hint once: an HTTP-date read again above would give a slightly shorter
                 # wait than the pause just set, and the retry would then wait twice.
                 headers = CIMultiDict(response.headers)
-                headers["Retry-After"] = repr(hint)
+                # Plain digits: the reading takes no exponent ("1e+16"), which repr() may write.
+                headers["Retry-After"] = f"{hint:f}"
                 response = attrs.evolve(response, headers=headers)
         elif response.is_success:
             self._succeeded()

@@ -9,6 +9,7 @@ import pytest
 
 from invoceanio import ConfigurationError, RequestTimeout
 from invoceanio.http import Request, Response
+from invoceanio.middleware.retry import parse_retry_after
 from invoceanio.middleware.throttle import AdaptiveThrottle
 
 REQUEST = Request(method="GET", url="https://acme.invoiceocean.com/invoices.json")
@@ -116,7 +117,22 @@ async def test_an_http_date_retry_after_is_read_once_for_the_retry_layer() -> No
 
     response = await throttle(REQUEST, answer)
     # A date in the past means "now": the header handed up is the number the pause used.
-    assert response.headers["Retry-After"] == "0.0"
+    assert parse_retry_after(response.headers["Retry-After"]) == 0.0
+
+
+@pytest.mark.parametrize("hint", ["10000000000000000", "0.00001", "2.5", "30"])
+async def test_the_hint_handed_up_reads_as_the_same_number(hint: str) -> None:
+    # repr() wrote 1e16 as "1e+16", which the reading takes for no hint: the retry layer then
+    # retried after a backoff a 429 that asked for a wait past any policy's.
+    time = FakeTime()
+    throttle = _throttle(4, time)
+
+    async def answer(request: Request) -> Response:
+        return Response(status=429, headers={"Retry-After": hint})
+
+    response = await throttle(REQUEST, answer)
+    handed_up = parse_retry_after(response.headers["Retry-After"])
+    assert handed_up == pytest.approx(float(hint), rel=1e-6, abs=1e-6)
 
 
 async def test_a_timeout_is_a_push_back() -> None:
