@@ -138,6 +138,9 @@ def test_sandbox_options_build_the_fault_config() -> None:
         (["--seed", "1.5"], "argument --seed: '1.5' is not an integer seed"),
         (["--token", ""], "argument --token: the token must be non-empty"),
         (["--token", " tok "], "argument --token: the token must be non-empty"),
+        # Inside the token too: it reached the sandbox, which refused it with a traceback.
+        (["--token", "dev token"], "argument --token: the token must be non-empty, without"),
+        (["--token", "dev\ttoken"], "argument --token: the token must be non-empty, without"),
         (["--unknown"], "unrecognized arguments: --unknown"),
     ],
 )

@@ -101,8 +101,10 @@ def _seed(text: str) -> int:
 
 
 def _token(text: str) -> str:
-    if not text or text != text.strip():
-        raise argparse.ArgumentTypeError("the token must be non-empty, without surrounding spaces")
+    # Whitespace anywhere: an HTTP header or query value cannot carry it as one token, and the
+    # sandbox refuses it (after the port is taken, with a traceback, before this check).
+    if not text or any(char.isspace() for char in text):
+        raise argparse.ArgumentTypeError("the token must be non-empty, without spaces")
     return text
 
 

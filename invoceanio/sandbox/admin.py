@@ -16,7 +16,8 @@
   does not exist, 422 for a missing ``invoice_id``, a bad ``kind`` or ``date`` (see
   :mod:`reminders`). Reminders are listed by ``GET records/reminders``, read back by
   ``/reports/reminders_report.json`` and ``additional_fields[invoice]=reminders_info``.
-- ``POST reset``: forget every record, e-mail and fault statistic (the fault config stays).
+- ``POST reset``: forget every record, e-mail and fault statistic, and the rate limit's history;
+  the fault stream starts again from its seed (the fault config stays).
 - ``GET faults`` / ``PUT faults``: the :class:`FaultConfig` as JSON; a PUT changes only the
   keys it sends (``FaultConfig.from_mapping(base=...)``).
 - ``GET stats``: :meth:`FaultEngine.stats` plus the ``seed`` in effect.
@@ -82,7 +83,7 @@ async def add_reminder(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     request.app[STORE].reset()
-    request.app[FAULTS].reset_stats()
+    request.app[FAULTS].reset()
     return _json(request.app[STORE].counts())
 
 
@@ -163,7 +164,10 @@ _ENDPOINTS: Final = (
         'record a payment reminder: {"invoice_id": N, "kind": "email", "date": "YYYY-MM-DD"}',
     ),
     _Endpoint(
-        "POST", "reset", reset, "forget every record, e-mail and fault statistic (not the faults)"
+        "POST",
+        "reset",
+        reset,
+        "forget every record, e-mail, fault statistic and rate-limit window (not the faults)",
     ),
     _Endpoint("GET", "faults", get_faults, "the fault configuration (latency, error rates...)"),
     _Endpoint(

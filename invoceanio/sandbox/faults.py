@@ -442,6 +442,16 @@ class FaultEngine:
         with self._lock:
             self._counts.clear()
 
+    def reset(self) -> None:
+        """Start over as the engine did, with the config in effect: the counters, the rate-limit
+        history and the random stream (from the seed in effect) too, so that what one test
+        did (a window of requests used, draws taken) decides nothing in the next. Requests in
+        flight stay counted until they end: they are still being answered."""
+        with self._lock:
+            self._counts.clear()
+            self._windows.clear()
+            self._rng = random.Random(self._seed)
+
     def _decide(self, client_key: str, *, is_create: bool) -> Decision:
         config = self._config
         # Always three draws, in this order: see the module docstring.

@@ -16,7 +16,10 @@ different name"). Fixtures:
 
 Both are async fixtures run by pytest-asyncio, in ``auto`` and ``strict`` mode alike (in strict
 mode mark the test ``@pytest.mark.asyncio`` as usual). Without pytest-asyncio this module still
-loads, and using a fixture fails the test with a message saying what to install.
+loads, and using a fixture fails the test with a message saying what to install. They run in
+pytest-asyncio's fixture loop (one per test unless ``asyncio_default_fixture_loop_scope`` says
+otherwise), and the sandbox answers only while that loop runs: a test in a wider loop
+(``@pytest.mark.asyncio(loop_scope="module")``) needs the fixture loop scope set to match.
 
 The plugin is loaded in every pytest run of every project that installs invoceanio, so it
 imports nothing heavy here: aiohttp, the server and the client are imported when a fixture runs.

@@ -43,14 +43,30 @@ class Sandbox:
     ) -> None:
         self.token = token
         self.host = host
+        #: The port asked for; :attr:`port` is the one bound once started (0 picks a free one
+        #: at each start, not the last start's, which something else may hold by then).
+        self.requested_port = port
         self.port = port
         self.store = Store()
         self.faults = FaultEngine(faults)
-        self.app = create_app(
-            token=token, store=self.store, faults=self.faults, max_body_size=max_body_size
-        )
+        self._max_body_size = max_body_size
+        self.app = self._new_app()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+
+    def _new_app(self) -> web.Application:
+        return create_app(
+            token=self.token,
+            store=self.store,
+            faults=self.faults,
+            max_body_size=self._max_body_size,
+        )
+
+    def reset(self) -> None:
+        """Forget every record and e-mail, and start the faults over (``POST
+        /__sandbox__/reset``): a sandbox shared by several tests gives each the same start."""
+        self.store.reset()
+        self.faults.reset()
 
     @property
     def url(self) -> str:
@@ -67,12 +83,16 @@ class Sandbox:
     async def start(self) -> None:
         if self._runner is not None:
             return
+        if self.app.frozen:
+            # Served before and stopped: an aiohttp app runs once, in the loop it ran in. The
+            # same store and faults are served by a new one (in this loop, whichever it is).
+            self.app = self._new_app()
         runner = web.AppRunner(
             self.app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_GRACE
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.requested_port)
             await site.start()
         except BaseException:
             await runner.cleanup()
